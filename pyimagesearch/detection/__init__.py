@@ -1,0 +1,1 @@
+"""Detection: finding the characters on a page (no TensorFlow)."""

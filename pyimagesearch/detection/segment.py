@@ -1,0 +1,165 @@
+"""Find character candidates on a photo of handwriting.
+
+Everything is relative: the page is brought to a working size, the background is
+estimated and removed (uneven light, shadows, dark photos), ruled and form lines
+are erased, and size filters follow the detected text height, not fixed pixels.
+"""
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+WORK_LONG_SIDE = 1600  # big scans are read at this size; small photos are enlarged towards it
+MIN_WORK_LONG_SIDE = 800
+
+
+@dataclass
+class Glyph:
+    box: tuple  # x, y, w, h in original image pixels
+    ink: np.ndarray  # ink strength (bright on dark) of the crop, at working scale
+
+
+def working_gray(image):
+    """Grayscale at the working size, and the factor from working to original pixels."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    long_side = max(gray.shape)
+    scale = 1.0
+    if long_side > WORK_LONG_SIDE:
+        scale = WORK_LONG_SIDE / long_side
+    elif long_side < MIN_WORK_LONG_SIDE:
+        scale = MIN_WORK_LONG_SIDE / long_side
+    if scale != 1.0:
+        interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+        gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interpolation)
+    return gray, 1.0 / scale
+
+
+def ink_map(gray):
+    """Ink strength 0-255 after removing the paper's shading (dark ink on light paper)."""
+    side = max(15, (max(gray.shape) // 25) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    # closing erases strokes thinner than the kernel: what is left is the paper
+    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
+    background = cv2.blur(background, (side, side))
+    ink = cv2.subtract(background, gray).astype(np.float32)
+    # normalise by the local paper brightness so dark photos get the same contrast
+    ink *= 255.0 / np.maximum(background.astype(np.float32), 32.0)
+    return np.clip(ink, 0, 255).astype(np.uint8)
+
+
+def ink_mask(ink):
+    """Binary mask of ink: Otsu, but never below a floor relative to the strongest ink."""
+    strong = float(np.percentile(ink, 99.7))
+    if strong < 12:  # a blank page
+        return np.zeros_like(ink)
+    otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    level = max(otsu, 0.3 * strong, 10)
+    mask = (ink > level).astype(np.uint8) * 255
+    return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8))
+
+
+def remove_rules(mask, height):
+    """Erase lines much longer than a character is tall (ruled paper, form boxes, page edges)."""
+    long = int(max(15, 2.5 * height))
+    horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, long), np.uint8))
+    vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((long, 1), np.uint8))
+    lines = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
+    return cv2.bitwise_and(mask, cv2.bitwise_not(lines))
+
+
+def components(mask):
+    """Connected components as rows [x, y, w, h, area]."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return labels, stats[1:count]
+
+
+def text_height(stats):
+    """Typical character height: the area-weighted median of component heights."""
+    if len(stats) == 0:
+        return 0.0
+    order = np.argsort(stats[:, 3])
+    cumulative = np.cumsum(stats[order, 4])
+    return float(stats[order[np.searchsorted(cumulative, cumulative[-1] / 2)], 3])
+
+
+def merge_pieces(boxes, height):
+    """Merge boxes that stack vertically (a dot and its stem, a broken stroke)."""
+    boxes = [list(b) for b in boxes]
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                if _belong_together(boxes[i], boxes[j], height):
+                    x0 = min(boxes[i][0], boxes[j][0])
+                    y0 = min(boxes[i][1], boxes[j][1])
+                    x1 = max(boxes[i][0] + boxes[i][2], boxes[j][0] + boxes[j][2])
+                    y1 = max(boxes[i][1] + boxes[i][3], boxes[j][1] + boxes[j][3])
+                    boxes[i] = [x0, y0, x1 - x0, y1 - y0]
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return boxes
+
+
+def _belong_together(a, b, height):
+    overlap_x = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    narrower = min(a[2], b[2])
+    gap_y = max(a[1], b[1]) - min(a[1] + a[3], b[1] + b[3])
+    union_h = max(a[1] + a[3], b[1] + b[3]) - min(a[1], b[1])
+    return overlap_x > 0.6 * narrower and gap_y < 0.35 * height and union_h < 1.5 * height
+
+
+def split_wide(box, mask, height):
+    """Split a box much wider than a character at the weakest ink columns."""
+    x, y, w, h = box
+    pieces = int(round(w / (0.9 * max(h, height))))
+    if pieces < 2 or w < 1.4 * max(h, height):
+        return [box]
+    profile = (mask[y:y + h, x:x + w] > 0).sum(axis=0).astype(np.float32)
+    cuts = []
+    for k in range(1, pieces):
+        centre = int(k * w / pieces)
+        lo, hi = max(1, centre - w // (3 * pieces)), min(w - 1, centre + w // (3 * pieces))
+        cuts.append(lo + int(np.argmin(profile[lo:hi])) if hi > lo else centre)
+    edges = [0] + cuts + [w]
+    return [_tight(mask, (x + a, y, b - a, h)) for a, b in zip(edges, edges[1:]) if b - a > 1]
+
+
+def _tight(mask, box):
+    x, y, w, h = box
+    rows = np.flatnonzero(mask[y:y + h, x:x + w].any(axis=1))
+    if len(rows) == 0:
+        return box
+    return (x, y + int(rows[0]), w, int(rows[-1] - rows[0] + 1))
+
+
+def _plausible(stats, shape):
+    """Drop page edges and shadows (huge blobs) and specks (a few pixels)."""
+    page_h, page_w = shape
+    return stats[(stats[:, 2] < 0.5 * page_w) & (stats[:, 3] < 0.5 * page_h) & (stats[:, 4] >= 4)]
+
+
+def find_glyphs(image):
+    """Character candidates of a BGR or gray image, each with its ink crop."""
+    gray, to_original = working_gray(image)
+    ink = ink_map(gray)
+    mask = ink_mask(ink)
+    height = text_height(_plausible(components(mask)[1], mask.shape))
+    if height == 0:
+        return []
+    mask = remove_rules(mask, height)
+    stats = _plausible(components(mask)[1], mask.shape)
+    stats = stats[stats[:, 3] * np.maximum(stats[:, 2], 1) >= (0.06 * height) ** 2 * 4]
+    boxes = merge_pieces([tuple(s[:4]) for s in stats], height)
+    boxes = [piece for box in boxes for piece in split_wide(box, mask, height)]
+    # what is left of a character: at least a third of the text height, or a real mark
+    boxes = [b for b in boxes if b[3] >= 0.3 * height and b[3] < 3.0 * height]
+    glyphs = []
+    for x, y, w, h in boxes:
+        crop = ink[y:y + h, x:x + w] * (mask[y:y + h, x:x + w] > 0)
+        original = tuple(int(round(v * to_original)) for v in (x, y, w, h))
+        glyphs.append(Glyph(original, crop))
+    return glyphs

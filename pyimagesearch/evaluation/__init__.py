@@ -1,0 +1,1 @@
+"""Measuring: the classifier on labelled glyph sets, the reader on labelled photos."""

@@ -1,0 +1,1 @@
+"""Input and output: reading photos safely, typed results and their JSON export."""

@@ -1,0 +1,128 @@
+"""Model files: which format a file holds, where its class labels live, atomic writes.
+
+Labels travel with the model: inside the ``.keras`` zip as ``labels.json``, and
+appended to a ``.tflite`` flatbuffer as a trailer (TFLite ignores bytes after
+the flatbuffer). The tutorial's 2020 HDF5 file has none: it gets TUTORIAL_LABELS.
+Nothing here imports TensorFlow.
+"""
+import json
+import os
+import struct
+import tempfile
+import zipfile
+
+from ..errors import InputError
+from ..labels import TUTORIAL_LABELS
+
+LABELS_ENTRY = "labels.json"
+TRAILER_MAGIC = b"PYISLBL1"
+TRAILER = struct.Struct("<Q8s")  # length of the labels JSON, magic
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+def sniff_format(path):
+    """'keras', 'hdf5' or 'tflite', decided by the bytes, not the name."""
+    if not os.path.isfile(path):
+        raise InputError(f"{path}: no such model file")
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(b"PK"):
+        return "keras"
+    if head == HDF5_MAGIC:
+        return "hdf5"
+    if head[4:8] == b"TFL3":
+        return "tflite"
+    raise InputError(f"{path}: not a model file (expected .keras, HDF5 or .tflite content)")
+
+
+def _encode_labels(labels):
+    return json.dumps({"labels": list(labels)}).encode("utf-8")
+
+
+def _decode_labels(blob, path):
+    try:
+        labels = json.loads(blob.decode("utf-8"))["labels"]
+    except (ValueError, KeyError, TypeError):
+        raise InputError(f"{path}: its class labels are corrupt") from None
+    return [str(label) for label in labels]
+
+
+def read_labels(path):
+    """The class labels a model file carries (TUTORIAL_LABELS for 2020 HDF5 files)."""
+    kind = sniff_format(path)
+    if kind == "keras":
+        try:
+            with zipfile.ZipFile(path) as z:
+                if LABELS_ENTRY in z.namelist():
+                    return _decode_labels(z.read(LABELS_ENTRY), path)
+        except zipfile.BadZipFile:
+            raise InputError(f"{path}: corrupt .keras file") from None
+        return list(TUTORIAL_LABELS)
+    if kind == "tflite":
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            if size > TRAILER.size:
+                f.seek(size - TRAILER.size)
+                length, magic = TRAILER.unpack(f.read(TRAILER.size))
+                if magic == TRAILER_MAGIC and length < size:
+                    f.seek(size - TRAILER.size - length)
+                    return _decode_labels(f.read(length), path)
+        return list(TUTORIAL_LABELS)
+    return list(TUTORIAL_LABELS)
+
+
+def atomic_write(path, write):
+    """Call ``write(tmp_path)`` then rename over ``path``: a crash leaves the old file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise InputError(f"{path}: folder {directory} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise InputError(f"{path}: folder {directory} is not writable")
+    suffix = os.path.splitext(path)[1] or ".tmp"
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def save_keras(model, path, labels):
+    """Save a Keras model with its labels inside, atomically."""
+    if not path.endswith(".keras"):
+        raise InputError(f"{path}: model path must end in .keras")
+
+    def write(tmp):
+        model.save(tmp)
+        with zipfile.ZipFile(tmp, "a") as z:
+            z.writestr(LABELS_ENTRY, _encode_labels(labels))
+
+    atomic_write(path, write)
+
+
+def save_tflite(flatbuffer, path, labels):
+    """Write a TFLite flatbuffer with the labels trailer, atomically."""
+    blob = _encode_labels(labels)
+
+    def write(tmp):
+        with open(tmp, "wb") as f:
+            f.write(flatbuffer)
+            f.write(blob)
+            f.write(TRAILER.pack(len(blob), TRAILER_MAGIC))
+
+    atomic_write(path, write)
+
+
+def lite_twin_path(path):
+    """Where the .tflite copy of a Keras model file belongs: beside it, same stem."""
+    stem, ext = os.path.splitext(path)
+    return (stem if ext in (".keras", ".h5") else path) + ".tflite"
+
+
+def lite_twin(path):
+    """The .tflite file that sits beside a Keras model file, or None."""
+    twin = lite_twin_path(path)
+    return twin if os.path.isfile(twin) else None

@@ -1,0 +1,118 @@
+"""The reader: a photo in, a Page of lines, words and characters out.
+
+It composes the stages: detection (segment) -> the shared crop normalisation ->
+the classifier -> context rules for confusable characters -> reading order.
+No TensorFlow here: the classifier may run on LiteRT.
+"""
+import string
+
+import cv2
+import numpy as np
+
+from .detection.segment import find_glyphs
+from .errors import InputError
+from .io.elements import UNKNOWN, Character, Line, Page, Word
+from .models.builder import reading_order
+from .transforms import normalize_glyph, to_model_input
+
+CHARSETS = {"digits": string.digits, "letters": string.ascii_uppercase,
+            "alnum": string.digits + string.ascii_uppercase}
+ALTERNATIVES = 3
+# a re-decision by context needs the other reading to be at least this likely
+CONTEXT_MIN_PROBABILITY = 0.01
+
+
+class HandwritingReader:
+    def __init__(self, classifier, charset=None, min_confidence=0.0):
+        self.classifier = classifier
+        self.labels = list(classifier.labels)
+        self.allowed = self._allowed_mask(charset)
+        self.min_confidence = min_confidence
+
+    def _allowed_mask(self, charset):
+        if not charset:
+            return np.ones(len(self.labels), bool)
+        chars = CHARSETS.get(charset, charset)
+        mask = np.array([label in chars for label in self.labels])
+        if not mask.any():
+            raise InputError(f"--charset {charset!r}: none of its characters is a class of this model")
+        return mask
+
+    def read(self, image, name=""):
+        """Read a BGR (or gray) image; returns a Page."""
+        glyphs = find_glyphs(image)
+        if not glyphs:
+            return Page(name, [])
+        inputs = to_model_input(np.stack([normalize_glyph(g.ink) for g in glyphs]))
+        probs = self._restrict(self.classifier.predict(inputs))
+        boxes = [list(g.box) for g in glyphs]
+        lines = []
+        for line in reading_order(boxes):
+            words = [Word([self._character(probs[i], boxes[i], word_probs=probs[word]) for i in word])
+                     for word in line]
+            lines.append(Line(words))
+        return Page(name, lines)
+
+    def _restrict(self, probs):
+        probs = probs * self.allowed
+        return probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
+
+    def _character(self, p, box, word_probs):
+        best = self._decide_in_context(p, word_probs)
+        order = np.argsort(-p)[:ALTERNATIVES]
+        char = self.labels[best] if p[best] >= self.min_confidence else UNKNOWN
+        return Character(char, float(p[best]), box, [[self.labels[k], float(p[k])] for k in order])
+
+    def _decide_in_context(self, p, word_probs):
+        """Inside a word of letters an O is O; inside a run of digits a 1 is 1."""
+        best = int(np.argmax(p))
+        is_digit = np.array([label.isdigit() for label in self.labels])
+        tops = word_probs.argmax(axis=1)
+        digits = int(is_digit[tops].sum())
+        letters = len(tops) - digits
+        if letters == digits:
+            return best
+        wanted = is_digit if digits > letters else ~is_digit
+        if wanted[best]:
+            return best
+        candidate = int(np.argmax(np.where(wanted, p, -1.0)))
+        return candidate if p[candidate] >= CONTEXT_MIN_PROBABILITY else best
+
+
+def read_seed_mode(classifier, image, name=""):
+    """The 2020 tutorial's pipeline, unchanged, for comparison: Canny edges, external
+    contours sorted left to right over the whole image, fixed pixel size limits,
+    Otsu crops resized to 32 on the long side and padded. One line of text."""
+    import imutils
+    from imutils.contours import sort_contours
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    blurred = cv2.GaussianBlur(gray, (5, 5), 0)
+    edged = cv2.Canny(blurred, 30, 150)
+    cnts = imutils.grab_contours(cv2.findContours(edged.copy(), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE))
+    if not cnts:
+        return Page(name, [])
+    cnts = sort_contours(cnts, method="left-to-right")[0]
+    chars, boxes = [], []
+    for c in cnts:
+        (x, y, w, h) = cv2.boundingRect(c)
+        if (5 <= w <= 150) and (15 <= h <= 120):
+            roi = gray[y:y + h, x:x + w]
+            thresh = cv2.threshold(roi, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+            (tH, tW) = thresh.shape
+            thresh = imutils.resize(thresh, width=32) if tW > tH else imutils.resize(thresh, height=32)
+            (tH, tW) = thresh.shape
+            dX, dY = int(max(0, 32 - tW) / 2.0), int(max(0, 32 - tH) / 2.0)
+            padded = cv2.copyMakeBorder(thresh, top=dY, bottom=dY, left=dX, right=dX,
+                                        borderType=cv2.BORDER_CONSTANT, value=(0, 0, 0))
+            padded = cv2.resize(padded, (32, 32))
+            chars.append(padded.astype("float32") / 255.0)
+            boxes.append([x, y, w, h])
+    if not chars:
+        return Page(name, [])
+    probs = classifier.predict(np.array(chars, dtype="float32")[..., None])
+    characters = []
+    for p, box in zip(probs, boxes):
+        order = np.argsort(-p)[:ALTERNATIVES]
+        characters.append(Character(classifier.labels[order[0]], float(p[order[0]]), box,
+                                    [[classifier.labels[k], float(p[k])] for k in order]))
+    return Page(name, [Line([Word(characters)])])

@@ -1,0 +1,1 @@
+"""Training the character classifier (imports TensorFlow: never used by the reader)."""

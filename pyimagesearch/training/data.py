@@ -1,0 +1,51 @@
+"""Training data: load the sources, normalise once, split, and feed tf.data."""
+import numpy as np
+
+from ..az_dataset import load_az_dataset, load_glyph_npz, load_mnist_dataset
+from ..transforms import normalize_glyph, to_model_input
+
+
+def load_sources(digits_paths, az_path):
+    """Concatenate digit sets (a path, or 'download' for Keras' MNIST) and the A-Z CSV."""
+    parts = []
+    for path in digits_paths:
+        parts.append(load_mnist_dataset(None if path == "download" else path))
+        print(f"[INFO] {path}: {len(parts[-1][1])} digits")
+    if az_path and az_path != "none":
+        parts.append(load_az_dataset(az_path))
+        print(f"[INFO] {az_path}: {len(parts[-1][1])} letters")
+    images = np.concatenate([p[0] for p in parts])
+    labels = np.concatenate([p[1] for p in parts])
+    return images, labels
+
+
+def glyphs_to_inputs(images):
+    """The reader's normalisation, applied to training glyphs too (one function for both)."""
+    return to_model_input(np.stack([normalize_glyph(g) for g in images]))
+
+
+def split_validation(labels, fraction, seed):
+    """Stratified train/validation indices drawn from the training data only."""
+    from sklearn.model_selection import train_test_split
+    index = np.arange(len(labels))
+    counts = np.bincount(labels)
+    stratify = labels if counts[counts > 0].min() >= 2 else None
+    return train_test_split(index, test_size=fraction, random_state=seed, stratify=stratify)
+
+
+def class_weights(labels, classes):
+    """The tutorial's weights: the largest class count over each class's count."""
+    counts = np.bincount(labels, minlength=classes).astype(np.float64)
+    return {i: float(counts.max() / c) if c else 0.0 for i, c in enumerate(counts)}
+
+
+def make_dataset(inputs, labels, batch_size, training, seed):
+    import tensorflow as tf
+    from .augment import augment_batch
+    ds = tf.data.Dataset.from_tensor_slices((inputs, labels))
+    if training:
+        ds = ds.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+    if training:
+        ds = ds.map(lambda x, y: (augment_batch(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,49 @@
+"""What a training run shows: the loss/accuracy plot and a montage of test predictions."""
+import os
+
+import cv2
+import numpy as np
+
+
+def save_plot(history, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    epochs = np.arange(1, len(history.get("loss", [])) + 1)
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
+    for key, ax in (("loss", ax_loss), ("accuracy", ax_acc)):
+        for prefix, name in (("", "train"), ("val_", "validation")):
+            if prefix + key in history:
+                ax.plot(epochs, history[prefix + key], label=f"{name} {key}")
+        ax.set_xlabel("epoch")
+        ax.set_title(key)
+        ax.legend()
+    fig.suptitle("Training loss and accuracy")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def build_montage(images, truth, predicted, columns=7, tile=96):
+    """Test glyphs with their prediction drawn: green when right, red when wrong."""
+    tiles = []
+    for image, t, p in zip(images, truth, predicted):
+        tile_img = cv2.cvtColor(cv2.resize(image, (tile, tile), interpolation=cv2.INTER_LINEAR),
+                                cv2.COLOR_GRAY2BGR)
+        colour = (0, 255, 0) if t == p else (0, 0, 255)
+        cv2.putText(tile_img, p, (5, 25), cv2.FONT_HERSHEY_SIMPLEX, 0.9, colour, 2)
+        tiles.append(tile_img)
+    while len(tiles) % columns:
+        tiles.append(np.zeros_like(tiles[0]))
+    rows = [np.hstack(tiles[i:i + columns]) for i in range(0, len(tiles), columns)]
+    return np.vstack(rows)
+
+
+def show_if_display(title, image):
+    """Open a window when there is a screen; training on a server just saves files."""
+    if not os.environ.get("DISPLAY"):
+        return False
+    cv2.imshow(title, image)
+    cv2.waitKey(0)
+    cv2.destroyAllWindows()
+    return True

@@ -1,0 +1,189 @@
+"""Train the ResNet character classifier: checkpoints every epoch, resumable,
+atomic final save with labels, a LiteRT twin, and reports on held-out test sets."""
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ..errors import InputError
+from ..labels import TUTORIAL_LABELS
+from ..models import store
+from . import data
+
+
+@dataclass
+class TrainConfig:
+    model_path: str = "handwriting.keras"
+    digits: list = field(default_factory=lambda: ["digits_train.npz"])
+    az: str = "a_z_handwritten_data.csv.gz"
+    architecture: str = "half"
+    epochs: int = 20
+    batch_size: int = 128
+    learning_rate: float = 2e-3
+    validation_fraction: float = 0.1
+    patience: int = 5
+    seed: int = 42
+    resume: bool = False
+    strategy: str = "default"
+    steps_per_epoch: int = 0  # 0: the whole training split each epoch
+    test_sets: list = field(default_factory=list)
+    plot_path: str = "plot.png"
+    report_path: str = "classification_report.txt"
+    montage_path: str = "montage.png"
+    show: bool = True
+    verbose: int = 1
+
+
+def checkpoint_paths(model_path):
+    stem = model_path[:-len(".keras")]
+    return stem + ".ckpt.keras", stem + ".ckpt.json"
+
+
+def check_paths(config):
+    """Fail before hours of training, not after: inputs exist, outputs are writable."""
+    if not config.model_path.endswith(".keras"):
+        raise InputError(f"{config.model_path}: model path must end in .keras")
+    for path in [config.model_path, config.plot_path, config.report_path, config.montage_path]:
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            raise InputError(f"{path}: cannot write there (folder missing or not writable)")
+    for path in config.test_sets:
+        if not os.path.isfile(path):
+            raise InputError(f"{path}: no such test set")
+
+
+def distribution_strategy(name):
+    import tensorflow as tf
+    if name == "mirrored":
+        gpus = tf.config.list_logical_devices("GPU")
+        devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
+        return tf.distribute.MirroredStrategy(devices)
+    return tf.distribute.get_strategy()
+
+
+def build_model(config, steps_per_epoch):
+    import keras
+    from ..models.resnet import ARCHITECTURES, ResNet
+    stages, filters = ARCHITECTURES[config.architecture]
+    model = ResNet.build(32, 32, 1, len(TUTORIAL_LABELS), stages, filters, reg=0.0005)
+    # cosine decay per step over the whole run: it really reaches ~0 by the last epoch,
+    # unlike Keras 2's per-batch `decay` that the 2020 script used by accident
+    schedule = keras.optimizers.schedules.CosineDecay(
+        config.learning_rate, decay_steps=config.epochs * steps_per_epoch, alpha=0.01)
+    model.compile(optimizer=keras.optimizers.Adam(schedule),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+class EpochCheckpoint:
+    """Keras callback factory: after each epoch, save model + optimizer and history atomically."""
+
+    @staticmethod
+    def create(config, history):
+        import keras
+        ckpt_model, ckpt_state = checkpoint_paths(config.model_path)
+
+        class _Callback(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                for key, value in (logs or {}).items():
+                    history.setdefault(key, []).append(float(value))
+                store.save_keras(self.model, ckpt_model, TUTORIAL_LABELS)
+                state = {"epoch": epoch + 1, "history": history, "config": asdict(config)}
+                store.atomic_write(ckpt_state, lambda tmp: _write_json(tmp, state))
+
+        return _Callback()
+
+
+def _write_json(path, obj):
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=1)
+
+
+def train(config):
+    """Run a whole training; returns the trained Keras model."""
+    import keras
+    check_paths(config)
+    keras.utils.set_random_seed(config.seed)
+    images, labels = data.load_sources(config.digits, config.az)
+    print("[INFO] normalising glyphs...")
+    inputs = data.glyphs_to_inputs(images)
+    train_idx, val_idx = data.split_validation(labels, config.validation_fraction, config.seed)
+    steps = config.steps_per_epoch or int(np.ceil(len(train_idx) / config.batch_size))
+    train_ds = data.make_dataset(inputs[train_idx], labels[train_idx], config.batch_size, True, config.seed)
+    if config.steps_per_epoch:
+        train_ds = train_ds.repeat()
+    val_ds = data.make_dataset(inputs[val_idx], labels[val_idx], config.batch_size, False, config.seed)
+    print(f"[INFO] {len(train_idx)} training and {len(val_idx)} validation glyphs, {steps} steps/epoch")
+
+    ckpt_model, ckpt_state = checkpoint_paths(config.model_path)
+    history, initial_epoch = {}, 0
+    with distribution_strategy(config.strategy).scope():
+        if config.resume and os.path.isfile(ckpt_state):
+            with open(ckpt_state) as f:
+                state = json.load(f)
+            history, initial_epoch = state["history"], state["epoch"]
+            model = keras.saving.load_model(ckpt_model)
+            print(f"[INFO] resuming after epoch {initial_epoch} from {ckpt_model}")
+        else:
+            if config.resume:
+                print("[INFO] no checkpoint to resume from: starting afresh")
+            model = build_model(config, steps)
+
+    callbacks = [EpochCheckpoint.create(config, history),
+                 keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience,
+                                               restore_best_weights=True)]
+    print("[INFO] training network...")
+    start = time.time()
+    model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, initial_epoch=initial_epoch,
+              steps_per_epoch=steps, class_weight=data.class_weights(labels[train_idx], len(TUTORIAL_LABELS)),
+              callbacks=callbacks, verbose=config.verbose)
+    seconds = time.time() - start
+    print(f"[INFO] training took {seconds / 60:.1f} minutes")
+    save_model(model, config.model_path)
+    for path in checkpoint_paths(config.model_path):
+        if os.path.exists(path):
+            os.remove(path)
+    return model, history, seconds
+
+
+def save_model(model, path):
+    """The .keras model and its LiteRT twin, both with labels, both atomic."""
+    from ..models.convert import keras_to_tflite
+    print(f"[INFO] serializing network to {path}...")
+    store.save_keras(model, path, TUTORIAL_LABELS)
+    twin = store.lite_twin_path(path)
+    store.save_tflite(keras_to_tflite(model), twin, TUTORIAL_LABELS)
+    print(f"[INFO] LiteRT copy written to {twin}")
+
+
+def evaluate_and_report(model, history, seconds, config):
+    """Classification reports on the held-out test sets, the plot and the montage."""
+    import cv2
+    from ..az_dataset import load_glyph_npz
+    from ..evaluation.glyphs import evaluate_file
+    from ..models.classifier import KerasClassifier
+    from . import report
+
+    classifier = KerasClassifier(config.model_path)
+    sections = [f"training wall time: {seconds / 60:.1f} minutes ({config.architecture}, "
+                f"{len(history.get('loss', []))} epochs)"]
+    for path in config.test_sets:
+        print(f"[INFO] evaluating on {path}...")
+        sections.append(evaluate_file(classifier, path))
+        print(sections[-1])
+    store.atomic_write(config.report_path, lambda tmp: open(tmp, "w").write("\n\n".join(sections) + "\n"))
+    report.save_plot(history, config.plot_path)
+    print(f"[INFO] report: {config.report_path}, plot: {config.plot_path}")
+
+    if config.test_sets:
+        images, labels = load_glyph_npz(config.test_sets[-1])
+        pick = np.random.default_rng(config.seed).choice(len(images), size=min(49, len(images)), replace=False)
+        from ..evaluation.glyphs import classify_glyphs
+        predicted = classify_glyphs(classifier, images[pick])
+        montage = report.build_montage(images[pick], [TUTORIAL_LABELS[i] for i in labels[pick]], predicted)
+        cv2.imwrite(config.montage_path, montage)
+        print(f"[INFO] montage of test predictions: {config.montage_path}")
+        if config.show:
+            report.show_if_display("OCR Results", montage)

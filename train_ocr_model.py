@@ -1,0 +1,64 @@
+# USAGE
+# python train_ocr_model.py --az a_z_handwritten_data.csv.gz --model handwriting.keras
+"""Train the handwriting OCR classifier (digits + A-Z) on this machine's CPU."""
+import argparse
+import os
+import sys
+
+from pyimagesearch.errors import EXIT_BAD_INPUT, InputError
+from pyimagesearch.models.resnet import ARCHITECTURES
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_TESTS = [os.path.join("test_sets", "mnist_test.npz"), os.path.join("test_sets", "unipen_test_writers.npz")]
+
+# construct the argument parser and parse the arguments (the tutorial's -a/-m/-p first)
+ap = argparse.ArgumentParser(description=__doc__)
+ap.add_argument("-a", "--az", default="a_z_handwritten_data.csv.gz",
+                help="path to A-Z dataset (Kaggle CSV format, .csv or .csv.gz; 'none' for digits only)")
+ap.add_argument("-m", "--model", default="handwriting.keras", help="path to output trained model (.keras)")
+ap.add_argument("-p", "--plot", default="plot.png", help="path to output loss/accuracy plot")
+ap.add_argument("-d", "--digits", nargs="+", default=["digits_train.npz"],
+                help="digit sets (.npz); 'download' fetches Keras' MNIST (needs network)")
+ap.add_argument("-e", "--epochs", type=int, default=20)
+ap.add_argument("-b", "--batch-size", type=int, default=128)
+ap.add_argument("--lr", type=float, default=2e-3, help="initial learning rate (cosine decay to 1%%)")
+ap.add_argument("--width", choices=sorted(ARCHITECTURES), default="half",
+                help="network size: tutorial = the 2020 ResNet (64,64,128,256)")
+ap.add_argument("--seed", type=int, default=42)
+ap.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
+ap.add_argument("--strategy", choices=["default", "mirrored"], default="default",
+                help="mirrored: train on all GPUs (or all logical CPUs) with tf.distribute")
+ap.add_argument("--steps-per-epoch", type=int, default=0, help="0: one pass over the training split")
+ap.add_argument("--test-sets", nargs="*", default=None,
+                help="held-out .npz sets to report on (default: test_sets/ when present)")
+ap.add_argument("--report", default="classification_report.txt")
+ap.add_argument("--montage", default="montage.png")
+ap.add_argument("--no-show", action="store_true", help="never open a window")
+args = vars(ap.parse_args())
+
+
+def main():
+    # heavy imports only after the flags are known to be valid
+    from pyimagesearch.training.trainer import TrainConfig, evaluate_and_report, train
+    tests = args["test_sets"] if args["test_sets"] is not None else [p for p in DEFAULT_TESTS if os.path.isfile(p)]
+    config = TrainConfig(model_path=args["model"], digits=args["digits"], az=args["az"],
+                         architecture=args["width"], epochs=args["epochs"], batch_size=args["batch_size"],
+                         learning_rate=args["lr"], seed=args["seed"], resume=args["resume"],
+                         strategy=args["strategy"], steps_per_epoch=args["steps_per_epoch"], test_sets=tests,
+                         plot_path=args["plot"], report_path=args["report"], montage_path=args["montage"],
+                         show=not args["no_show"])
+    # load the data, train the network and save it (with its LiteRT copy)
+    model, history, seconds = train(config)
+    # evaluate on the held-out test sets, plot the curves, show the montage
+    evaluate_and_report(model, history, seconds, config)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except InputError as e:
+        print(f"[ERROR] {e}", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        print("\n[INFO] interrupted: continue with --resume", file=sys.stderr)
+        sys.exit(130)
