@@ -1,0 +1,115 @@
+"""Character error rate of the whole reader on a folder of labelled photos.
+
+    python -m pyimagesearch.evaluation.reader ../shared/images-dev [--seed-mode]
+
+The folder holds a ``truth.tsv`` (columns file, text, style; lines joined by the
+two characters ``\\n``). CER = Levenshtein distance / truth length, whitespace
+removed; "lines" keeps the line breaks so reading order counts. Case is ignored
+for the ``mixed`` and ``cursive`` styles.
+"""
+import argparse
+import csv
+import os
+import sys
+import time
+
+from ..errors import EXIT_BAD_INPUT, InputError
+
+CASELESS_STYLES = ("mixed", "cursive")
+BLOCK_STYLES = ("caps", "digits")
+
+
+def levenshtein(a, b):
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def comparable(text, style, keep_lines=False):
+    """Text as scored: whitespace removed (line breaks too unless kept), case folded if caseless."""
+    lines = text.split("\n")
+    joined = ("\n" if keep_lines else "").join("".join(line.split()) for line in lines)
+    return joined.upper() if style in CASELESS_STYLES else joined
+
+
+def read_truth(folder):
+    path = os.path.join(folder, "truth.tsv")
+    if not os.path.isfile(path):
+        raise InputError(f"{folder}: no truth.tsv there")
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows or not {"file", "text", "style"} <= set(rows[0]):
+        raise InputError(f"{path}: needs the columns file, text and style")
+    for row in rows:
+        row["text"] = row["text"].replace("\\n", "\n")
+    return rows
+
+
+def score_page(truth, predicted, style):
+    flat_truth, flat_pred = comparable(truth, style), comparable(predicted, style)
+    line_truth, line_pred = comparable(truth, style, True), comparable(predicted, style, True)
+    return {"length": len(flat_truth), "errors": levenshtein(flat_truth, flat_pred),
+            "line_length": len(line_truth), "line_errors": levenshtein(line_truth, line_pred)}
+
+
+def evaluate_folder(read, folder):
+    """``read(path) -> text`` on every truth row; returns per-image rows with scores."""
+    results = []
+    for row in read_truth(folder):
+        start = time.perf_counter()
+        text = read(os.path.join(folder, row["file"]))
+        seconds = time.perf_counter() - start
+        results.append({**row, "predicted": text, "seconds": seconds, **score_page(row["text"], text, row["style"])})
+    return results
+
+
+def total_cer(results, key="errors", length="length", styles=None):
+    chosen = [r for r in results if styles is None or r["style"] in styles]
+    total = sum(r[length] for r in chosen)
+    return sum(r[key] for r in chosen) / total if total else 0.0
+
+
+def format_results(results):
+    out = [f"{'file':34} {'style':8} {'CER':>6} {'CER lines':>9}  text read"]
+    for r in results:
+        out.append(f"{r['file']:34} {r['style']:8} {r['errors'] / max(r['length'], 1):6.3f} "
+                   f"{r['line_errors'] / max(r['line_length'], 1):9.3f}  {r['predicted']!r}")
+    for name, styles in (("caps + digits", BLOCK_STYLES), ("all", None)):
+        out.append(f"{'total ' + name:43} {total_cer(results, styles=styles):6.3f} "
+                   f"{total_cer(results, 'line_errors', 'line_length', styles):9.3f}")
+    return "\n".join(out)
+
+
+def main(argv=None):
+    from ..io.image import load_image
+    from ..models.classifier import load_classifier
+    from ..predictor import HandwritingReader, read_seed_mode
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", help="folder with the photos and truth.tsv")
+    parser.add_argument("-m", "--model", default=os.path.join(os.path.dirname(__file__), "..", "..",
+                                                                  "handwriting.keras"))
+    parser.add_argument("--runtime", choices=["auto", "litert", "keras"], default="auto")
+    parser.add_argument("--seed-mode", action="store_true", help="score the 2020 pipeline instead")
+    args = parser.parse_args(argv)
+    try:
+        classifier = load_classifier(args.model, args.runtime)
+        reader = HandwritingReader(classifier)
+
+        def read(path):
+            image = load_image(path)
+            page = read_seed_mode(classifier, image) if args.seed_mode else reader.read(image)
+            return page.text
+
+        print(format_results(evaluate_folder(read, args.folder)))
+    except InputError as e:
+        print(f"[ERROR] {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
