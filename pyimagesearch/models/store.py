@@ -84,6 +84,10 @@ def atomic_write(path, write):
     os.close(fd)
     try:
         write(tmp)
+        # mkstemp makes the file private; give it the permissions a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
