@@ -28,6 +28,7 @@ class HandwritingReader:
         self.labels = list(classifier.labels)
         self.allowed = self._allowed_mask(charset)
         self.min_confidence = min_confidence
+        self.is_digit = np.array([label.isdigit() for label in self.labels])
 
     def _allowed_mask(self, charset):
         if not charset:
@@ -66,7 +67,7 @@ class HandwritingReader:
     def _decide_in_context(self, p, word_probs):
         """Inside a word of letters an O is O; inside a run of digits a 1 is 1."""
         best = int(np.argmax(p))
-        is_digit = np.array([label.isdigit() for label in self.labels])
+        is_digit = self.is_digit
         tops = word_probs.argmax(axis=1)
         digits = int(is_digit[tops].sum())
         letters = len(tops) - digits

@@ -18,7 +18,17 @@ from . import store
 BATCH = 256
 
 
-class KerasClassifier:
+class _Classifier:
+    """Shared by both runtimes: chunking into bounded batches."""
+    labels = ()
+
+    def predict(self, inputs):
+        if len(inputs) == 0:
+            return np.zeros((0, len(self.labels)), np.float32)
+        return np.concatenate([self._run(inputs[i:i + BATCH]) for i in range(0, len(inputs), BATCH)])
+
+
+class KerasClassifier(_Classifier):
     runtime = "keras"
 
     def __init__(self, path):
@@ -26,11 +36,6 @@ class KerasClassifier:
         self.labels = store.read_labels(path)
         self.model = _load_keras_model(path)
         _check_classes(path, self.model.output_shape[-1], self.labels)
-
-    def predict(self, inputs):
-        if len(inputs) == 0:
-            return np.zeros((0, len(self.labels)), np.float32)
-        return np.concatenate([self._run(inputs[i:i + BATCH]) for i in range(0, len(inputs), BATCH)])
 
     def _run(self, chunk):
         # pad to a power of two: each new batch size would retrace the TensorFlow graph
@@ -40,7 +45,7 @@ class KerasClassifier:
         return np.asarray(self.model.predict_on_batch(padded))[:len(chunk)]
 
 
-class LiteClassifier:
+class LiteClassifier(_Classifier):
     runtime = "litert"
 
     def __init__(self, path, threads=2):
@@ -56,11 +61,6 @@ class LiteClassifier:
         classes = int(self.interpreter.get_output_details()[0]["shape"][-1])
         _check_classes(path, classes, self.labels)
         self.batch = None
-
-    def predict(self, inputs):
-        if len(inputs) == 0:
-            return np.zeros((0, len(self.labels)), np.float32)
-        return np.concatenate([self._run(inputs[i:i + BATCH]) for i in range(0, len(inputs), BATCH)])
 
     def _run(self, chunk):
         if self.batch != len(chunk):
