@@ -11,6 +11,7 @@ import numpy as np
 
 from .detection.segment import find_glyphs
 from .errors import InputError
+from .labels import CONFUSABLE_PAIRS
 from .io.elements import UNKNOWN, Character, Line, Page, Word
 from .models.builder import reading_order
 from .transforms import normalize_glyph, to_model_input
@@ -29,6 +30,8 @@ class HandwritingReader:
         self.allowed = self._allowed_mask(charset)
         self.min_confidence = min_confidence
         self.is_digit = np.array([label.isdigit() for label in self.labels])
+        confusables = {c for pair in CONFUSABLE_PAIRS for c in pair}
+        self.confusable = np.array([label in confusables for label in self.labels])
 
     def _allowed_mask(self, charset):
         if not charset:
@@ -49,8 +52,12 @@ class HandwritingReader:
         boxes = [list(g.box) for g in glyphs]
         lines = []
         for line in reading_order(boxes):
-            words = [Word([self._character(probs[i], boxes[i], word_probs=probs[word]) for i in word])
-                     for word in line]
+            line_kind = self._kind(probs[[i for word in line for i in word]])
+            words = []
+            for word in line:
+                # a word with no telling character takes the kind of its line
+                kind = self._kind(probs[word]) or line_kind
+                words.append(Word([self._character(probs[i], boxes[i], kind) for i in word]))
             lines.append(Line(words))
         return Page(name, lines)
 
@@ -58,22 +65,29 @@ class HandwritingReader:
         probs = probs * self.allowed
         return probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
 
-    def _character(self, p, box, word_probs):
-        best = self._decide_in_context(p, word_probs)
+    def _character(self, p, box, kind):
+        best = self._decide_in_context(p, kind)
         order = np.argsort(-p)[:ALTERNATIVES]
         char = self.labels[best] if p[best] >= self.min_confidence else UNKNOWN
         return Character(char, float(p[best]), box, [[self.labels[k], float(p[k])] for k in order])
 
-    def _decide_in_context(self, p, word_probs):
+    def _kind(self, probs):
+        """'digits' or 'letters' by the characters that cannot be mistaken (not 0/O, 1/I...),
+        None when they don't tell."""
+        tops = probs.argmax(axis=1)
+        telling = tops[~self.confusable[tops]]
+        digits = int(self.is_digit[telling].sum())
+        letters = len(telling) - digits
+        if digits == letters:
+            return None
+        return "digits" if digits > letters else "letters"
+
+    def _decide_in_context(self, p, kind):
         """Inside a word of letters an O is O; inside a run of digits a 1 is 1."""
         best = int(np.argmax(p))
-        is_digit = self.is_digit
-        tops = word_probs.argmax(axis=1)
-        digits = int(is_digit[tops].sum())
-        letters = len(tops) - digits
-        if letters == digits:
+        if kind is None:
             return best
-        wanted = is_digit if digits > letters else ~is_digit
+        wanted = self.is_digit if kind == "digits" else ~self.is_digit
         if wanted[best]:
             return best
         candidate = int(np.argmax(np.where(wanted, p, -1.0)))
