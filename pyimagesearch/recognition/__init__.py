@@ -1,0 +1,17 @@
+"""Text-line recognition: a CNN + BiLSTM network trained with CTC on whole lines.
+
+Beside the character classifier (``pyimagesearch.models``), this package reads a
+cropped line or word in one pass, without segmenting characters:
+
+* ``charset``     the characters the network can write; stored with the model
+* ``preprocess``  image -> network input (height 32, white ink on black, [0, 1])
+* ``decode``      pure-numpy CTC decoding: greedy, beam search, confidences, spans
+* ``recognizer``  load a .keras or .tflite line model and read images with it
+* ``model``       the Keras network, its CTC loss and the LiteRT conversion
+* ``strokes``, ``augment``, ``data``  UniPen lines/words -> augmented tf.data batches
+* ``train``, ``evaluate``  the training run and the test-writer report
+
+Like the rest of the toolkit, nothing here imports TensorFlow at import time;
+``charset``, ``preprocess``, ``decode`` and the .tflite path of ``recognizer``
+never import it at all.
+"""

@@ -1,0 +1,321 @@
+"""UniPen words and text lines -> augmented, width-bucketed tf.data batches.
+
+    python -m pyimagesearch.recognition.data [--data ../shared/data/lines]
+
+prints what training would use (and what it drops, and why).
+
+Sources (``../shared/data/lines``, see its README): ``unipen_text_h32.npz``
+(single lines, text ``label_detok``) and ``unipen_words_h32.npz`` (words,
+``labels``), with their pen trajectories. The ``writer_split_test`` items are
+never used here: only ``evaluate`` reads them. Training drops ``BAD``-quality
+items, texts with characters outside the charset, images wider than
+``max_width`` and images too narrow for CTC to fit their text (fewer than
+``len + repeats`` frames). A validation set is held out by person (about 5% of
+the training persons: nobody writes in both).
+
+Each training item becomes one of (``SampleMaker``):
+
+* a synthetic line: the word plus 1-5 more words of the same writer, re-rendered
+  from their strokes side by side with random gaps and baseline shifts;
+* the item re-rendered from its strokes with a random pen width and slant;
+* the shipped raster image with random thickening, slant and stretch;
+
+then usually gets the photographed-paper look (``augment.photo``), and goes
+through ``preprocess.to_model_input`` like a photo crop does. Batches are cut
+from a pool of 16 batches' worth of samples sorted by width (little padding),
+in random order.
+"""
+import argparse
+import os
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..errors import InputError
+from . import augment as aug
+from .charset import Charset, ctc_frames_needed
+from .preprocess import HEIGHT, STRIDE, frames, pad_batch, to_model_input
+from .strokes import StrokeStore, compose, render
+
+TEXT_FILE = "unipen_text_h32.npz"
+WORDS_FILE = "unipen_words_h32.npz"
+LINE, WORD = 0, 1
+KIND_NAMES = {LINE: "lines", WORD: "words"}
+DEFAULT_DATA = os.path.join("..", "shared", "data", "lines")
+
+
+class Corpus:
+    """Both files' items in one index: kind (LINE/WORD), row in its file, text."""
+
+    def __init__(self, data_dir=DEFAULT_DATA, with_strokes=True):
+        self.data_dir = data_dir
+        self._pixels, self._widths, self._offsets, self.strokes = {}, {}, {}, {}
+        columns = defaultdict(list)
+        for kind, name in ((LINE, TEXT_FILE), (WORD, WORDS_FILE)):
+            path = os.path.join(data_dir, name)
+            if not os.path.isfile(path):
+                raise InputError(f"{path}: missing (UniPen lines/words; see ../shared/data/lines/README.md)")
+            d = np.load(path)
+            if int(d["height"]) != HEIGHT:
+                raise InputError(f"{path}: images are {int(d['height'])} px high, expected {HEIGHT}")
+            self._pixels[kind], self._widths[kind], self._offsets[kind] = d["pixels"], d["widths"], d["offsets"]
+            n = len(d["widths"])
+            columns["kind"].append(np.full(n, kind, np.int8))
+            columns["row"].append(np.arange(n))
+            columns["text"].append(d["label_detok"] if kind == LINE else d["labels"])
+            for key in ("person", "writer", "quality", "writer_split_test", "widths"):
+                columns[key].append(d[key])
+            stroke_path = path.replace("_h32.npz", "_strokes.npz")
+            self.strokes[kind] = StrokeStore(stroke_path) if with_strokes and os.path.isfile(stroke_path) else None
+        self.kind = np.concatenate(columns["kind"])
+        self.row = np.concatenate(columns["row"])
+        self.text = np.concatenate(columns["text"]).astype(str)
+        # one person can write under several writer ids, and in both files
+        self.person = np.concatenate(columns["person"]).astype(str)
+        self.writer = np.concatenate(columns["writer"]).astype(str)
+        self.quality = np.concatenate(columns["quality"]).astype(str)
+        self.test = np.concatenate(columns["writer_split_test"]).astype(bool)
+        self.width = np.concatenate(columns["widths"]).astype(np.int64)
+
+    def __len__(self):
+        return len(self.kind)
+
+    def image(self, i):
+        """uint8 (32, w) black ink on white, as shipped."""
+        kind, row = int(self.kind[i]), int(self.row[i])
+        w, o = int(self._widths[kind][row]), int(self._offsets[kind][row])
+        return self._pixels[kind][o:o + HEIGHT * w].reshape(HEIGHT, w)
+
+    def has_strokes(self, i):
+        return self.strokes[int(self.kind[i])] is not None
+
+    def item_strokes(self, i):
+        return self.strokes[int(self.kind[i])].strokes(int(self.row[i]))
+
+    def ref_height(self, i):
+        return float(self.strokes[int(self.kind[i])].ref_height[int(self.row[i])])
+
+
+def training_items(corpus, charset, max_width=1024):
+    """Indices of the usable training (not test) items, normalized texts for all
+    items (None where unusable) and the drop counts per reason and kind."""
+    texts = [charset.normalize(t) for t in corpus.text]
+    dropped = defaultdict(lambda: [0, 0])
+    keep = []
+    for i in np.flatnonzero(~corpus.test):
+        kind = int(corpus.kind[i])
+        if corpus.quality[i] == "BAD":
+            reason = "BAD quality"
+        elif texts[i] is None:
+            reason = "characters outside the charset"
+        elif corpus.width[i] > max_width:
+            reason = f"wider than {max_width} px"
+        elif frames(corpus.width[i]) < ctc_frames_needed(charset.encode(texts[i])):
+            reason = "too narrow for its text (CTC frames)"
+        else:
+            keep.append(i)
+            continue
+        dropped[reason][kind] += 1
+    return np.array(keep, dtype=np.int64), texts, dict(dropped)
+
+
+def split_by_person(corpus, items, fraction, seed):
+    """(train, validation) indices: ~``fraction`` of the persons go to validation."""
+    persons = np.unique(corpus.person[items])
+    rng = np.random.default_rng(seed)
+    count = max(1, int(round(fraction * len(persons)))) if fraction > 0 else 0
+    held = set(rng.choice(persons, size=count, replace=False)) if count else set()
+    in_val = np.array([corpus.person[i] in held for i in items], dtype=bool)
+    return items[~in_val], items[in_val]
+
+
+def subsample(items, count, seed):
+    """At most ``count`` items, drawn at random (all of them when count is 0)."""
+    if not count or count >= len(items):
+        return items
+    return np.sort(np.random.default_rng(seed).choice(items, size=count, replace=False))
+
+
+def fit_frames(x, needed):
+    """Stretch an input horizontally when it has too few CTC frames for its text."""
+    if frames(x.shape[1]) >= needed:
+        return x
+    return cv2.resize(x, ((needed + 1) * STRIDE, HEIGHT), interpolation=cv2.INTER_LINEAR)
+
+
+def collate(inputs, labels):
+    """Inputs (32, W_i) and label arrays -> padded (B, 32, W, 1) and (B, L) with -1."""
+    x, _ = pad_batch(inputs)
+    y = np.full((len(labels), max(len(lab) for lab in labels)), -1, np.int32)
+    for k, lab in enumerate(labels):
+        y[k, :len(lab)] = lab
+    return x, y
+
+
+@dataclass
+class SampleOptions:
+    compose_probability: float = 0.5     # words: build a synthetic line around them
+    rerender_probability: float = 0.4    # otherwise: re-render from strokes
+    augment_probability: float = 0.85    # then: the photographed-paper look
+    max_width: int = 1024
+    words_per_line: tuple = (2, 6)
+
+
+class SampleMaker:
+    """One training item -> (uint8 ink image, text), randomly transformed."""
+
+    def __init__(self, corpus, items, texts, charset, options=None):
+        self.corpus, self.texts, self.charset = corpus, texts, charset
+        self.options = options or SampleOptions()
+        self.samples_made = self.columns_made = 0   # for the mean training width
+        self.words_of = defaultdict(list)   # writer -> their training words
+        for i in items:
+            if corpus.kind[i] == WORD and corpus.has_strokes(i):
+                self.words_of[corpus.writer[i]].append(int(i))
+
+    def _synthetic_line(self, i, rng):
+        c, o = self.corpus, self.options
+        mates = self.words_of.get(c.writer[i], [])
+        k = int(rng.integers(o.words_per_line[0], o.words_per_line[1] + 1))
+        picks = [int(i)] + [int(j) for j in rng.choice(mates, size=min(k - 1, len(mates)))] if mates else [int(i)]
+        rng.shuffle(picks)
+        ref = c.ref_height(i)
+        pen, slant, stretch = rng.uniform(1.2, 3.0), rng.uniform(-0.35, 0.35), rng.uniform(0.85, 1.15)
+        gaps = ref * rng.uniform(0.35, 1.1, len(picks))
+        rises = ref * rng.uniform(-0.08, 0.08, len(picks))
+        while True:
+            strokes = compose([c.item_strokes(j) for j in picks], gaps, rises)
+            image = render(strokes, pen_width=pen, slant=slant, x_scale=stretch)
+            if image.shape[1] <= o.max_width or len(picks) == 1:
+                return image, " ".join(self.texts[j] for j in picks)
+            picks, gaps, rises = picks[:-1], gaps[:-1], rises[:-1]
+
+    def make(self, i, rng):
+        c, o = self.corpus, self.options
+        raster = True
+        if c.has_strokes(i) and c.kind[i] == WORD and rng.random() < o.compose_probability:
+            image, text = self._synthetic_line(i, rng)
+            raster = False
+        elif c.has_strokes(i) and rng.random() < o.rerender_probability:
+            # a word may keep its true size (x-height words are not blown up to 32 px)
+            floor = c.ref_height(i) * rng.uniform(0.0, 1.0) if c.kind[i] == WORD else 0.0
+            image = render(c.item_strokes(i), pen_width=rng.uniform(1.0, 3.2), slant=rng.uniform(-0.35, 0.35),
+                           min_ink_height=floor, x_scale=rng.uniform(0.85, 1.15))
+            text, raster = self.texts[i], False
+        else:
+            image, text = c.image(i), self.texts[i]
+        if rng.random() < o.augment_probability:
+            image = aug.augment(image, rng, raster=raster)
+        elif raster:
+            image = aug.geometry(image, rng)
+        return image, text
+
+    def example(self, i, rng):
+        """(network input, encoded label) for one item."""
+        image, text = self.make(i, rng)
+        label = self.charset.encode(text)
+        x = fit_frames(to_model_input(image), ctc_frames_needed(label))
+        self.samples_made += 1
+        self.columns_made += x.shape[1]
+        return x, label
+
+
+def train_batches(maker, items, batch_size, seed, pool_batches=16):
+    """Endless generator of (x, y) batches: shuffle, make a pool of samples, sort
+    it by width, cut it into batches, yield them in random order."""
+    rng = np.random.default_rng(seed)
+    pool = batch_size * pool_batches
+    while True:
+        order = rng.permutation(items)
+        for start in range(0, len(order), pool):
+            samples = [maker.example(i, rng) for i in order[start:start + pool]]
+            samples.sort(key=lambda s: s[0].shape[1])
+            batches = [samples[k:k + batch_size] for k in range(0, len(samples), batch_size)]
+            for b in rng.permutation(len(batches)):
+                inputs, labels = zip(*batches[b])
+                yield collate(inputs, labels)
+
+
+def train_dataset(maker, items, batch_size, seed):
+    """tf.data wrapper of ``train_batches``; endless, so pass steps_per_epoch."""
+    import tensorflow as tf
+    signature = (tf.TensorSpec((None, HEIGHT, None, 1), tf.float32), tf.TensorSpec((None, None), tf.int32))
+    ds = tf.data.Dataset.from_generator(lambda: train_batches(maker, items, batch_size, seed),
+                                        output_signature=signature)
+    return ds.prefetch(4)
+
+
+def fixed_batches(corpus, items, texts, charset, batch_size):
+    """Clean (un-augmented) inputs in width-sorted batches: [(x, y, widths, texts)]."""
+    order = sorted(items, key=lambda i: corpus.width[i])
+    batches = []
+    for k in range(0, len(order), batch_size):
+        chunk = order[k:k + batch_size]
+        inputs = [to_model_input(corpus.image(i)) for i in chunk]
+        labels = [charset.encode(texts[i]) for i in chunk]
+        x, y = collate(inputs, labels)
+        batches.append((x, y, np.array([v.shape[1] for v in inputs]), [texts[i] for i in chunk]))
+    return batches
+
+
+def validation_items(corpus, items, limit, seed):
+    """Up to ``limit`` validation items: lines first (up to 60%), then words."""
+    if not limit or limit >= len(items):
+        return items
+    lines, words = items[corpus.kind[items] == LINE], items[corpus.kind[items] == WORD]
+    n_lines = min(len(lines), int(0.6 * limit))
+    return np.sort(np.concatenate([subsample(lines, n_lines, seed), subsample(words, limit - n_lines, seed)]))
+
+
+def describe(corpus, charset, max_width=1024, fraction=0.05, seed=42):
+    """What training uses and drops, as printable lines."""
+    items, texts, dropped = training_items(corpus, charset, max_width)
+    train, val = split_by_person(corpus, items, fraction, seed)
+    out = []
+    for kind, name in KIND_NAMES.items():
+        total = int(np.sum(corpus.kind == kind))
+        test = int(np.sum((corpus.kind == kind) & corpus.test))
+        out.append(f"{name}: {total} items, {test} test-writer items (never used for training)")
+        for reason, counts in sorted(dropped.items()):
+            out.append(f"  dropped, {reason}: {counts[kind]}")
+        out.append(f"  training {int(np.sum(corpus.kind[train] == kind))}, "
+                   f"validation {int(np.sum(corpus.kind[val] == kind))}")
+    out.append(f"persons: {len(np.unique(corpus.person[train]))} training, "
+               f"{len(np.unique(corpus.person[val]))} validation")
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Show what line-model training uses from UniPen.")
+    parser.add_argument("--data", default=DEFAULT_DATA)
+    parser.add_argument("--max-width", type=int, default=1024)
+    parser.add_argument("--samples", help="also write a PNG of 24 augmented training samples here")
+    args = parser.parse_args(argv)
+    try:
+        charset = Charset()
+        corpus = Corpus(args.data)
+        print("\n".join(describe(corpus, charset, args.max_width)))
+        if args.samples:
+            items, texts, _ = training_items(corpus, charset, args.max_width)
+            maker = SampleMaker(corpus, items, texts, charset, SampleOptions(max_width=args.max_width))
+            rng = np.random.default_rng(0)
+            rows = []
+            for i in rng.choice(items, 24, replace=False):
+                image, text = maker.make(i, rng)
+                row = np.full((HEIGHT + 14, 900), 128, np.uint8)
+                row[14:, :min(900, image.shape[1])] = image[:, :900]
+                cv2.putText(row, text[:110], (2, 11), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 255, 1)
+                rows.append(row)
+            cv2.imwrite(args.samples, np.vstack(rows))
+            print(f"[INFO] wrote {args.samples}")
+    except InputError as e:
+        print(f"[ERROR] {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

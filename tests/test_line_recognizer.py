@@ -1,0 +1,259 @@
+"""The CNN + BiLSTM + CTC line recognizer: charset, numpy decoders, rendering and
+augmentation, the model's save/convert/reload round trip, and a 3-step training
+smoke run on UniPen (skipped when ../shared/data/lines is absent)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from pyimagesearch.models import store
+from pyimagesearch.recognition import decode as ctc
+from pyimagesearch.recognition.charset import DEFAULT_CHARS, Charset, ctc_frames_needed
+from pyimagesearch.recognition.preprocess import HEIGHT, frames, pad_batch, span_to_columns, to_model_input
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "..", "shared", "data", "lines")
+HAVE_DATA = all(os.path.isfile(os.path.join(DATA, f)) for f in
+                ("unipen_text_h32.npz", "unipen_words_h32.npz", "unipen_text_strokes.npz",
+                 "unipen_words_strokes.npz"))
+needs_data = pytest.mark.skipif(not HAVE_DATA, reason="../shared/data/lines not present")
+
+
+# ---------------------------------------------------------------- charset
+
+def test_charset_round_trip():
+    cs = Charset()
+    text = "Pay $1.23 @ 4:56 (ok?) - \"Don't\" & 50% / x+y=z #1; yes!"
+    assert cs.decode(cs.encode(text)) == text
+    assert cs.blank == len(DEFAULT_CHARS) == cs.num_classes - 1
+    for required in "0123456789AZaz .,'-\"!?:;()&/":
+        assert required in cs.index
+    # the labels stored with a model rebuild the same charset
+    again = Charset(json.loads(json.dumps(cs.labels)))
+    assert again.labels == cs.labels and again.encode("Hello") .tolist() == cs.encode("Hello").tolist()
+
+
+def test_charset_normalize_maps_and_drops():
+    cs = Charset()
+    assert cs.normalize("it`s  \u201cfine\u201d\t now") == "it's \"fine\" now"
+    assert cs.normalize("a[0] = b") is None          # outside the charset: the item is dropped
+    assert cs.normalize("   ") is None
+    assert cs.clean("x <y>") == "x <y>"               # clean() keeps unknowns (evaluation truth)
+    with pytest.raises(ValueError):
+        cs.encode("{")
+    assert cs.decode([0, cs.blank, 1, 999]) == "01"
+
+
+def test_ctc_frames_needed():
+    assert ctc_frames_needed([]) == 0
+    assert ctc_frames_needed([1, 2, 3]) == 3
+    assert ctc_frames_needed([1, 1, 2, 2, 2]) == 8    # a blank between equal neighbours
+
+
+# ---------------------------------------------------------------- numpy decoding
+
+def _posteriors(rows, classes):
+    """Frames given as {class: prob}; the rest of each frame's mass goes to the blank."""
+    p = np.zeros((len(rows), classes))
+    for t, row in enumerate(rows):
+        for c, v in row.items():
+            p[t, c] = v
+        p[t, -1] += 1.0 - p[t].sum()
+    return p
+
+
+def test_greedy_decode_text_confidences_spans():
+    labels = ["a", "b", "c"]          # blank = 3
+    p = _posteriors([{0: 0.9}, {0: 0.6}, {}, {1: 0.8}, {1: 0.7}, {}, {1: 0.95}, {2: 0.55}], 4)
+    out = ctc.greedy(p, labels)
+    assert out.text == "abbc"
+    assert out.indices == [0, 1, 1, 2]
+    assert out.spans == [(0, 1), (3, 4), (6, 6), (7, 7)]
+    assert np.allclose(out.confidences, [0.9, 0.8, 0.95, 0.55])
+    assert out.confidence == pytest.approx(0.55)
+    # frames after `length` (padding) are ignored
+    assert ctc.greedy(p, labels, length=5).text == "ab"
+    assert span_to_columns((3, 4)) == (12, 20)
+
+
+def test_beam_search_sums_paths_where_greedy_cannot():
+    # each frame: 'a' 0.4, blank 0.6. Greedy reads "" (0.36); P("a") = 0.64.
+    p = _posteriors([{0: 0.4}, {0: 0.4}], 2)
+    assert ctc.greedy(p, ["a"]).text == ""
+    out = ctc.beam_search(p, ["a"], beam_width=4)
+    assert out.text == "a"
+    assert out.log_prob == pytest.approx(np.log(0.64))
+    assert len(out.spans) == 1 and len(out.confidences) == 1
+
+
+def test_beam_search_agrees_with_greedy_on_peaky_posteriors_and_gives_spans():
+    labels = list("abc")
+    p = _posteriors([{0: 0.97}, {}, {0: 0.96}, {0: 0.9}, {}, {2: 0.99}, {2: 0.98}, {}], 4)
+    greedy, beam = ctc.greedy(p, labels), ctc.beam_search(p, labels, beam_width=8)
+    assert greedy.text == beam.text == "aac"
+    assert beam.spans == [(0, 0), (2, 3), (5, 6)]
+    assert np.allclose(beam.confidences, [0.97, 0.96, 0.99])
+
+
+def test_align_rejects_impossible_and_handles_repeats():
+    p = np.full((3, 3), 1 / 3)
+    assert ctc.align(p, [0, 0, 0]) is None            # needs 5 frames
+    spans = ctc.align(np.full((5, 3), 1 / 3), [0, 0, 0])
+    assert spans == [(0, 0), (2, 2), (4, 4)]
+
+
+# ---------------------------------------------------------------- images
+
+def test_to_model_input_is_white_ink_on_black():
+    page = np.full((64, 200), 230, np.uint8)
+    page[20:44, 50:60] = 40                           # dark ink
+    x = to_model_input(page)
+    assert x.shape == (HEIGHT, 100) and x.dtype == np.float32
+    assert x.min() >= 0 and x.max() <= 1
+    assert x[16, 27] > 0.9 and x[2, 2] < 0.05
+    batch, widths = pad_batch([x, x[:, :37]])
+    assert batch.shape == (2, HEIGHT, 100, 1) and widths.tolist() == [100, 37] and frames(100) == 25
+
+
+def test_render_compose_and_augment():
+    from pyimagesearch.recognition import augment
+    from pyimagesearch.recognition.strokes import compose, render
+    word = [np.array([[0, 0], [50, 100], [100, 0]], np.float32), np.array([[120, 50]], np.float32)]
+    thin, thick = render(word, pen_width=1.0), render(word, pen_width=3.0)
+    assert thin.shape[0] == thick.shape[0] == HEIGHT and thin.dtype == np.uint8
+    assert (thick < 128).sum() > (thin < 128).sum() > 0
+    line = render(compose([word, word, word], gap=[0, 60, 60], rise=[0, 5, -5]))
+    assert line.shape[1] > 2.5 * thin.shape[1]
+    rng = np.random.default_rng(0)
+    for raster in (True, False):
+        out = augment.augment(line, rng, raster=raster)
+        assert out.dtype == np.uint8 and out.shape[0] == HEIGHT and out.shape[1] >= line.shape[1] * 0.75
+
+
+# ---------------------------------------------------------------- model round trip
+
+def _check_tflite_matches_keras(keras_path, tflite_path):
+    from ai_edge_litert.interpreter import Interpreter
+    import keras
+    model = keras.saving.load_model(keras_path, compile=False)
+    interpreter = Interpreter(model_path=tflite_path)
+    index = interpreter.get_input_details()[0]["index"]
+    rng = np.random.default_rng(1)
+    for width in (96, 212):                            # two widths through one interpreter
+        x = rng.random((1, HEIGHT, width, 1), dtype=np.float32)
+        interpreter.resize_tensor_input(index, [1, HEIGHT, width, 1], strict=False)
+        interpreter.allocate_tensors()
+        interpreter.set_tensor(index, x)
+        interpreter.invoke()
+        lite = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+        ref = np.asarray(model(x, training=False))
+        assert lite.shape == ref.shape == (1, width // 4, model.output_shape[-1])
+        assert np.abs(lite - ref).max() < 1e-4
+
+
+@pytest.mark.slow
+def test_tiny_model_trains_saves_converts_and_reloads(tmp_path):
+    """No data needed: a tiny network, 3 CTC steps on drawn strokes, both files."""
+    import keras
+    from pyimagesearch.recognition.model import build_line_model, compile_line_model
+    from pyimagesearch.recognition.recognizer import LineRecognizer
+    from pyimagesearch.recognition.strokes import render
+    from pyimagesearch.recognition.train import save_line_model
+    keras.utils.set_random_seed(0)
+    cs = Charset()
+    model = build_line_model(cs.num_classes, filters=(8, 8, 8, 8), lstm_units=8)
+    compile_line_model(model, 1e-3, 3)
+    zig = [np.array([[0, 0], [30, 100], [60, 0], [90, 100]], np.float32)]
+    inputs = [to_model_input(render(zig, x_scale=s)) for s in (1.0, 1.5, 2.0, 2.5)]
+    x, _ = pad_batch(inputs)
+    y = np.array([[cs.index["w"], -1], [cs.index["w"], cs.index["w"]], [cs.index["v"], -1], [cs.index["N"], -1]],
+                 np.int32)
+    losses = [float(model.train_on_batch(x, y)) for _ in range(3)]
+    assert all(np.isfinite(losses))
+    path = str(tmp_path / "tiny.keras")
+    twin = save_line_model(model, path, cs)
+    assert twin == str(tmp_path / "tiny.tflite")
+    assert store.read_labels(path) == cs.labels == store.read_labels(twin)
+    _check_tflite_matches_keras(path, twin)
+    page = 255 - (inputs[1] * 200).astype(np.uint8)
+    for file in (path, twin):
+        rec = LineRecognizer(file)
+        result = rec.read(page)
+        assert isinstance(result.text, str) and len(result.boxes) == len(result.text)
+        assert rec.read(page, beam_width=4).text is not None
+
+
+# ---------------------------------------------------------------- training smoke run (UniPen)
+
+def test_script_reports_bad_input_on_one_line(tmp_path):
+    result = subprocess.run([sys.executable, os.path.join(ROOT, "train_line_model.py"), "--data",
+                             str(tmp_path / "nowhere"), "--model", str(tmp_path / "m.keras")],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("[ERROR]") and "nowhere" in result.stderr
+    result = subprocess.run([sys.executable, "-m", "pyimagesearch.recognition.evaluate", "-m",
+                             str(tmp_path / "missing.keras")], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2 and "[ERROR]" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    from pyimagesearch.recognition.data import Corpus
+    return Corpus(DATA)
+
+
+@needs_data
+def test_training_data_pipeline(corpus):
+    from pyimagesearch.recognition import data
+    cs = Charset()
+    items, texts, dropped = data.training_items(corpus, cs)
+    assert not corpus.test[items].any()                       # never the test writers
+    assert "BAD quality" in dropped
+    train, val = data.split_by_person(corpus, items, 0.05, 0)
+    assert not set(corpus.person[train]) & set(corpus.person[val])
+    assert 0.02 < len(np.unique(corpus.person[val])) / len(np.unique(corpus.person[items])) < 0.08
+    maker = data.SampleMaker(corpus, train, texts, cs)
+    batches = data.train_batches(maker, data.subsample(train, 64, 0), 16, seed=0)
+    for _ in range(3):
+        x, y = next(batches)
+        assert x.dtype == np.float32 and x.shape[1] == HEIGHT and x.shape[3] == 1 and x.shape[2] % 4 == 0
+        assert 0 <= x.min() and x.max() <= 1
+        for row in y:
+            label = row[row >= 0]
+            assert len(label) and frames(x.shape[2]) >= ctc_frames_needed(label)
+
+
+@pytest.mark.slow
+@needs_data
+def test_three_step_training_saves_reloads_resumes_and_evaluates(tmp_path, corpus):
+    from pyimagesearch.recognition.recognizer import LineRecognizer
+    from pyimagesearch.recognition.train import LineTrainConfig, report, train
+    from pyimagesearch.training.trainer import checkpoint_paths
+    config = LineTrainConfig(model_path=str(tmp_path / "line.keras"), data_dir=DATA, epochs=1, batch_size=16,
+                             steps_per_epoch=3, max_train_samples=64, max_validation=32, lstm_units=32,
+                             plot_path=str(tmp_path / "plot.png"), report_path=str(tmp_path / "report.txt"),
+                             eval_limit=10, verbose=0)
+    model, history, seconds, _ = train(config, corpus=corpus)
+    assert len(history["loss"]) == 1 and np.isfinite(history["loss"][0])
+    assert {"val_loss", "val_cer", "val_wer", "samples_per_s"} <= set(history)
+    twin = str(tmp_path / "line.tflite")
+    assert store.read_labels(config.model_path) == Charset().labels == store.read_labels(twin)
+    assert not any(os.path.exists(p) for p in checkpoint_paths(config.model_path))   # removed when done
+    _check_tflite_matches_keras(config.model_path, twin)
+    image = corpus.image(int(np.flatnonzero(corpus.test)[0]))
+    assert isinstance(LineRecognizer(twin).read(image).text, str)
+    text = report(config, history, seconds, corpus)
+    assert "unseen text" in text and os.path.isfile(config.plot_path) and os.path.isfile(config.report_path)
+
+    # resume: an interrupted 2-epoch run whose checkpoint holds epoch 1
+    ckpt_model, ckpt_state = checkpoint_paths(config.model_path)
+    shutil.copy(config.model_path, ckpt_model)
+    with open(ckpt_state, "w") as f:
+        json.dump({"epoch": 1, "history": history}, f)
+    config.epochs, config.resume, config.evaluate = 2, True, False
+    _, history2, _, _ = train(config, corpus=corpus)
+    assert len(history2["loss"]) == 2
