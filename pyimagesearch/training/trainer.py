@@ -101,6 +101,11 @@ def _write_json(path, obj):
         json.dump(obj, f, indent=1)
 
 
+def _write_text(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def train(config):
     """Run a whole training; returns the trained Keras model."""
     import keras
@@ -173,7 +178,7 @@ def evaluate_and_report(model, history, seconds, config):
         print(f"[INFO] evaluating on {path}...")
         sections.append(evaluate_file(classifier, path))
         print(sections[-1])
-    store.atomic_write(config.report_path, lambda tmp: open(tmp, "w").write("\n\n".join(sections) + "\n"))
+    store.atomic_write(config.report_path, lambda tmp: _write_text(tmp, "\n\n".join(sections) + "\n"))
     report.save_plot(history, config.plot_path)
     print(f"[INFO] report: {config.report_path}, plot: {config.plot_path}")
 
