@@ -8,7 +8,6 @@ machine facts and the table to stdout. bench/README.md says what each row means.
 import argparse
 import collections
 import contextlib
-import glob
 import importlib.metadata
 import json
 import os

@@ -1,7 +1,7 @@
 """Training data: load the sources, normalise once, split, and feed tf.data."""
 import numpy as np
 
-from ..az_dataset import load_az_dataset, load_glyph_npz, load_mnist_dataset
+from ..az_dataset import load_az_dataset, load_mnist_dataset
 from ..transforms import normalize_glyph, to_model_input
 
 
