@@ -44,7 +44,7 @@ class HandwritingReader:
 
     def read(self, image, name=""):
         """Read a BGR (or gray) image; returns a Page."""
-        glyphs = find_glyphs(image)
+        glyphs = find_glyphs(image, judge=self._confidences)
         if not glyphs:
             return Page(name, [])
         inputs = to_model_input(np.stack([normalize_glyph(g.ink) for g in glyphs]))
@@ -60,6 +60,11 @@ class HandwritingReader:
                 words.append(Word([self._character(probs[i], boxes[i], kind) for i in word]))
             lines.append(Line(words))
         return Page(name, lines)
+
+    def _confidences(self, inks):
+        """How sure the classifier is of each ink crop (to judge splits of wide blobs)."""
+        inputs = to_model_input(np.stack([normalize_glyph(ink) for ink in inks]))
+        return self._restrict(self.classifier.predict(inputs)).max(axis=1)
 
     def _restrict(self, probs):
         probs = probs * self.allowed

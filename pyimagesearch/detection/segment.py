@@ -125,10 +125,11 @@ def _belong_together(a, b, height):
 
 
 def split_wide(box, mask, height):
-    """Split a box much wider than a character at the weakest ink columns."""
+    """Split a box wider than a character at the weakest ink columns (a W may be
+    this wide too: the caller judges whether the split reads better)."""
     x, y, w, h = box
     pieces = int(round(w / (0.9 * max(h, height))))
-    if pieces < 2 or w < 1.4 * max(h, height):
+    if pieces < 2 or w < 1.2 * max(h, height):
         return [box]
     profile = (mask[y:y + h, x:x + w] > 0).sum(axis=0).astype(np.float32)
     cuts = []
@@ -154,8 +155,29 @@ def _plausible(stats, shape):
     return stats[(stats[:, 2] < 0.5 * page_w) & (stats[:, 3] < 0.5 * page_h) & (stats[:, 4] >= 4)]
 
 
-def find_glyphs(image):
-    """Character candidates of a BGR or gray image, each with its ink crop."""
+def _choose_splits(boxes, mask, height, crop, judge):
+    """Each wide box whole or split: whichever ``judge`` (ink crops -> confidences)
+    finds more convincing. Without a judge, wide boxes are split."""
+    options = [(box, split_wide(box, mask, height)) for box in boxes]
+    wide = [(box, pieces) for box, pieces in options if len(pieces) > 1]
+    if judge is None or not wide:
+        return [piece for _, pieces in options for piece in pieces]
+    crops = [crop(b) for box, pieces in wide for b in [box, *pieces]]
+    scores = iter(judge(crops))
+    split = {}
+    for box, pieces in wide:
+        whole = next(scores)
+        parts = [next(scores) for _ in pieces]
+        split[box] = min(parts) > whole
+    return [piece for box, pieces in options
+            for piece in (pieces if split.get(box, False) else [box])]
+
+
+def find_glyphs(image, judge=None):
+    """Character candidates of a BGR or gray image, each with its ink crop.
+
+    ``judge`` (optional) scores ink crops, e.g. by classifier confidence, to decide
+    whether a wide blob is one character or several touching ones."""
     gray, to_original = working_gray(image)
     ink = ink_map(gray)
     mask = ink_mask(ink)
@@ -165,13 +187,13 @@ def find_glyphs(image):
     mask = remove_rules(mask, height)
     stats = _plausible(components(mask)[1], mask.shape)
     stats = stats[stats[:, 3] * np.maximum(stats[:, 2], 1) >= (0.06 * height) ** 2 * 4]
-    boxes = merge_pieces([tuple(s[:4]) for s in stats], height)
-    boxes = [piece for box in boxes for piece in split_wide(box, mask, height)]
+    boxes = [tuple(b) for b in merge_pieces([tuple(s[:4]) for s in stats], height)]
+
+    def crop(box):
+        x, y, w, h = box
+        return ink[y:y + h, x:x + w] * (mask[y:y + h, x:x + w] > 0)
+
+    boxes = _choose_splits(boxes, mask, height, crop, judge)
     # what is left of a character: at least a third of the text height, or a real mark
     boxes = [b for b in boxes if b[3] >= 0.3 * height and b[3] < 3.0 * height]
-    glyphs = []
-    for x, y, w, h in boxes:
-        crop = ink[y:y + h, x:x + w] * (mask[y:y + h, x:x + w] > 0)
-        original = tuple(int(round(v * to_original)) for v in (x, y, w, h))
-        glyphs.append(Glyph(original, crop))
-    return glyphs
+    return [Glyph(tuple(int(round(v * to_original)) for v in box), crop(box)) for box in boxes]
