@@ -17,18 +17,26 @@ def output_path_for(image_path, output, several):
 
 
 def run(image_args, model_path, output=None, as_json=False, charset=None, min_confidence=0.0,
-        seed_mode=False, runtime="auto", window=True, out=sys.stdout, err=sys.stderr):
-    """Returns the exit status: 0, or 2 when any input was bad (the others are still read)."""
+        seed_mode=False, runtime="auto", window=True, out=sys.stdout, err=sys.stderr,
+        mode="auto", line_model=None, line_model_explicit=False):
+    """Returns the exit status: 0, or 2 when any input was bad (the others are still read).
+
+    ``mode``: 'chars' (the character classifier only), 'lines' (every line read
+    whole by the line model at ``line_model``) or 'auto' (per line; 'chars' when
+    the line model file is missing). ``seed_mode`` ignores both."""
     from .io.annotate import annotate, has_display, save, show
     from .io.image import list_images, load_image
+    from .line_reading import resolve_mode
     from .models.classifier import load_classifier
     from .predictor import HandwritingReader, read_seed_mode
 
     try:
         paths = list_images(image_args)
+        mode, recognizer = resolve_mode("chars" if seed_mode else mode, line_model, runtime,
+                                        line_model_explicit, err)
         print("[INFO] loading handwriting OCR model...", file=err if as_json else out)
         classifier = load_classifier(model_path, runtime)
-        reader = HandwritingReader(classifier, charset, min_confidence)
+        reader = HandwritingReader(classifier, charset, min_confidence, recognizer, mode)
     except InputError as e:
         print(f"[ERROR] {e}", file=err)
         return EXIT_BAD_INPUT

@@ -2,7 +2,10 @@
 
 It composes the stages: detection (segment) -> the shared crop normalisation ->
 the classifier -> context rules for confusable characters -> reading order.
-No TensorFlow here: the classifier may run on LiteRT.
+With a line model (``line_reading``), each line found that way can instead be
+read whole by the CTC line recognizer: ``mode`` 'lines' does it for every line,
+'auto' picks per line, 'chars' never does.
+No TensorFlow here: the classifier and the line model may run on LiteRT.
 """
 import string
 
@@ -13,6 +16,7 @@ from .detection.segment import find_glyphs
 from .errors import InputError
 from .labels import CONFUSABLE_PAIRS
 from .io.elements import UNKNOWN, Character, Line, Page, Word
+from .line_reading import MODES, PageInk, absorb_fragments, choose, evidence, read_lines
 from .models.builder import reading_order
 from .transforms import normalize_glyph, to_model_input
 
@@ -24,11 +28,24 @@ CONTEXT_MIN_PROBABILITY = 0.01
 
 
 class HandwritingReader:
-    def __init__(self, classifier, charset=None, min_confidence=0.0):
+    """``line_recognizer``: a ``recognition.recognizer.LineRecognizer`` (or None);
+    ``mode``: 'chars', 'lines' (needs the recognizer) or 'auto' ('chars' without one).
+    After each ``read``, ``decisions`` holds one dict per line group: which path
+    read it and the evidence ``auto`` weighed."""
+
+    def __init__(self, classifier, charset=None, min_confidence=0.0, line_recognizer=None, mode="chars"):
         self.classifier = classifier
         self.labels = list(classifier.labels)
+        self.charset = charset
         self.allowed = self._allowed_mask(charset)
         self.min_confidence = min_confidence
+        if mode not in MODES:
+            raise InputError(f"mode {mode!r}: choose one of {', '.join(MODES)}")
+        if mode == "lines" and line_recognizer is None:
+            raise InputError("mode 'lines' needs a line model")
+        self.line_recognizer = line_recognizer
+        self.mode = mode if line_recognizer is not None else "chars"
+        self.decisions = []
         self.is_digit = np.array([label.isdigit() for label in self.labels])
         confusables = {c for pair in CONFUSABLE_PAIRS for c in pair}
         self.confusable = np.array([label in confusables for label in self.labels])
@@ -50,16 +67,44 @@ class HandwritingReader:
         inputs = to_model_input(np.stack([normalize_glyph(g.ink) for g in glyphs]))
         probs = self._restrict(self.classifier.predict(inputs))
         boxes = [list(g.box) for g in glyphs]
+        order = reading_order(boxes)
+        char_lines = [self._chars_line(probs, boxes, line) for line in order]
+        self.decisions = []
+        if self.mode == "chars":
+            return Page(name, char_lines)
+        return Page(name, self._whole_lines(image, boxes, order, char_lines))
+
+    def _chars_line(self, probs, boxes, line):
+        line_kind = self._kind(probs[[i for word in line for i in word]])
+        words = []
+        for word in line:
+            # a word with no telling character takes the kind of its line
+            kind = self._kind(probs[word]) or line_kind
+            words.append(Word([self._character(probs[i], boxes[i], kind) for i in word]))
+        return Line(words)
+
+    def _whole_lines(self, image, boxes, order, char_lines):
+        """Each line (with the pieces lying across it) read by the line model; in
+        'auto' mode the classifier's reading is kept where ``choose`` says so."""
+        groups = absorb_fragments(boxes, order)
+        members = [[i for k in group for word in order[k] for i in word] for group in groups]
+        read = read_lines(self.line_recognizer, PageInk.of(image), boxes, members,
+                          self.charset, self.min_confidence)
         lines = []
-        for line in reading_order(boxes):
-            line_kind = self._kind(probs[[i for word in line for i in word]])
-            words = []
-            for word in line:
-                # a word with no telling character takes the kind of its line
-                kind = self._kind(probs[word]) or line_kind
-                words.append(Word([self._character(probs[i], boxes[i], kind) for i in word]))
-            lines.append(Line(words))
-        return Page(name, lines)
+        for group, indices, line in zip(groups, members, read):
+            by_chars = [char_lines[k] for k in group]
+            line_text = line.text if line is not None else ""
+            ev = evidence([boxes[i] for i in indices],
+                          [c.confidence for ln in by_chars for w in ln.words for c in w.characters],
+                          "".join(ln.text for ln in by_chars), line_text)
+            path = "lines" if self.mode == "lines" else choose(ev)
+            self.decisions.append({"path": path, **vars(ev),
+                                   "upper_share": ev.upper_share, "agreement": ev.agreement})
+            if path == "chars":
+                lines.extend(by_chars)
+            elif line is not None:   # the line model read nothing there: no line
+                lines.append(line)
+        return lines
 
     def _confidences(self, inks):
         """How sure the classifier is of each ink crop (to judge splits of wide blobs)."""

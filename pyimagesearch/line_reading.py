@@ -1,0 +1,371 @@
+"""Whole-line reading for the reader: the CTC line recognizer on each text line.
+
+``HandwritingReader`` finds character boxes and groups them into lines
+(``models.builder.reading_order``). Here each such line is cut out of the photo
+and read in one pass by the line model (``recognition.recognizer``):
+
+* ``PageInk``      the segmenter's own ink map of the photo (paper shading
+                   removed, ruled lines erased), computed by ``detection.segment``
+* ``line_crop``    a line's union box plus a margin relative to its character
+                   height, keeping only the ink components that sit on that line,
+                   as dark ink on white paper (what ``recognition.preprocess`` wants)
+* ``read_lines``   all the lines of a page through the recognizer, and the result
+                   as ``Line``/``Word``/``Character`` with photo boxes: words split on
+                   the spaces the model writes, each character's x range from its
+                   CTC alignment, its y range from its ink inside the line box
+* ``choose``       the ``auto`` mode's rule: the character classifier where it is
+                   strong (clean, uniform block capitals and digits it reads with
+                   confidence), the line recognizer elsewhere
+
+Nothing here imports TensorFlow; a ``.keras`` line model imports Keras when loaded.
+"""
+import os
+import string
+import sys
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .detection.segment import _plausible, components, ink_map, ink_mask, remove_rules, text_height, working_gray
+from .errors import InputError
+from .io.elements import UNKNOWN, Character, Line, Word, union_box
+
+MODES = ("chars", "lines", "auto")
+ALTERNATIVES = 3
+
+# the crop around a line's characters, in character heights
+MARGIN_Y = 0.12
+MARGIN_X = 0.35
+REACH = 1.0      # a stroke this close to the line (sideways) belongs to it
+OVERHANG = 0.8   # ascenders and descenders may reach this far above and below the boxes
+TALLEST = 3.0    # taller ink is a page edge, a margin rule or a shadow, not a stroke
+# a line whose characters are this much smaller than the page's, lying (mostly)
+# across a bigger line, is a piece of it (a dot, a comma, the tail of a g)
+FRAGMENT_HEIGHT = 0.6
+FRAGMENT_OVERLAP = 0.5
+FRAGMENT_REACH = 0.3   # ... or lying this close (in character heights) above or below it
+
+# ``auto``: the classifier's line is kept when it reads confidently and segments
+# cleanly (boxes about as wide as tall, of one size) ...
+AUTO_MIN_CHAR_CONFIDENCE = 0.90
+AUTO_MAX_ASPECT = 1.25        # width / height of the widest box
+AUTO_MAX_HEIGHT_SPREAD = 0.25  # std / mean of the box heights
+# ... or when the line model also reads capitals and digits and agrees with it
+AUTO_MIN_UPPER_SHARE = 0.8
+AUTO_MIN_AGREEMENT = 0.6
+
+LINE_CHARSETS = {"digits": string.digits, "letters": string.ascii_letters,
+                 "alnum": string.digits + string.ascii_letters}
+
+
+# ---------------------------------------------------------------- loading
+
+def load_line_recognizer(path, runtime="auto"):
+    """The line model at ``path``; like the classifier, a ``.tflite`` twin beside a
+    ``.keras`` file runs on LiteRT (no TensorFlow) unless ``runtime`` is 'keras'."""
+    from .models import store
+    from .recognition.recognizer import LineRecognizer
+    kind = store.sniff_format(path)
+    if kind == "tflite":
+        if runtime == "keras":
+            raise InputError(f"{path}: a LiteRT file cannot run on Keras")
+        return _lite(path)
+    twin = store.lite_twin(path) if runtime != "keras" else None
+    if twin:
+        if store.read_labels(twin) == store.read_labels(path):
+            try:
+                return _lite(twin)
+            except InputError as e:
+                print(f"[WARNING] {e}; using the Keras line model", file=sys.stderr)
+        else:
+            print(f"[WARNING] {twin}: its labels differ from {path}; using the Keras line model",
+                  file=sys.stderr)
+    if runtime == "litert":
+        raise InputError(f"{path}: no .tflite copy beside it for --runtime litert")
+    return LineRecognizer(path)
+
+
+def _lite(path):
+    from .recognition.recognizer import LineRecognizer
+    try:
+        return LineRecognizer(path)
+    except (ValueError, RuntimeError) as e:
+        raise InputError(f"{path}: not a valid LiteRT line model ({str(e).splitlines()[0]})") from None
+
+
+def resolve_mode(mode, line_model, runtime="auto", explicit=False, err=sys.stderr):
+    """(effective mode, recognizer or None). ``auto`` without a line model file is
+    ``chars`` (a warning only when the path was given explicitly); ``lines``
+    without one is an InputError."""
+    if mode not in MODES:
+        raise InputError(f"--mode {mode!r}: choose one of {', '.join(MODES)}")
+    if mode == "chars":
+        return "chars", None
+    if not line_model:
+        if mode == "lines":
+            raise InputError("--mode lines needs a line model (--line-model PATH)")
+        return "chars", None
+    if not os.path.isfile(line_model):
+        if mode == "lines":
+            raise InputError(f"{line_model}: no such line model file (needed by --mode lines)")
+        if explicit:
+            print(f"[WARNING] {line_model}: no such line model file; reading characters only", file=err)
+        return "chars", None
+    return mode, load_line_recognizer(line_model, runtime)
+
+
+# ---------------------------------------------------------------- the page's ink
+
+@dataclass
+class PageInk:
+    ink: np.ndarray        # ink strength 0-255 at working scale
+    labels: np.ndarray     # connected components of the ink mask, rules erased
+    stats: np.ndarray      # their rows [x, y, w, h, area] (component k is labels == k + 1)
+    to_original: float     # working -> original pixels
+
+    @classmethod
+    def of(cls, image):
+        """The segmenter's ink map and mask, by its own functions."""
+        gray, to_original = working_gray(image)
+        ink = ink_map(gray)
+        mask = ink_mask(ink)
+        height = text_height(_plausible(components(mask)[1], mask.shape))
+        if height:
+            mask = remove_rules(mask, height)
+        labels, stats = components(mask)
+        return cls(ink, labels, stats, to_original)
+
+
+def line_crop(page_ink, boxes):
+    """Cut the line holding the character ``boxes`` (original pixels).
+
+    The ink kept is that of the components whose centre lies inside the boxes'
+    rows (so the lines above and below stay out) and that reach the boxes, or a
+    component reaching them, within a gap of ``REACH`` character heights (the
+    strokes the segmenter dropped, like the tall l of a cursive word, come back).
+    Returns (uint8 dark ink on white paper, (x0, y0) of the crop in working
+    pixels), or None when there is no ink."""
+    s = page_ink.to_original
+    height = float(np.median([b[3] for b in boxes])) / s
+    x, y, w, h = (v / s for v in union_box(boxes))
+    st = page_ink.stats
+    if len(st) == 0:
+        return None
+    cy = st[:, 1] + st[:, 3] / 2.0
+    H, W = page_ink.ink.shape
+    candidates = np.flatnonzero((cy >= y) & (cy <= y + h) & (st[:, 4] >= max(4.0, (0.05 * height) ** 2))
+                                & (st[:, 2] < 0.5 * W) & (st[:, 3] <= max(TALLEST * height, h)))
+    left, right = x, x + w
+    chosen = set()
+    while True:   # grow the line sideways, one reachable component at a time
+        added = False
+        for k in candidates:
+            if k in chosen:
+                continue
+            a, b = st[k, 0], st[k, 0] + st[k, 2]
+            if a <= right + REACH * height and b >= left - REACH * height:
+                chosen.add(k)
+                left, right = min(left, a), max(right, b)
+                added = True
+        if not added:
+            break
+    if not chosen:
+        return None
+    chosen = np.array(sorted(chosen))
+    top = max(float(st[chosen, 1].min()), y - OVERHANG * height)
+    bottom = min(float((st[chosen, 1] + st[chosen, 3]).max()), y + h + OVERHANG * height)
+    top, bottom = min(top, y), max(bottom, y + h)
+    x0, x1 = max(0, int(left - MARGIN_X * height)), min(W, int(np.ceil(right + MARGIN_X * height)))
+    y0, y1 = max(0, int(top - MARGIN_Y * height)), min(H, int(np.ceil(bottom + MARGIN_Y * height)))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    keep = np.zeros(len(st) + 1, bool)
+    keep[chosen + 1] = True
+    mask = keep[page_ink.labels[y0:y1, x0:x1]]
+    # the ink's own soft edges, one pixel around the kept strokes
+    mask = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    ink = page_ink.ink[y0:y1, x0:x1] * mask
+    if not ink.any():
+        return None
+    return (255 - ink).astype(np.uint8), (x0, y0)
+
+
+# ---------------------------------------------------------------- fragments
+
+def absorb_fragments(boxes, lines):
+    """Group the reader's lines (each a list of words of box indices) for whole-line
+    reading: a line of small pieces lying across a bigger line joins it.
+
+    Returns groups: lists of indices into ``lines``, in reading order."""
+    if not lines:
+        return []
+    members = [[i for word in line for i in word] for line in lines]
+    heights = [float(np.median([boxes[i][3] for i in m])) for m in members]
+    spans = [union_box([boxes[i] for i in m]) for m in members]
+    page_height = float(np.median([b[3] for b in boxes]))
+    groups = {k: [k] for k in range(len(lines))}
+    for k in range(len(lines)):
+        if heights[k] >= FRAGMENT_HEIGHT * page_height:
+            continue
+        _, y, _, h = spans[k]
+        best, best_overlap = None, FRAGMENT_OVERLAP * h
+        reach = FRAGMENT_REACH * page_height
+        for j in range(len(lines)):
+            if j == k or j not in groups or heights[j] < FRAGMENT_HEIGHT * page_height:
+                continue
+            overlap = min(y + h, spans[j][1] + spans[j][3] + reach) - max(y, spans[j][1] - reach)
+            if overlap > best_overlap:
+                best, best_overlap = j, overlap
+        if best is not None:
+            groups[best].append(k)
+            del groups[k]
+    return [sorted(g) for _, g in sorted(groups.items())]
+
+
+# ---------------------------------------------------------------- reading
+
+def allowed_classes(charset, recognizer_chars):
+    """Mask over the line model's classes (+ blank) for --charset, or None."""
+    if not charset:
+        return None
+    chars = LINE_CHARSETS.get(charset, charset)
+    mask = np.array([c in chars or c == " " for c in recognizer_chars] + [True])
+    if not mask[:-1].any():
+        return None
+    return mask
+
+
+def read_lines(recognizer, page_ink, boxes, groups, charset=None, min_confidence=0.0, beam_width=None):
+    """One ``Line`` (or None when nothing was read) per group of box indices."""
+    from .recognition.preprocess import to_model_input
+    cuts = [line_crop(page_ink, [boxes[i] for i in group]) for group in groups]
+    todo = [g for g, cut in enumerate(cuts) if cut is not None]
+    results = [None] * len(groups)
+    if not todo:
+        return results
+    posteriors = recognizer.posteriors([to_model_input(cuts[g][0]) for g in todo])
+    chars = list(recognizer.charset.chars)
+    allowed = allowed_classes(charset, chars)
+    for g, probs in zip(todo, posteriors):
+        probs = np.asarray(probs, np.float64)
+        if allowed is not None:
+            probs = probs * allowed
+            probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
+        decoded = recognizer.decode(probs, beam_width)
+        image, origin = cuts[g]
+        line_box = union_box([boxes[i] for i in groups[g]])
+        results[g] = to_line(decoded, probs, chars, image, origin, page_ink.to_original, line_box,
+                             min_confidence)
+    return results
+
+
+def to_line(decoded, probs, chars, image, origin, to_original, line_box, min_confidence=0.0):
+    """A decoded line -> Line of Words of Characters in photo pixels, or None."""
+    from .recognition.preprocess import HEIGHT, STRIDE
+    scale = image.shape[0] / float(HEIGHT)           # crop pixels per network row
+    ink = image < 128
+    columns = np.flatnonzero(ink.any(axis=0))
+    if not decoded.text.strip() or len(columns) == 0:
+        return None
+    # each character owns the columns from halfway to its left neighbour to halfway to its right one
+    centres = [((first + last + 1) / 2.0) * STRIDE * scale for first, last in decoded.spans]
+    left_edge, right_edge = float(columns[0]), float(columns[-1] + 1)
+    bounds = [left_edge] + [(a + b) / 2.0 for a, b in zip(centres, centres[1:])] + [right_edge]
+    ox, oy = origin
+    lx, ly, lw, lh = line_box
+    words, current = [], []
+    for n, (ch, conf, (first, last)) in enumerate(zip(decoded.text, decoded.confidences, decoded.spans)):
+        if ch == " ":
+            if current:
+                words.append(Word(current))
+            current = []
+            continue
+        a, b = int(np.floor(bounds[n])), int(np.ceil(bounds[n + 1]))
+        a, b = max(0, min(a, image.shape[1] - 1)), max(a + 1, min(b, image.shape[1]))
+        # tighten to the ink inside the character's columns, else keep the line box
+        cols = np.flatnonzero(ink[:, a:b].any(axis=0))
+        rows = np.flatnonzero(ink[:, a:b].any(axis=1))
+        if len(cols):
+            a, b = a + int(cols[0]), a + int(cols[-1]) + 1
+        x0, x1 = (ox + a) * to_original, (ox + b) * to_original
+        if len(rows):
+            y0, y1 = (oy + rows[0]) * to_original, (oy + rows[-1] + 1) * to_original
+        else:
+            y0, y1 = ly, ly + lh
+        # inside the line box
+        x0, x1 = max(lx, x0), min(lx + lw, x1)
+        y0, y1 = max(ly, y0), min(ly + lh, y1)
+        box = [int(round(x0)), int(round(y0)), max(1, int(round(x1 - x0))), max(1, int(round(y1 - y0)))]
+        box[0] = min(box[0], lx + lw - 1)
+        box[1] = min(box[1], ly + lh - 1)
+        box[2] = min(box[2], lx + lw - box[0])
+        box[3] = min(box[3], ly + lh - box[1])
+        frame = first + int(np.argmax(probs[first:last + 1, decoded.indices[n]]))
+        order = np.argsort(-probs[frame])
+        alternatives = [[chars[c] if c < len(chars) else "", float(probs[frame, c])]
+                        for c in order if c < len(chars)][:ALTERNATIVES]
+        char = ch if conf >= min_confidence else UNKNOWN
+        current.append(Character(char, float(conf), box, alternatives))
+    if current:
+        words.append(Word(current))
+    return Line(words) if words else None
+
+
+# ---------------------------------------------------------------- auto
+
+@dataclass
+class LineEvidence:
+    """What ``auto`` weighs for one line."""
+    char_confidence: float   # mean top probability of the classifier's characters
+    max_aspect: float        # widest box: width / height
+    height_spread: float     # std / mean of the box heights
+    chars_text: str          # the classifier's reading (no spaces)
+    line_text: str           # the line model's reading (no spaces)
+
+    @property
+    def upper_share(self):
+        """Share of capitals and digits among the line model's letters and digits."""
+        alnum = [c for c in self.line_text if c.isalnum()]
+        return sum(c.isupper() or c.isdigit() for c in alnum) / len(alnum) if alnum else 0.0
+
+    @property
+    def agreement(self):
+        """1 - normalised edit distance between the two readings, case ignored."""
+        a, b = self.chars_text.upper(), "".join(c for c in self.line_text.upper() if c.isalnum())
+        if not a and not b:
+            return 1.0
+        return 1.0 - _levenshtein(a, b) / max(len(a), len(b))
+
+    @property
+    def clean_segmentation(self):
+        return self.max_aspect <= AUTO_MAX_ASPECT and self.height_spread <= AUTO_MAX_HEIGHT_SPREAD
+
+
+def evidence(boxes, confidences, chars_text, line_text):
+    b = np.asarray(boxes, np.float64)
+    heights = np.maximum(b[:, 3], 1.0)
+    return LineEvidence(char_confidence=float(np.mean(confidences)),
+                        max_aspect=float(np.max(b[:, 2] / heights)),
+                        height_spread=float(np.std(heights) / np.mean(heights)),
+                        chars_text="".join(chars_text.split()),
+                        line_text="".join(line_text.split()))
+
+
+def choose(ev):
+    """'chars' or 'lines' for one line in ``auto`` mode."""
+    if ev.char_confidence >= AUTO_MIN_CHAR_CONFIDENCE and ev.clean_segmentation:
+        return "chars"
+    if ev.upper_share >= AUTO_MIN_UPPER_SHARE and ev.agreement >= AUTO_MIN_AGREEMENT:
+        return "chars"
+    return "lines"
+
+
+def _levenshtein(a, b):
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
