@@ -1,0 +1,289 @@
+"""--mode chars|lines|auto: the flags and their errors, auto without a line model, a
+synthetic line through the whole-line path (boxes inside the line, words split on the
+model's spaces), the JSON shape, and, when the trained line model and ../shared are
+here, the real thing (no TensorFlow on the LiteRT path; auto no worse than chars on
+block capitals and digits)."""
+import io
+import json
+import os
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from pyimagesearch import line_reading, ocr_app
+from pyimagesearch.errors import InputError
+from pyimagesearch.predictor import HandwritingReader
+from pyimagesearch.recognition import decode as ctc
+from pyimagesearch.recognition.charset import Charset
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OCR = os.path.join(REPO, "ocr_handwriting.py")
+CLASSIFIER = os.path.join(REPO, "handwriting.tflite")
+LINE_MODEL = os.path.join(REPO, "line_model.keras")
+LINE_TWIN = os.path.join(REPO, "line_model.tflite")
+IMAGES_DEV = os.path.normpath(os.path.join(REPO, "..", "shared", "images-dev"))
+HELLO = os.path.join(REPO, "images", "hello_world.png")
+
+needs_classifier = pytest.mark.skipif(not os.path.isfile(CLASSIFIER), reason="handwriting.tflite not shipped")
+needs_line_model = pytest.mark.skipif(not (os.path.isfile(LINE_MODEL) and os.path.isfile(LINE_TWIN)),
+                                      reason="line_model.keras + line_model.tflite not trained yet")
+needs_images_dev = pytest.mark.skipif(not os.path.isfile(os.path.join(IMAGES_DEV, "truth.tsv")),
+                                      reason="../shared/images-dev not present")
+
+
+# ---------------------------------------------------------------- stand-ins
+
+class FlatClassifier:
+    """A classifier that knows nothing: every class equally likely."""
+    labels = list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    runtime = "flat"
+
+    def predict(self, inputs):
+        return np.full((len(inputs), len(self.labels)), 1.0 / len(self.labels), np.float32)
+
+
+class OracleRecognizer:
+    """Stands in for recognition.recognizer.LineRecognizer: writes ``texts`` (one per
+    line, top line first), each character at its share of the crop's ink columns."""
+
+    def __init__(self, texts, confidence=0.9):
+        self.charset = Charset()
+        self.texts = list(texts)
+        self.confidence = confidence
+        self.inputs = []
+
+    def posteriors(self, inputs):
+        out = []
+        for x, text in zip(inputs, self.texts):
+            self.inputs.append(x)
+            frames = max(1, x.shape[1] // 4)
+            p = np.zeros((frames, self.charset.num_classes))
+            p[:, self.charset.blank] = 1.0
+            cols = np.flatnonzero(x.max(axis=0) > 0.3)
+            centres = np.linspace(cols[0], cols[-1], 2 * len(text) + 1)[1::2]
+            for ch, col in zip(text, centres):
+                f = min(frames - 1, int(col) // 4)
+                p[f] = (1.0 - self.confidence) / (self.charset.num_classes - 1)
+                p[f, self.charset.index[ch]] = self.confidence
+            out.append(p)
+        return out
+
+    def decode(self, posteriors, beam_width=None):
+        return ctc.decode(posteriors, self.charset)
+
+
+def text_page(lines, height=60, gap=2.2):
+    """Dark text lines on grey paper (Hershey script), and each line's ink box."""
+    width = int(max(len(t) for t in lines) * height * 0.75 + 2 * height)
+    page = np.full((int(height * (gap * len(lines) + 1)), width), 225, np.uint8)
+    scale = cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, height, 3)
+    for k, text in enumerate(lines):
+        y = int(height * (1.5 + gap * k))
+        cv2.putText(page, text, (height, y), cv2.FONT_HERSHEY_SIMPLEX, scale, 30, 4, cv2.LINE_AA)
+    boxes = []
+    for k in range(len(lines)):
+        band = page.copy()
+        y0, y1 = int(height * (0.5 + gap * k - 0.6)), int(height * (1.5 + gap * k + 0.6))
+        ys, xs = np.nonzero(band[max(0, y0):y1] < 128)
+        boxes.append([int(xs.min()), int(ys.min()) + max(0, y0), int(xs.max() - xs.min() + 1),
+                      int(ys.max() - ys.min() + 1)])
+    return cv2.cvtColor(page, cv2.COLOR_GRAY2BGR), boxes
+
+
+def inside(box, outer, slack=0):
+    x, y, w, h = box
+    X, Y, W, H = outer
+    return X - slack <= x and Y - slack <= y and x + w <= X + W + slack and y + h <= Y + H + slack
+
+
+def shape(obj):
+    """The JSON's structure: keys and value types, recursively (lists by their first item)."""
+    if isinstance(obj, dict):
+        return {k: shape(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [shape(obj[0])] if obj else []
+    return type(obj).__name__
+
+
+# ---------------------------------------------------------------- flags and errors
+
+def test_resolve_mode_without_a_line_model(tmp_path):
+    missing = str(tmp_path / "nothing.keras")
+    assert line_reading.resolve_mode("chars", missing) == ("chars", None)
+    err = io.StringIO()
+    assert line_reading.resolve_mode("auto", missing, err=err) == ("chars", None)
+    assert err.getvalue() == ""                       # the default path: silently characters
+    assert line_reading.resolve_mode("auto", None) == ("chars", None)
+    line_reading.resolve_mode("auto", missing, explicit=True, err=err)
+    assert err.getvalue().startswith("[WARNING]") and err.getvalue().count("\n") == 1
+    with pytest.raises(InputError, match="no such line model"):
+        line_reading.resolve_mode("lines", missing)
+    with pytest.raises(InputError):
+        line_reading.resolve_mode("lines", None)
+    with pytest.raises(InputError, match="mode"):
+        line_reading.resolve_mode("words", missing)
+
+
+def test_a_file_that_is_not_a_line_model(tmp_path):
+    bad = tmp_path / "line.keras"
+    bad.write_text("not a model")
+    with pytest.raises(InputError):
+        line_reading.resolve_mode("auto", str(bad))
+
+
+def test_reader_mode_arguments():
+    with pytest.raises(InputError):
+        HandwritingReader(FlatClassifier(), mode="lines")
+    with pytest.raises(InputError):
+        HandwritingReader(FlatClassifier(), mode="sentences", line_recognizer=OracleRecognizer([]))
+    assert HandwritingReader(FlatClassifier(), mode="auto").mode == "chars"
+    assert HandwritingReader(FlatClassifier(), mode="lines", line_recognizer=OracleRecognizer([])).mode == "lines"
+
+
+def _cli(*args):
+    env = dict(os.environ, PYTHONPATH=REPO)
+    env.pop("DISPLAY", None)
+    return subprocess.run([sys.executable, OCR, *args], capture_output=True, text=True, timeout=120, env=env)
+
+
+@needs_classifier
+def test_cli_mode_lines_without_a_line_model_is_one_error_line(tmp_path):
+    proc = _cli("-i", HELLO, "-m", CLASSIFIER, "--mode", "lines", "--line-model", str(tmp_path / "no.keras"),
+                "--no-window", "-o", str(tmp_path / "out.png"))
+    assert proc.returncode == 2, proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("[") or "Traceback" in ln]
+    assert errors == [f"[ERROR] {tmp_path / 'no.keras'}: no such line model file (needed by --mode lines)"]
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_cli_rejects_an_unknown_mode():
+    proc = _cli("-i", HELLO, "--mode", "words")
+    assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+@needs_classifier
+def test_auto_without_a_line_model_reads_as_chars(tmp_path):
+    pages = {}
+    for mode in ("chars", "auto"):
+        out, err = io.StringIO(), io.StringIO()
+        status = ocr_app.run([HELLO], CLASSIFIER, as_json=True, window=False, out=out, err=err, mode=mode,
+                             line_model=str(tmp_path / "absent.keras"))
+        assert status == 0, err.getvalue()
+        assert "[WARNING]" not in err.getvalue() and "[ERROR]" not in err.getvalue()
+        pages[mode] = json.loads(out.getvalue())
+    assert pages["auto"] == pages["chars"]
+    assert pages["chars"][0]["text"] == "HELLO\nWORLD"
+
+
+# ---------------------------------------------------------------- the whole-line path
+
+def test_synthetic_lines_through_the_lines_path():
+    image, line_boxes = text_page(["AB CD", "EFG"])
+    oracle = OracleRecognizer(["Ab cd", "efg"])
+    reader = HandwritingReader(FlatClassifier(), line_recognizer=oracle, mode="lines")
+    page = reader.read(image, "synthetic")
+    assert page.text == "Ab cd\nefg"
+    assert [[w.text for w in line.words] for line in page.lines] == [["Ab", "cd"], ["efg"]]
+    assert [d["path"] for d in reader.decisions] == ["lines", "lines"]
+    for line, drawn in zip(page.lines, line_boxes):
+        xs = []
+        for c in (c for w in line.words for c in w.characters):
+            assert inside(c.box, drawn, slack=2), (c, drawn)
+            assert c.box[2] >= 1 and c.box[3] >= 1
+            assert c.confidence == pytest.approx(0.9)
+            assert c.alternatives[0] == [c.char, pytest.approx(0.9)]
+            xs.append(c.box[0] + c.box[2] / 2)
+        assert xs == sorted(xs)                   # left to right
+    # the crops the line model saw: 32 rows, white ink on black, one line each
+    assert [x.shape[0] for x in oracle.inputs] == [32, 32]
+    for x in oracle.inputs:
+        assert x.dtype == np.float32 and 0.0 <= x.min() and x.max() <= 1.0
+        assert np.median(x) < 0.1                 # mostly background: dark
+        rows = np.flatnonzero(x.max(axis=1) > 0.5)
+        assert rows[-1] - rows[0] >= 20           # the line fills the height (one line only)
+
+
+def test_min_confidence_and_empty_lines():
+    image, _ = text_page(["AB", "CD"])
+    oracle = OracleRecognizer(["ab", "  "], confidence=0.4)
+    page = HandwritingReader(FlatClassifier(), min_confidence=0.5, line_recognizer=oracle, mode="lines").read(image)
+    assert page.text == "??"                      # unsure characters are '?'; a line read as nothing goes
+
+
+def test_auto_keeps_confident_block_capitals_and_reads_the_rest_whole():
+    clean = line_reading.evidence([[0, 0, 40, 50], [50, 2, 38, 48], [100, 0, 42, 51]], [0.97, 0.95, 0.99],
+                                  "ABC", "ABC")
+    assert line_reading.choose(clean) == "chars"
+    cursive = line_reading.evidence([[0, 0, 90, 50], [95, 20, 20, 25], [120, 0, 30, 60]], [0.5, 0.4, 0.6],
+                                    "OVW", "or work")
+    assert line_reading.choose(cursive) == "lines"
+    agreeing_caps = line_reading.evidence([[0, 0, 90, 50], [95, 20, 20, 25]], [0.6, 0.7], "HI", "HI")
+    assert line_reading.choose(agreeing_caps) == "chars"
+
+
+@needs_classifier
+def test_json_shape_is_the_same_in_every_mode(tmp_path, monkeypatch):
+    fake_model = tmp_path / "line.keras"
+    fake_model.write_bytes(b"PK not read")
+    monkeypatch.setattr(line_reading, "load_line_recognizer",
+                        lambda path, runtime="auto": OracleRecognizer(["hello", "world"]))
+    shapes = {}
+    for mode in ("chars", "lines", "auto"):
+        out, err = io.StringIO(), io.StringIO()
+        assert ocr_app.run([HELLO], CLASSIFIER, as_json=True, window=False, out=out, err=err, mode=mode,
+                           line_model=str(fake_model)) == 0, err.getvalue()
+        pages = json.loads(out.getvalue())
+        shapes[mode] = shape(pages)
+        if mode == "lines":
+            assert pages[0]["text"] == "hello\nworld"
+    assert shapes["lines"] == shapes["chars"] == shapes["auto"]
+    assert set(shapes["chars"][0]) == {"image", "text", "lines", "characters"}
+    assert set(shapes["chars"][0]["characters"][0]) == {"char", "confidence", "box", "alternatives"}
+
+
+# ---------------------------------------------------------------- the trained line model
+
+@needs_line_model
+@needs_classifier
+def test_litert_line_model_never_imports_tensorflow():
+    code = ("import sys, json\n"
+            "from pyimagesearch import ocr_app\n"
+            f"status = ocr_app.run([{HELLO!r}], {CLASSIFIER!r}, as_json=True, window=False, mode='lines',"
+            f" line_model={LINE_MODEL!r})\n"
+            "assert status == 0\n"
+            "heavy = [m for m in ('tensorflow', 'keras') if m in sys.modules]\n"
+            "print('HEAVY', heavy, file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=REPO), cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert "HEAVY []" in proc.stderr
+    page = json.loads(proc.stdout)[0]
+    for line in page["lines"]:
+        for word in line["words"]:
+            assert inside(word["box"], line["box"])
+    assert page["text"].strip()
+
+
+@needs_line_model
+@needs_classifier
+@needs_images_dev
+def test_auto_no_worse_than_chars_on_block_capitals_and_digits():
+    from pyimagesearch.evaluation.reader import levenshtein, read_truth
+    from pyimagesearch.io.image import load_image
+    from pyimagesearch.models.classifier import load_classifier
+    classifier = load_classifier(CLASSIFIER)
+    recognizer = line_reading.load_line_recognizer(LINE_MODEL)
+    chars = HandwritingReader(classifier)
+    auto = HandwritingReader(classifier, line_recognizer=recognizer, mode="auto")
+    errors = {"chars": 0, "auto": 0}
+    for row in read_truth(IMAGES_DEV):
+        if row["style"] not in ("caps", "digits"):
+            continue
+        image = load_image(os.path.join(IMAGES_DEV, row["file"]))
+        truth = "".join(row["text"].split())
+        for name, reader in (("chars", chars), ("auto", auto)):
+            errors[name] += levenshtein(truth, "".join(reader.read(image).text.split()))
+    assert errors["auto"] <= errors["chars"], errors
