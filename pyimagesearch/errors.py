@@ -9,3 +9,20 @@ class InputError(Exception):
 
 
 EXIT_BAD_INPUT = 2
+
+
+def cli_main(main):
+    """Wrap a command-line ``main``: an InputError becomes one ``[ERROR]`` line on
+    stderr and exit status 2 instead of a traceback; otherwise main's status (0 if None)."""
+    import functools
+    import sys
+
+    @functools.wraps(main)
+    def wrapped(*args, **kwargs):
+        try:
+            return main(*args, **kwargs) or 0
+        except InputError as e:
+            print(f"[ERROR] {e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+
+    return wrapped

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import EXIT_BAD_INPUT, InputError
+from ..errors import cli_main
 from ..labels import CONFUSABLE_PAIRS, TUTORIAL_LABELS, merge_confusables
 from ..transforms import normalize_glyph, to_model_input
 
@@ -71,6 +71,7 @@ def evaluate_file(classifier, path, with_report=True):
     return "\n".join(lines)
 
 
+@cli_main
 def main(argv=None):
     from ..models.classifier import load_classifier
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -79,14 +80,9 @@ def main(argv=None):
     parser.add_argument("--runtime", choices=["auto", "litert", "keras"], default="auto")
     parser.add_argument("--no-report", action="store_true", help="only the accuracy lines")
     args = parser.parse_args(argv)
-    try:
-        classifier = load_classifier(args.model, args.runtime)
-        for path in args.glyphs:
-            print(evaluate_file(classifier, path, not args.no_report))
-    except InputError as e:
-        print(f"[ERROR] {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return 0
+    classifier = load_classifier(args.model, args.runtime)
+    for path in args.glyphs:
+        print(evaluate_file(classifier, path, not args.no_report))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 
-from ..errors import EXIT_BAD_INPUT, InputError
+from ..errors import InputError, cli_main
 
 CASELESS_STYLES = ("mixed", "cursive")
 BLOCK_STYLES = ("caps", "digits")
@@ -85,6 +85,7 @@ def format_results(results):
     return "\n".join(out)
 
 
+@cli_main
 def main(argv=None):
     from ..io.image import load_image
     from ..line_reading import MODES, resolve_mode
@@ -102,24 +103,19 @@ def main(argv=None):
                         help="line recognizer for --mode lines/auto (default: line_model.keras at the repo root)")
     parser.add_argument("--seed-mode", action="store_true", help="score the 2020 pipeline instead")
     args = parser.parse_args(argv)
-    try:
-        line_model = args.line_model or os.path.join(root, "line_model.keras")
-        mode, recognizer = resolve_mode("chars" if args.seed_mode else args.mode, line_model, args.runtime,
-                                        args.line_model is not None)
-        classifier = load_classifier(args.model, args.runtime)
-        reader = HandwritingReader(classifier, line_recognizer=recognizer, mode=mode)
+    line_model = args.line_model or os.path.join(root, "line_model.keras")
+    mode, recognizer = resolve_mode("chars" if args.seed_mode else args.mode, line_model, args.runtime,
+                                    args.line_model is not None)
+    classifier = load_classifier(args.model, args.runtime)
+    reader = HandwritingReader(classifier, line_recognizer=recognizer, mode=mode)
 
-        def read(path):
-            image = load_image(path)
-            page = read_seed_mode(classifier, image) if args.seed_mode else reader.read(image)
-            return page.text
+    def read(path):
+        image = load_image(path)
+        page = read_seed_mode(classifier, image) if args.seed_mode else reader.read(image)
+        return page.text
 
-        print(f"mode: {'seed' if args.seed_mode else mode}")
-        print(format_results(evaluate_folder(read, args.folder)))
-    except InputError as e:
-        print(f"[ERROR] {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return 0
+    print(f"mode: {'seed' if args.seed_mode else mode}")
+    print(format_results(evaluate_folder(read, args.folder)))
 
 
 if __name__ == "__main__":

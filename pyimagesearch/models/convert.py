@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from ..errors import EXIT_BAD_INPUT, InputError
+from ..errors import cli_main
 from . import store
 
 CALIBRATION_GLYPHS = 512
@@ -49,18 +49,14 @@ def convert_file(source, target=None, int8=False):
     return target
 
 
+@cli_main
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("model", help=".keras, .h5 or 2020 HDF5 model file")
     parser.add_argument("-o", "--output", help="where to write the .tflite (default: beside the model)")
     parser.add_argument("--int8", action="store_true", help="int8 weights and activations (smaller, see README)")
     args = parser.parse_args(argv)
-    try:
-        print(f"[INFO] wrote {convert_file(args.model, args.output, args.int8)}")
-    except InputError as e:
-        print(f"[ERROR] {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return 0
+    print(f"[INFO] wrote {convert_file(args.model, args.output, args.int8)}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from ..errors import EXIT_BAD_INPUT, InputError
+from ..errors import InputError, cli_main
 from ..evaluation.reader import levenshtein
 from ..models import store
 from .data import DEFAULT_DATA, KIND_NAMES, Corpus
@@ -101,6 +101,7 @@ def evaluate_file(model_path, data_dir=DEFAULT_DATA, beam_width=0, limit=0, repo
     return results, text
 
 
+@cli_main
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-m", "--model", default="line_model.keras", help=".keras or .tflite line model")
@@ -109,14 +110,9 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, default=0, help="at most this many items per set (0: all)")
     parser.add_argument("-o", "--output", help="also write the report to this text file")
     args = parser.parse_args(argv)
-    try:
-        if not os.path.isfile(args.model):
-            raise InputError(f"{args.model}: no such model file")
-        evaluate_file(args.model, args.data, args.beam, args.limit, args.output)
-    except InputError as e:
-        print(f"[ERROR] {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return 0
+    if not os.path.isfile(args.model):
+        raise InputError(f"{args.model}: no such model file")
+    evaluate_file(args.model, args.data, args.beam, args.limit, args.output)
 
 
 if __name__ == "__main__":
