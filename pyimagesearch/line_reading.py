@@ -39,6 +39,7 @@ MARGIN_Y = 0.12
 MARGIN_X = 0.35
 REACH = 1.0      # a stroke this close to the line (sideways) belongs to it
 OVERHANG = 0.8   # ascenders and descenders may reach this far above and below the boxes
+SOFT_EDGE = 1    # px of ink kept around the mask's strokes (their anti-aliased edges)
 TALLEST = 3.0    # taller ink is a page edge, a margin rule or a shadow, not a stroke
 # a line whose characters are this much smaller than the page's, lying (mostly)
 # across a bigger line, is a piece of it (a dot, a comma, the tail of a g)
@@ -46,13 +47,17 @@ FRAGMENT_HEIGHT = 0.6
 FRAGMENT_OVERLAP = 0.5
 FRAGMENT_REACH = 0.3   # ... or lying this close (in character heights) above or below it
 
-# ``auto``: the classifier's line is kept when it reads confidently and segments
-# cleanly (boxes about as wide as tall, of one size) ...
-AUTO_MIN_CHAR_CONFIDENCE = 0.90
-AUTO_MAX_ASPECT = 1.25        # width / height of the widest box
-AUTO_MAX_HEIGHT_SPREAD = 0.25  # std / mean of the box heights
-# ... or when the line model also reads capitals and digits and agrees with it
-AUTO_MIN_UPPER_SHARE = 0.8
+# ``auto`` keeps the classifier's line when its characters segment cleanly (no
+# box much wider than tall, all of about one size) and it reads them confidently;
+# measured on ../shared/images-dev and images/: block capitals and digits 0.73-0.99,
+# mixed case and cursive 0.45-0.65 (see choose)
+AUTO_MAX_ASPECT = 2.0          # width / height of the widest box
+AUTO_MAX_HEIGHT_SPREAD = 0.2   # std / mean of the box heights
+AUTO_SURE = 0.85               # mean classifier confidence: chars, whatever the line model says
+AUTO_LIKELY = 0.70             # ... chars unless the line model reads lower case there
+AUTO_MIN_UPPER_SHARE = 0.5     # capitals and digits among what the line model read
+# the classifier's line is also kept when the line model reads the same capitals
+AUTO_AGREE_UPPER_SHARE = 0.8
 AUTO_MIN_AGREEMENT = 0.6
 
 LINE_CHARSETS = {"digits": string.digits, "letters": string.ascii_letters,
@@ -137,7 +142,7 @@ class PageInk:
         return cls(ink, labels, stats, to_original)
 
 
-def line_crop(page_ink, boxes):
+def line_crop(page_ink, boxes, margin_x=None, margin_y=None):
     """Cut the line holding the character ``boxes`` (original pixels).
 
     The ink kept is that of the components whose centre lies inside the boxes'
@@ -146,6 +151,8 @@ def line_crop(page_ink, boxes):
     strokes the segmenter dropped, like the tall l of a cursive word, come back).
     Returns (uint8 dark ink on white paper, (x0, y0) of the crop in working
     pixels), or None when there is no ink."""
+    margin_x = MARGIN_X if margin_x is None else margin_x
+    margin_y = MARGIN_Y if margin_y is None else margin_y
     s = page_ink.to_original
     height = float(np.median([b[3] for b in boxes])) / s
     x, y, w, h = (v / s for v in union_box(boxes))
@@ -176,15 +183,17 @@ def line_crop(page_ink, boxes):
     top = max(float(st[chosen, 1].min()), y - OVERHANG * height)
     bottom = min(float((st[chosen, 1] + st[chosen, 3]).max()), y + h + OVERHANG * height)
     top, bottom = min(top, y), max(bottom, y + h)
-    x0, x1 = max(0, int(left - MARGIN_X * height)), min(W, int(np.ceil(right + MARGIN_X * height)))
-    y0, y1 = max(0, int(top - MARGIN_Y * height)), min(H, int(np.ceil(bottom + MARGIN_Y * height)))
+    margin_y *= height
+    x0, x1 = max(0, int(left - margin_x * height)), min(W, int(np.ceil(right + margin_x * height)))
+    y0, y1 = max(0, int(round(top - margin_y))), min(H, int(round(bottom + margin_y)))
     if x1 - x0 < 2 or y1 - y0 < 2:
         return None
     keep = np.zeros(len(st) + 1, bool)
     keep[chosen + 1] = True
     mask = keep[page_ink.labels[y0:y1, x0:x1]]
-    # the ink's own soft edges, one pixel around the kept strokes
-    mask = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    if SOFT_EDGE:   # the ink's own soft edges around the kept strokes
+        side = 2 * SOFT_EDGE + 1
+        mask = cv2.dilate(mask.astype(np.uint8), np.ones((side, side), np.uint8)) > 0
     ink = page_ink.ink[y0:y1, x0:x1] * mask
     if not ink.any():
         return None
@@ -197,9 +206,11 @@ def absorb_fragments(boxes, lines):
     """Group the reader's lines (each a list of words of box indices) for whole-line
     reading: a line of small pieces lying across a bigger line joins it.
 
-    Returns groups: lists of indices into ``lines``, in reading order."""
+    Returns (groups, small): the groups as lists of indices into ``lines``, in
+    reading order, and for each whether it is made of such pieces only (specks,
+    marks far from any text line: not read whole)."""
     if not lines:
-        return []
+        return [], []
     members = [[i for word in line for i in word] for line in lines]
     heights = [float(np.median([boxes[i][3] for i in m])) for m in members]
     spans = [union_box([boxes[i] for i in m]) for m in members]
@@ -220,7 +231,9 @@ def absorb_fragments(boxes, lines):
         if best is not None:
             groups[best].append(k)
             del groups[k]
-    return [sorted(g) for _, g in sorted(groups.items())]
+    groups = [sorted(g) for _, g in sorted(groups.items())]
+    small = [all(heights[k] < FRAGMENT_HEIGHT * page_height for k in g) for g in groups]
+    return groups, small
 
 
 # ---------------------------------------------------------------- reading
@@ -239,21 +252,20 @@ def allowed_classes(charset, recognizer_chars):
 def read_lines(recognizer, page_ink, boxes, groups, charset=None, min_confidence=0.0, beam_width=None):
     """One ``Line`` (or None when nothing was read) per group of box indices."""
     from .recognition.preprocess import to_model_input
-    cuts = [line_crop(page_ink, [boxes[i] for i in group]) for group in groups]
-    todo = [g for g, cut in enumerate(cuts) if cut is not None]
+    cuts = [(g, line_crop(page_ink, [boxes[i] for i in group])) for g, group in enumerate(groups)]
+    cuts = [(g, cut) for g, cut in cuts if cut is not None]
     results = [None] * len(groups)
-    if not todo:
+    if not cuts:
         return results
-    posteriors = recognizer.posteriors([to_model_input(cuts[g][0]) for g in todo])
+    posteriors = recognizer.posteriors([to_model_input(cut[0]) for _, cut in cuts])
     chars = list(recognizer.charset.chars)
     allowed = allowed_classes(charset, chars)
-    for g, probs in zip(todo, posteriors):
+    for (g, (image, origin)), probs in zip(cuts, posteriors):
         probs = np.asarray(probs, np.float64)
         if allowed is not None:
             probs = probs * allowed
             probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
         decoded = recognizer.decode(probs, beam_width)
-        image, origin = cuts[g]
         line_box = union_box([boxes[i] for i in groups[g]])
         results[g] = to_line(decoded, probs, chars, image, origin, page_ink.to_original, line_box,
                              min_confidence)
@@ -353,10 +365,20 @@ def evidence(boxes, confidences, chars_text, line_text):
 
 
 def choose(ev):
-    """'chars' or 'lines' for one line in ``auto`` mode."""
-    if ev.char_confidence >= AUTO_MIN_CHAR_CONFIDENCE and ev.clean_segmentation:
-        return "chars"
-    if ev.upper_share >= AUTO_MIN_UPPER_SHARE and ev.agreement >= AUTO_MIN_AGREEMENT:
+    """'chars' or 'lines' for one line in ``auto`` mode.
+
+    The classifier wins on isolated block capitals and digits, the line model on
+    joined-up or mixed-case writing (which the segmenter cuts badly, and whose
+    lower case the classifier does not know). So: chars when the boxes are clean
+    and the classifier is sure (>= AUTO_SURE), or fairly sure (>= AUTO_LIKELY) and
+    the line model also reads mostly capitals and digits there; chars as well when
+    the line model reads capitals that agree with the classifier; else lines."""
+    if ev.clean_segmentation:
+        if ev.char_confidence >= AUTO_SURE:
+            return "chars"
+        if ev.char_confidence >= AUTO_LIKELY and ev.upper_share >= AUTO_MIN_UPPER_SHARE:
+            return "chars"
+    if ev.upper_share >= AUTO_AGREE_UPPER_SHARE and ev.agreement >= AUTO_MIN_AGREEMENT:
         return "chars"
     return "lines"
 

@@ -86,10 +86,15 @@ class HandwritingReader:
     def _whole_lines(self, image, boxes, order, char_lines):
         """Each line (with the pieces lying across it) read by the line model; in
         'auto' mode the classifier's reading is kept where ``choose`` says so."""
-        groups = absorb_fragments(boxes, order)
+        groups, small = absorb_fragments(boxes, order)
         members = [[i for k in group for word in order[k] for i in word] for group in groups]
-        read = read_lines(self.line_recognizer, PageInk.of(image), boxes, members,
-                          self.charset, self.min_confidence)
+        # specks far from any line are not read whole: the line model makes words of anything
+        wanted = [g for g in range(len(groups)) if not small[g]]
+        read = [None] * len(groups)
+        for g, line in zip(wanted, read_lines(self.line_recognizer, PageInk.of(image), boxes,
+                                              [members[g] for g in wanted], self.charset,
+                                              self.min_confidence)):
+            read[g] = line
         lines = []
         for group, indices, line in zip(groups, members, read):
             by_chars = [char_lines[k] for k in group]
