@@ -273,19 +273,26 @@ def read_lines(recognizer, page_ink, boxes, groups, charset=None, min_confidence
 
 
 def to_line(decoded, probs, chars, image, origin, to_original, line_box, min_confidence=0.0):
-    """A decoded line -> Line of Words of Characters in photo pixels, or None."""
+    """A decoded line -> Line of Words of Characters in photo pixels, or None.
+
+    ``line_box`` is the union of the line's character boxes (photo pixels); the
+    characters' boxes stay inside it and the ink the crop kept (strokes the
+    segmenter dropped, like the last l of a cursive word, are in the crop too)."""
     from .recognition.preprocess import HEIGHT, STRIDE
-    scale = image.shape[0] / float(HEIGHT)           # crop pixels per network row
     ink = image < 128
     columns = np.flatnonzero(ink.any(axis=0))
+    rows = np.flatnonzero(ink.any(axis=1))
     if not decoded.text.strip() or len(columns) == 0:
         return None
-    # each character owns the columns from halfway to its left neighbour to halfway to its right one
-    centres = [((first + last + 1) / 2.0) * STRIDE * scale for first, last in decoded.spans]
-    left_edge, right_edge = float(columns[0]), float(columns[-1] + 1)
-    bounds = [left_edge] + [(a + b) / 2.0 for a, b in zip(centres, centres[1:])] + [right_edge]
     ox, oy = origin
-    lx, ly, lw, lh = line_box
+    kept = [(ox + columns[0]) * to_original, (oy + rows[0]) * to_original,
+            (ox + columns[-1] + 1) * to_original, (oy + rows[-1] + 1) * to_original]
+    lx0, ly0 = min(line_box[0], kept[0]), min(line_box[1], kept[1])
+    lx1, ly1 = max(line_box[0] + line_box[2], kept[2]), max(line_box[1] + line_box[3], kept[3])
+    # each character owns the columns from halfway to its left neighbour to halfway to its right one
+    scale = image.shape[0] / float(HEIGHT)           # crop pixels per network row
+    centres = [((first + last + 1) / 2.0) * STRIDE * scale for first, last in decoded.spans]
+    bounds = [float(columns[0])] + [(a + b) / 2.0 for a, b in zip(centres, centres[1:])] + [float(columns[-1] + 1)]
     words, current = [], []
     for n, (ch, conf, (first, last)) in enumerate(zip(decoded.text, decoded.confidences, decoded.spans)):
         if ch == " ":
@@ -293,35 +300,34 @@ def to_line(decoded, probs, chars, image, origin, to_original, line_box, min_con
                 words.append(Word(current))
             current = []
             continue
-        a, b = int(np.floor(bounds[n])), int(np.ceil(bounds[n + 1]))
-        a, b = max(0, min(a, image.shape[1] - 1)), max(a + 1, min(b, image.shape[1]))
-        # tighten to the ink inside the character's columns, else keep the line box
+        a = min(max(0, int(np.floor(bounds[n]))), image.shape[1] - 1)
+        b = max(a + 1, min(int(np.ceil(bounds[n + 1])), image.shape[1]))
+        # tightened to the ink inside the character's columns (none: the line's rows)
         cols = np.flatnonzero(ink[:, a:b].any(axis=0))
-        rows = np.flatnonzero(ink[:, a:b].any(axis=1))
+        rws = np.flatnonzero(ink[:, a:b].any(axis=1))
         if len(cols):
             a, b = a + int(cols[0]), a + int(cols[-1]) + 1
         x0, x1 = (ox + a) * to_original, (ox + b) * to_original
-        if len(rows):
-            y0, y1 = (oy + rows[0]) * to_original, (oy + rows[-1] + 1) * to_original
-        else:
-            y0, y1 = ly, ly + lh
-        # inside the line box
-        x0, x1 = max(lx, x0), min(lx + lw, x1)
-        y0, y1 = max(ly, y0), min(ly + lh, y1)
-        box = [int(round(x0)), int(round(y0)), max(1, int(round(x1 - x0))), max(1, int(round(y1 - y0)))]
-        box[0] = min(box[0], lx + lw - 1)
-        box[1] = min(box[1], ly + lh - 1)
-        box[2] = min(box[2], lx + lw - box[0])
-        box[3] = min(box[3], ly + lh - box[1])
+        y0, y1 = ((oy + rws[0]) * to_original, (oy + rws[-1] + 1) * to_original) if len(rws) else (ly0, ly1)
+        box = _box_inside(x0, y0, x1, y1, lx0, ly0, lx1, ly1)
         frame = first + int(np.argmax(probs[first:last + 1, decoded.indices[n]]))
-        order = np.argsort(-probs[frame])
-        alternatives = [[chars[c] if c < len(chars) else "", float(probs[frame, c])]
-                        for c in order if c < len(chars)][:ALTERNATIVES]
+        alternatives = [[chars[c], float(probs[frame, c])] for c in np.argsort(-probs[frame])
+                        if c < len(chars)][:ALTERNATIVES]
         char = ch if conf >= min_confidence else UNKNOWN
         current.append(Character(char, float(conf), box, alternatives))
     if current:
         words.append(Word(current))
     return Line(words) if words else None
+
+
+def _box_inside(x0, y0, x1, y1, lx0, ly0, lx1, ly1):
+    """[x, y, w, h] integers of the box clipped to the line's, at least 1 x 1."""
+    lx0, ly0, lx1, ly1 = int(np.floor(lx0)), int(np.floor(ly0)), int(np.ceil(lx1)), int(np.ceil(ly1))
+    x0 = min(max(int(round(x0)), lx0), lx1 - 1)
+    y0 = min(max(int(round(y0)), ly0), ly1 - 1)
+    x1 = max(min(int(round(x1)), lx1), x0 + 1)
+    y1 = max(min(int(round(y1)), ly1), y0 + 1)
+    return [x0, y0, x1 - x0, y1 - y0]
 
 
 # ---------------------------------------------------------------- auto
