@@ -1,0 +1,119 @@
+"""Reader evaluation: Levenshtein, the comparable text, truth.tsv, and the real CER on the
+digit photos d05 and d06 of ../shared/images-dev (skipped when absent)."""
+import os
+import shutil
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import IMAGES_DEV, PY, REPO, SHIPPED_KERAS, SEED_MODEL, need_images_dev, run
+from pyimagesearch.errors import InputError
+from pyimagesearch.evaluation.reader import (comparable, evaluate_folder, levenshtein, read_truth, score_page,
+                                             total_cer)
+
+
+@pytest.mark.parametrize("a,b,distance", [
+    ("", "", 0), ("abc", "", 3), ("", "abcd", 4), ("kitten", "sitting", 3), ("flaw", "lawn", 2),
+    ("05221859", "0752218DE9", 3), ("13540", "1254R0", 2), ("HELLO", "HELLO", 0), ("AB", "BA", 2),
+])
+def test_levenshtein_known_cases(a, b, distance):
+    assert levenshtein(a, b) == distance == levenshtein(b, a)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.text("abc", max_size=8), st.text("abc", max_size=8), st.text("abc", max_size=8))
+def test_levenshtein_is_a_metric(a, b, c):
+    assert levenshtein(a, b) == levenshtein(b, a)
+    assert (levenshtein(a, b) == 0) == (a == b)
+    assert levenshtein(a, c) <= levenshtein(a, b) + levenshtein(b, c)
+    assert abs(len(a) - len(b)) <= levenshtein(a, b) <= max(len(a), len(b))
+
+
+def test_comparable_text():
+    assert comparable("THE QUICK\nBROWN  FOX", "caps") == "THEQUICKBROWNFOX"
+    assert comparable("THE QUICK\nBROWN  FOX", "caps", keep_lines=True) == "THEQUICK\nBROWNFOX"
+    assert comparable("This is\n a Message", "mixed") == "THISISAMESSAGE"
+    assert comparable("or work on", "cursive") == "ORWORKON"
+    assert comparable("Ab 12", "caps") == "Ab12"  # block styles keep their case
+    assert comparable("0 5\t2", "digits") == "052"
+    assert comparable("", "caps") == "" and comparable("", "caps", True) == ""
+
+
+def test_score_page_counts_reading_order():
+    truth = "HELLO\nWORLD"
+    assert score_page(truth, "HELLO\nWORLD", "caps") == {"length": 10, "errors": 0, "line_length": 11,
+                                                         "line_errors": 0}
+    # the same letters on one line: nothing wrong for the flat CER, one missing break for the line CER
+    flat = score_page(truth, "HELLO WORLD", "caps")
+    assert flat["errors"] == 0 and flat["line_errors"] == 1
+    # lines swapped: the flat score sees it too
+    swapped = score_page(truth, "WORLD\nHELLO", "caps")
+    assert swapped["errors"] > 0 and swapped["line_errors"] > 0
+    assert score_page("hello", "HELLO", "mixed")["errors"] == 0
+    assert score_page("hello", "HELLO", "caps")["errors"] == 5
+
+
+def test_truth_file_and_totals(tmp_path):
+    (tmp_path / "truth.tsv").write_text("file\ttext\tstyle\tsource\tlicense\n"
+                                        "a.png\tAB\\nCD\tcaps\tx\ty\n"
+                                        "b.png\t\"12\"\tdigits\tx\ty\n", encoding="utf-8")
+    rows = read_truth(str(tmp_path))
+    assert [r["text"] for r in rows] == ["AB\nCD", '"12"']  # QUOTE_NONE: quotes are text
+    answers = {"a.png": "AB\nCX", "b.png": '"12"'}
+    results = evaluate_folder(lambda path: answers[os.path.basename(path)], str(tmp_path))
+    assert [r["errors"] for r in results] == [1, 0]
+    assert total_cer(results) == pytest.approx(1 / 8)
+    assert total_cer(results, styles=("digits",)) == 0.0
+    (tmp_path / "truth.tsv").write_text("name\ttext\nx\ty\n")
+    with pytest.raises(InputError):
+        read_truth(str(tmp_path))
+    with pytest.raises(InputError):
+        read_truth(str(tmp_path / "nowhere"))
+
+
+def test_reader_command_on_the_repository_examples(tiny_run):
+    """The whole command on images/ (shipped, CC BY 4.0): one row per photo and the totals."""
+    proc = run([PY, "-m", "pyimagesearch.evaluation.reader", os.path.join(REPO, "images"), "-m", tiny_run.tflite],
+               timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    with open(os.path.join(REPO, "images", "truth.tsv")) as f:
+        files = [line.split("\t")[0] for line in f.read().splitlines()[1:] if line]
+    for name in files:
+        assert any(line.startswith(name) for line in lines), proc.stdout
+    assert lines[-1].startswith("total all") and lines[-2].startswith("total caps + digits")
+
+
+def _reading_model():
+    """The shipped model when it is there, else the 2020 model file."""
+    if os.path.isfile(SHIPPED_KERAS):
+        return SHIPPED_KERAS
+    if os.path.isfile(SEED_MODEL):
+        return SEED_MODEL
+    pytest.skip("no trained model: neither handwriting.keras nor ../shared/seed-model")
+
+
+@need_images_dev
+def test_digit_photos_cer(tmp_path):
+    model = _reading_model()
+    if model == SEED_MODEL:
+        model = str(tmp_path / "handwriting.model")
+        shutil.copyfile(SEED_MODEL, model)
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    with open(os.path.join(IMAGES_DEV, "truth.tsv"), encoding="utf-8") as f:
+        rows = f.read().splitlines()
+    keep = [rows[0]] + [r for r in rows[1:] if r.split("\t")[0] in ("d05_05221859.jpg", "d06_13540.jpg")]
+    assert len(keep) == 3
+    (folder / "truth.tsv").write_text("\n".join(keep) + "\n", encoding="utf-8")
+    for row in keep[1:]:
+        shutil.copyfile(os.path.join(IMAGES_DEV, row.split("\t")[0]), folder / row.split("\t")[0])
+    from pyimagesearch.io.image import load_image
+    from pyimagesearch.models.classifier import load_classifier
+    from pyimagesearch.predictor import HandwritingReader
+    reader = HandwritingReader(load_classifier(model))
+    results = evaluate_folder(lambda path: reader.read(load_image(path)).text, str(folder))
+    for r in results:
+        assert r["errors"] / r["length"] <= 0.2, (r["file"], r["predicted"], model)
+    assert total_cer(results) <= 0.2
