@@ -46,6 +46,7 @@ TALLEST = 3.0    # taller ink is a page edge, a margin rule or a shadow, not a s
 FRAGMENT_HEIGHT = 0.6
 FRAGMENT_OVERLAP = 0.5
 FRAGMENT_REACH = 0.3   # ... or lying this close (in character heights) above or below it
+SIDE_BY_SIDE_ROWS = 0.5  # lines sharing this much of their height, side by side, are one line
 
 # ``auto`` keeps the classifier's line when its characters segment cleanly (no
 # box much wider than tall, all of about one size) and it reads them confidently;
@@ -204,7 +205,10 @@ def line_crop(page_ink, boxes, margin_x=None, margin_y=None):
 
 def absorb_fragments(boxes, lines):
     """Group the reader's lines (each a list of words of box indices) for whole-line
-    reading: a line of small pieces lying across a bigger line joins it.
+    reading: a line of small pieces lying across (or just above or below) a bigger
+    line joins it, and lines side by side at the same height (one sloping or
+    unevenly written line that the reading order cut in two) join each other,
+    since each would otherwise be cut out with the other's ink.
 
     Returns (groups, small): the groups as lists of indices into ``lines``, in
     reading order, and for each whether it is made of such pieces only (specks,
@@ -215,15 +219,16 @@ def absorb_fragments(boxes, lines):
     heights = [float(np.median([boxes[i][3] for i in m])) for m in members]
     spans = [union_box([boxes[i] for i in m]) for m in members]
     page_height = float(np.median([b[3] for b in boxes]))
+    big = [hk >= FRAGMENT_HEIGHT * page_height for hk in heights]
     groups = {k: [k] for k in range(len(lines))}
     for k in range(len(lines)):
-        if heights[k] >= FRAGMENT_HEIGHT * page_height:
+        if big[k]:
             continue
         _, y, _, h = spans[k]
         best, best_overlap = None, FRAGMENT_OVERLAP * h
         reach = FRAGMENT_REACH * page_height
         for j in range(len(lines)):
-            if j == k or j not in groups or heights[j] < FRAGMENT_HEIGHT * page_height:
+            if j == k or j not in groups or not big[j]:
                 continue
             overlap = min(y + h, spans[j][1] + spans[j][3] + reach) - max(y, spans[j][1] - reach)
             if overlap > best_overlap:
@@ -231,9 +236,26 @@ def absorb_fragments(boxes, lines):
         if best is not None:
             groups[best].append(k)
             del groups[k]
-    groups = [sorted(g) for _, g in sorted(groups.items())]
-    small = [all(heights[k] < FRAGMENT_HEIGHT * page_height for k in g) for g in groups]
-    return groups, small
+    boxes_of = {k: union_box([spans[m] for m in g]) for k, g in groups.items()}
+    merged = True
+    while merged:   # side by side: overlapping rows, a gap a line crop would bridge
+        merged = False
+        keys = sorted(groups)
+        for a in keys:
+            for b in keys:
+                if a >= b or a not in groups or b not in groups or not (big[a] and big[b]):
+                    continue
+                A, B = boxes_of[a], boxes_of[b]
+                rows = min(A[1] + A[3], B[1] + B[3]) - max(A[1], B[1])
+                gap = max(A[0], B[0]) - min(A[0] + A[2], B[0] + B[2])
+                if rows >= SIDE_BY_SIDE_ROWS * min(A[3], B[3]) and gap <= REACH * page_height:
+                    groups[a] = groups[a] + groups.pop(b)
+                    boxes_of[a] = union_box([A, B])
+                    merged = True
+    order = sorted(groups, key=lambda k: boxes_of[k][1] + boxes_of[k][3] / 2.0)
+    result = [sorted(groups[k], key=lambda m: (spans[m][0], spans[m][1])) for k in order]
+    small = [not any(big[m] for m in g) for g in result]
+    return result, small
 
 
 # ---------------------------------------------------------------- reading

@@ -287,3 +287,18 @@ def test_auto_no_worse_than_chars_on_block_capitals_and_digits():
         for name, reader in (("chars", chars), ("auto", auto)):
             errors[name] += levenshtein(truth, "".join(reader.read(image).text.split()))
     assert errors["auto"] <= errors["chars"], errors
+
+
+def test_line_groups_join_pieces_and_split_lines():
+    # line 0: a text line cut in two by the reading order (side by side, same rows);
+    # line 1: the tail of a g just below it; line 2: the next line; line 3: specks far below
+    boxes = [[0, 100, 40, 50], [50, 102, 40, 50], [100, 104, 40, 50],      # 0-2: left half of line A
+             [150, 110, 40, 50], [200, 112, 40, 50],                        # 3-4: right half of line A
+             [210, 158, 12, 18],                                            # 5: a descender piece
+             [0, 240, 40, 50], [50, 240, 40, 50], [100, 240, 40, 50],       # 6-8: line B
+             [20, 600, 10, 10], [60, 600, 10, 10]]                          # 9-10: two dots
+    lines = [[[0, 1, 2]], [[3, 4]], [[5]], [[6, 7, 8]], [[9, 10]]]
+    groups, small = line_reading.absorb_fragments(boxes, lines)
+    assert groups == [[0, 1, 2], [3], [4]]
+    assert small == [False, False, True]
+    assert line_reading.absorb_fragments([], []) == ([], [])
