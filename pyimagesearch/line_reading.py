@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .detection.segment import _plausible, components, ink_map, ink_mask, remove_rules, text_height, working_gray
+from .detection.segment import clean_mask, components, ink_map, working_gray
 from .errors import InputError
 from .io.elements import UNKNOWN, Character, Line, Word, union_box
 
@@ -135,11 +135,7 @@ class PageInk:
         """The segmenter's ink map and mask, by its own functions."""
         gray, to_original = working_gray(image)
         ink = ink_map(gray)
-        mask = ink_mask(ink)
-        height = text_height(_plausible(components(mask)[1], mask.shape))
-        if height:
-            mask = remove_rules(mask, height)
-        labels, stats = components(mask)
+        labels, stats = components(clean_mask(ink)[0])
         return cls(ink, labels, stats, to_original)
 
 

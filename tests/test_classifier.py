@@ -246,10 +246,6 @@ def test_twin_with_other_labels_is_not_used(tiny_run, tmp_path):
     assert classifier.runtime == "keras" and "labels differ" in warning
 
 
-@pytest.mark.xfail(strict=True, raises=InputError, reason=(
-    "BUG: models/classifier.py load_classifier calls store.read_labels(twin) outside the try that turns "
-    "a bad twin into a warning: a 0-byte or non-TFLite m.tflite beside m.keras is an InputError (exit 2) "
-    "instead of '[WARNING] ...; using the Keras model'"))
 @pytest.mark.parametrize("content", [b"", b"this is not a flatbuffer at all"], ids=["empty", "garbage"])
 def test_unreadable_twin_falls_back_to_keras(tiny_run, tmp_path, content):
     model = tmp_path / "m.keras"

@@ -79,21 +79,13 @@ def _names_line(message, number):
     return re.search(rf"\b(line|row) {number}\b", message) is not None
 
 
-def _line_bug(why):
-    return pytest.mark.xfail(strict=True, reason="BUG: " + why + " (helpers.py load_az_dataset passes numpy's "
-                             "0-based 'row' index through as is)")
-
-
 MALFORMED = [
     # lines of the file, the 1-based line at fault
     pytest.param([GOOD, row_text(1, [0] * 700)], 2, id="too-few-pixels"),
     pytest.param([GOOD, GOOD, GOOD + ",7"], 3, id="too-many-pixels"),
-    pytest.param([GOOD, GOOD, GOOD.replace("0", "x", 1)], 3, id="not-a-number",
-                 marks=_line_bug("a bad value on line 3 is reported as 'row 2'")),
-    pytest.param([GOOD, row_text(300, [0] * 784)], 2, id="label-over-255",
-                 marks=_line_bug("label 300 on line 2 is reported as 'row 1'")),
-    pytest.param([GOOD, row_text(-1, [0] * 784)], 2, id="negative-label",
-                 marks=_line_bug("label -1 on line 2 is reported as 'row 1'")),
+    pytest.param([GOOD, GOOD, GOOD.replace("0", "x", 1)], 3, id="not-a-number"),
+    pytest.param([GOOD, row_text(300, [0] * 784)], 2, id="label-over-255"),
+    pytest.param([GOOD, row_text(-1, [0] * 784)], 2, id="negative-label"),
 ]
 
 
@@ -166,8 +158,6 @@ def test_keras_mnist_layout(tmp_path):
     assert np.array_equal(a, images) and np.array_equal(b, labels)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: byte-string labels (dtype 'S') are accepted by the dtype check "
-                   "but looked up as \"b'0'\" (str() of bytes) and rejected (helpers.py _label_indices)")
 def test_byte_string_labels(tmp_path):
     path = tmp_path / "bytes.npz"
     np.savez(path, images=np.zeros((3, 28, 28), np.uint8), labels=np.array([b"0", b"A", b"Z"]))

@@ -86,10 +86,6 @@ def test_reader_never_fails_on_random_images(p):
     assert len(d["characters"]) == len(page.characters) and len(d["lines"]) == len(page.lines)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: detection/segment.py find_glyphs maps each box to original pixels with "
-    "round(v * to_original) for x, y, w and h separately: a box can end one pixel past the image "
-    "(e.g. [306, 0, 17, 15] on a 322 px wide image) or get width 0 (e.g. [86, 75, 0, 15]; [8, 2, 0, 0] on an 8x8 image)"))
 @SETTINGS
 @given(params)
 @example((493, 322, 0, "noise", False))

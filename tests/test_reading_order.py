@@ -98,10 +98,6 @@ def test_light_ruled_lines_touching_the_letters(reader, page):
     assert result.text == TEXT
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: detection/segment.py find_glyphs estimates the text height before remove_rules(); when a "
-    "ruled line of ordinary contrast touches the letters, each text line is one component as wide as the "
-    "page, _plausible() drops it, text_height() is 0 and the whole page reads as empty"))
 def test_dark_ruled_lines_touching_the_letters(reader, page):
     image, expected = page
     result = reader.read(ruled(image, expected, touching=True))

@@ -194,11 +194,6 @@ def test_validation_split_is_stratified_and_disjoint():
     assert weights == {0: 1.0, 1: 2.0, 2: 4.0, 3: 0.0}
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "BUG: training/data.py split_validation stratifies whenever every class has 2 samples, but "
-    "sklearn needs the validation part to hold at least one sample per class: 288 glyphs of 36 classes "
-    "at validation_fraction 0.1 (29 < 36) raise 'The test_size = 29 should be greater or equal to the number "
-    "of classes = 36', a traceback out of train_ocr_model.py"))
 def test_validation_split_of_a_small_set():
     from pyimagesearch.training.data import split_validation
     labels = np.repeat(np.arange(36), 8)
@@ -206,11 +201,6 @@ def test_validation_split_of_a_small_set():
     assert len(set(train) & set(val)) == 0 and len(train) + len(val) == len(labels)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "BUG (native crash, CPU dependent hence not strict): with --width tiny, the first batch smaller than "
-    "--batch-size (the split's last batch: 343 glyphs at -b 128) kills the process with 'double free or "
-    "corruption' (SIGABRT) or SIGSEGV under TensorFlow 2.21's oneDNN kernels; TF_ENABLE_ONEDNN_OPTS=0 or "
-    "--width half do not crash. Reproduced 5 of 5 times on the 2-vCPU AVX-512 machine"))
 def test_tiny_partial_batch(tmp_path):
     command = [a for a in train_command(str(tmp_path)) if a not in ("--steps-per-epoch", "3", "-b", "32")]
     assert "--steps-per-epoch" not in command and "-b" not in command

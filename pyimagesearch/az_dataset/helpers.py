@@ -5,6 +5,7 @@ labels int64 class indices into TUTORIAL_LABELS (0-9 digits, 10-35 letters).
 """
 import gzip
 import os
+import re
 import zipfile
 
 import numpy as np
@@ -35,9 +36,10 @@ def load_az_dataset(path):
         with opener(path, "rt") as f:
             # numpy's C parser reads straight into uint8: no float64 copy of ~290M values
             rows = np.loadtxt(f, delimiter=",", dtype=np.uint8, ndmin=2)
-    except (ValueError, OSError, EOFError) as e:
-        first_line = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise InputError(f"{path}: not a valid A-Z CSV ({first_line})") from None
+    except ValueError as e:
+        raise InputError(f"{path}: {_describe_csv_error(str(e))}") from None
+    except (OSError, EOFError) as e:
+        raise InputError(f"{path}: cannot read it as CSV ({type(e).__name__}: {e})") from None
     if rows.shape[0] == 0:
         raise InputError(f"{path}: no rows")
     if rows.shape[1] != AZ_COLUMNS:
@@ -49,6 +51,20 @@ def load_az_dataset(path):
         raise InputError(f"{path}: line {bad[0] + 1}: label {labels[bad[0]]} is outside 0-25")
     images = rows[:, 1:].reshape(-1, GLYPH_SIDE, GLYPH_SIDE)
     return np.ascontiguousarray(images), labels + 10
+
+
+def _describe_csv_error(message):
+    """numpy's parse errors, told in the file's own 1-based line numbers."""
+    bad_value = re.search(r"could not convert string '(.*)' to uint8 at row (\d+), column (\d+)", message)
+    if bad_value:
+        value, line, column = bad_value.group(1), int(bad_value.group(2)) + 1, int(bad_value.group(3))
+        what = "label" if column == 1 else f"pixel {column - 1}"
+        allowed = "0-25" if column == 1 else "0-255"
+        return f"line {line}: {what} {value!r} is not a number in {allowed}"
+    columns = re.search(r"number of columns changed from (\d+) to (\d+) at row (\d+)", message)
+    if columns:
+        return f"line {columns.group(3)}: {columns.group(2)} values, expected {AZ_COLUMNS} (label + 784 pixels)"
+    return f"not a valid A-Z CSV ({message.splitlines()[0] if message else 'parse error'})"
 
 
 def load_mnist_dataset(path=None):
@@ -102,7 +118,9 @@ def load_glyph_npz(path, digits_only=False):
 
 def _label_indices(raw_labels, path, highest):
     raw_labels = np.asarray(raw_labels)
-    if raw_labels.dtype.kind in "US":
+    if raw_labels.dtype.kind == "S":
+        raw_labels = np.char.decode(raw_labels, "ascii", errors="replace")
+    if raw_labels.dtype.kind == "U":
         lookup = {c: i for i, c in enumerate(TUTORIAL_LABELS)}
         labels = np.array([lookup.get(str(c).upper(), -1) for c in raw_labels], dtype=np.int64)
     elif raw_labels.dtype.kind in "iu":
@@ -111,6 +129,6 @@ def _label_indices(raw_labels, path, highest):
         raise InputError(f"{path}: labels must be integers or 1-character strings")
     bad = np.flatnonzero((labels < 0) | (labels > highest))
     if bad.size:
-        raise InputError(f"{path}: label {raw_labels[bad[0]]!r} at index {bad[0]} is outside "
+        raise InputError(f"{path}: label {raw_labels[bad[0]].item()!r} at index {bad[0]} is outside "
                          f"{TUTORIAL_LABELS[0]}-{TUTORIAL_LABELS[highest]}")
     return labels

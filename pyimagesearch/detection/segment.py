@@ -61,9 +61,9 @@ def ink_mask(ink):
     return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8))
 
 
-def remove_rules(mask, height):
-    """Erase lines much longer than a character is tall (ruled paper, form boxes, page edges)."""
-    long = int(max(15, 2.5 * height))
+def remove_rules(mask, long):
+    """Erase straight lines at least ``long`` pixels long (ruled paper, form boxes, page edges)."""
+    long = int(max(15, long))
     horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, long), np.uint8))
     vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((long, 1), np.uint8))
     lines = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
@@ -173,6 +173,17 @@ def _choose_splits(boxes, mask, height, crop, judge):
             for piece in (pieces if split.get(box, False) else [box])]
 
 
+def clean_mask(ink):
+    """The ink mask with rules erased, and the text height (0 on a blank page)."""
+    mask = ink_mask(ink)
+    # rules that touch the writing would join a whole line into one blob: erase
+    # page-long lines before measuring the text, then anything much longer than it
+    height = text_height(_plausible(components(remove_rules(mask, min(mask.shape) / 2))[1], mask.shape))
+    if height:
+        mask = remove_rules(mask, 2.5 * height)
+    return mask, height
+
+
 def find_glyphs(image, judge=None):
     """Character candidates of a BGR or gray image, each with its ink crop.
 
@@ -180,11 +191,9 @@ def find_glyphs(image, judge=None):
     whether a wide blob is one character or several touching ones."""
     gray, to_original = working_gray(image)
     ink = ink_map(gray)
-    mask = ink_mask(ink)
-    height = text_height(_plausible(components(mask)[1], mask.shape))
+    mask, height = clean_mask(ink)
     if height == 0:
         return []
-    mask = remove_rules(mask, height)
     stats = _plausible(components(mask)[1], mask.shape)
     stats = stats[stats[:, 3] * np.maximum(stats[:, 2], 1) >= (0.06 * height) ** 2 * 4]
     boxes = [tuple(b) for b in merge_pieces([tuple(s[:4]) for s in stats], height)]
@@ -196,4 +205,15 @@ def find_glyphs(image, judge=None):
     boxes = _choose_splits(boxes, mask, height, crop, judge)
     # what is left of a character: at least a third of the text height, or a real mark
     boxes = [b for b in boxes if b[3] >= 0.3 * height and b[3] < 3.0 * height]
-    return [Glyph(tuple(int(round(v * to_original)) for v in box), crop(box)) for box in boxes]
+    return [Glyph(_to_original(box, to_original, image.shape[:2]), crop(box)) for box in boxes]
+
+
+def _to_original(box, factor, shape):
+    """A working-scale box in original pixels: inside the image, at least 1x1."""
+    height, width = shape
+    x, y, w, h = box
+    x0 = min(int(x * factor), width - 1)
+    y0 = min(int(y * factor), height - 1)
+    x1 = min(max(x0 + 1, int(round((x + w) * factor))), width)
+    y1 = min(max(y0 + 1, int(round((y + h) * factor))), height)
+    return (x0, y0, x1 - x0, y1 - y0)

@@ -29,7 +29,9 @@ def split_validation(labels, fraction, seed):
     from sklearn.model_selection import train_test_split
     index = np.arange(len(labels))
     counts = np.bincount(labels)
-    stratify = labels if counts[counts > 0].min() >= 2 else None
+    classes = int((counts > 0).sum())
+    # stratifying needs two of each class and room for one of each in validation
+    stratify = labels if counts[counts > 0].min() >= 2 and len(labels) * fraction >= classes else None
     return train_test_split(index, test_size=fraction, random_state=seed, stratify=stratify)
 
 
@@ -45,7 +47,8 @@ def make_dataset(inputs, labels, batch_size, training, seed):
     ds = tf.data.Dataset.from_tensor_slices((inputs, labels))
     if training:
         ds = ds.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size)
+    # full training batches only: a short last batch crashed oneDNN kernels on tiny nets
+    ds = ds.batch(min(batch_size, len(labels)), drop_remainder=training)
     if training:
         ds = ds.map(lambda x, y: (augment_batch(x), y), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)

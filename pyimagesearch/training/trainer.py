@@ -108,14 +108,14 @@ def _write_text(path, text):
 
 def train(config):
     """Run a whole training; returns the trained Keras model."""
-    import keras
     check_paths(config)
+    import keras
     keras.utils.set_random_seed(config.seed)
     images, labels = data.load_sources(config.digits, config.az)
     print("[INFO] normalising glyphs...")
     inputs = data.glyphs_to_inputs(images)
     train_idx, val_idx = data.split_validation(labels, config.validation_fraction, config.seed)
-    steps = config.steps_per_epoch or int(np.ceil(len(train_idx) / config.batch_size))
+    steps = config.steps_per_epoch or max(1, len(train_idx) // config.batch_size)
     train_ds = data.make_dataset(inputs[train_idx], labels[train_idx], config.batch_size, True, config.seed)
     if config.steps_per_epoch:
         train_ds = train_ds.repeat()
