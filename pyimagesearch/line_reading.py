@@ -47,6 +47,7 @@ FRAGMENT_HEIGHT = 0.6
 FRAGMENT_OVERLAP = 0.5
 FRAGMENT_REACH = 0.3   # ... or lying this close (in character heights) above or below it
 SIDE_BY_SIDE_ROWS = 0.5  # lines sharing this much of their height, side by side, are one line
+WORD_SPACE = 0.4   # an ink-free gap this wide (character heights) at a reading-order word gap ends a word
 
 # ``auto`` keeps the classifier's line when its characters segment cleanly (no
 # box much wider than tall, all of about one size) and it reads them confidently;
@@ -267,8 +268,13 @@ def allowed_classes(charset, recognizer_chars):
     return mask
 
 
-def read_lines(recognizer, page_ink, boxes, groups, charset=None, min_confidence=0.0, beam_width=None):
-    """One ``Line`` (or None when nothing was read) per group of box indices."""
+def read_lines(recognizer, page_ink, boxes, groups, charset=None, min_confidence=0.0, beam_width=None,
+               word_gaps=None):
+    """One ``Line`` (or None when nothing was read) per group of box indices.
+
+    ``word_gaps``: per group, the (x end, x start) photo columns between the words
+    the reading order found there; where such a gap is also empty of ink in the
+    crop, the words are split even if the line model wrote no space."""
     from .recognition.preprocess import to_model_input
     cuts = [(g, line_crop(page_ink, [boxes[i] for i in group])) for g, group in enumerate(groups)]
     cuts = [(g, cut) for g, cut in cuts if cut is not None]
@@ -285,14 +291,43 @@ def read_lines(recognizer, page_ink, boxes, groups, charset=None, min_confidence
             probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
         decoded = recognizer.decode(probs, beam_width)
         line_box = union_box([boxes[i] for i in groups[g]])
+        splits = []
+        if word_gaps:
+            height = float(np.median([boxes[i][3] for i in groups[g]])) / page_ink.to_original
+            splits = empty_gaps(image, origin, page_ink.to_original, word_gaps[g], height)
         results[g] = to_line(decoded, probs, chars, image, origin, page_ink.to_original, line_box,
-                             min_confidence)
+                             min_confidence, splits)
     return results
 
 
-def to_line(decoded, probs, chars, image, origin, to_original, line_box, min_confidence=0.0):
+def empty_gaps(image, origin, to_original, gaps, height):
+    """Crop columns where a word ends: the middle of the widest ink-free run of
+    columns inside each of ``gaps`` (photo columns), when it is at least
+    ``WORD_SPACE`` character heights (``height``, crop pixels) wide."""
+    empty = ~(image < 128).any(axis=0)
+    splits = []
+    for g0, g1 in gaps:
+        a = max(0, int(np.ceil(g0 / to_original - origin[0])))
+        b = min(len(empty), int(np.floor(g1 / to_original - origin[0])))
+        best, run, start = (0, 0), 0, a
+        for c in range(a, b):
+            if empty[c]:
+                if run == 0:
+                    start = c
+                run += 1
+                if run > best[0]:
+                    best = (run, start)
+            else:
+                run = 0
+        if best[0] >= WORD_SPACE * height:
+            splits.append(best[1] + best[0] / 2.0)
+    return sorted(splits)
+
+
+def to_line(decoded, probs, chars, image, origin, to_original, line_box, min_confidence=0.0, splits=()):
     """A decoded line -> Line of Words of Characters in photo pixels, or None.
 
+    Words end at the spaces the model wrote and at ``splits`` (crop columns).
     ``line_box`` is the union of the line's character boxes (photo pixels); the
     characters' boxes stay inside it and the ink the crop kept (strokes the
     segmenter dropped, like the last l of a cursive word, are in the crop too)."""
@@ -312,12 +347,15 @@ def to_line(decoded, probs, chars, image, origin, to_original, line_box, min_con
     centres = [((first + last + 1) / 2.0) * STRIDE * scale for first, last in decoded.spans]
     bounds = [float(columns[0])] + [(a + b) / 2.0 for a, b in zip(centres, centres[1:])] + [float(columns[-1] + 1)]
     words, current = [], []
+    previous = None   # centre of the word's last character
     for n, (ch, conf, (first, last)) in enumerate(zip(decoded.text, decoded.confidences, decoded.spans)):
-        if ch == " ":
-            if current:
-                words.append(Word(current))
+        gap = current and any(previous < cut < centres[n] for cut in splits)
+        if (ch == " " or gap) and current:
+            words.append(Word(current))
             current = []
+        if ch == " ":
             continue
+        previous = centres[n]
         a = min(max(0, int(np.floor(bounds[n]))), image.shape[1] - 1)
         b = max(a + 1, min(int(np.ceil(bounds[n + 1])), image.shape[1]))
         # tightened to the ink inside the character's columns (none: the line's rows)

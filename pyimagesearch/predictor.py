@@ -90,10 +90,12 @@ class HandwritingReader:
         members = [[i for k in group for word in order[k] for i in word] for group in groups]
         # specks far from any line are not read whole: the line model makes words of anything
         wanted = [g for g in range(len(groups)) if not small[g]]
+        gaps = [[(max(boxes[i][0] + boxes[i][2] for i in a), min(boxes[i][0] for i in b))
+                 for k in group for a, b in zip(order[k], order[k][1:])] for group in groups]
         read = [None] * len(groups)
         for g, line in zip(wanted, read_lines(self.line_recognizer, PageInk.of(image), boxes,
                                               [members[g] for g in wanted], self.charset,
-                                              self.min_confidence)):
+                                              self.min_confidence, word_gaps=[gaps[g] for g in wanted])):
             read[g] = line
         lines = []
         for group, indices, line in zip(groups, members, read):

@@ -302,3 +302,13 @@ def test_line_groups_join_pieces_and_split_lines():
     assert groups == [[0, 1, 2], [3], [4]]
     assert small == [False, False, True]
     assert line_reading.absorb_fragments([], []) == ([], [])
+
+
+def test_words_also_end_at_the_pages_word_gaps():
+    """The line model may run two words together; an ink-free reading-order word gap splits them."""
+    image, _ = text_page(["AB CD"])
+    page = HandwritingReader(FlatClassifier(), line_recognizer=OracleRecognizer(["abcd"]), mode="lines").read(image)
+    assert [w.text for w in page.lines[0].words] == ["ab", "cd"]
+    tight, _ = text_page(["ABCD"])
+    page = HandwritingReader(FlatClassifier(), line_recognizer=OracleRecognizer(["abcd"]), mode="lines").read(tight)
+    assert [w.text for w in page.lines[0].words] == ["abcd"]
