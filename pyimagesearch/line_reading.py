@@ -29,6 +29,7 @@ import numpy as np
 
 from .detection.segment import clean_mask, components, ink_map, working_gray
 from .errors import InputError
+from .evaluation.reader import levenshtein
 from .io.elements import UNKNOWN, Character, Line, Word, union_box
 
 MODES = ("chars", "lines", "auto")
@@ -73,24 +74,7 @@ def load_line_recognizer(path, runtime="auto"):
     ``.keras`` file runs on LiteRT (no TensorFlow) unless ``runtime`` is 'keras'."""
     from .models import store
     from .recognition.recognizer import LineRecognizer
-    kind = store.sniff_format(path)
-    if kind == "tflite":
-        if runtime == "keras":
-            raise InputError(f"{path}: a LiteRT file cannot run on Keras")
-        return _lite(path)
-    twin = store.lite_twin(path) if runtime != "keras" else None
-    if twin:
-        if store.read_labels(twin) == store.read_labels(path):
-            try:
-                return _lite(twin)
-            except InputError as e:
-                print(f"[WARNING] {e}; using the Keras line model", file=sys.stderr)
-        else:
-            print(f"[WARNING] {twin}: its labels differ from {path}; using the Keras line model",
-                  file=sys.stderr)
-    if runtime == "litert":
-        raise InputError(f"{path}: no .tflite copy beside it for --runtime litert")
-    return LineRecognizer(path)
+    return store.load_with_runtime(path, runtime, _lite, LineRecognizer)
 
 
 def _lite(path):
@@ -409,7 +393,7 @@ class LineEvidence:
         a, b = self.chars_text.upper(), "".join(c for c in self.line_text.upper() if c.isalnum())
         if not a and not b:
             return 1.0
-        return 1.0 - _levenshtein(a, b) / max(len(a), len(b))
+        return 1.0 - levenshtein(a, b) / max(len(a), len(b))
 
     @property
     def clean_segmentation(self):
@@ -443,13 +427,3 @@ def choose(ev):
     if ev.upper_share >= AUTO_AGREE_UPPER_SHARE and ev.agreement >= AUTO_MIN_AGREEMENT:
         return "chars"
     return "lines"
-
-
-def _levenshtein(a, b):
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]

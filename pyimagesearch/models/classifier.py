@@ -6,7 +6,6 @@ Both take (N, 32, 32, 1) float32 in [0, 1] and return (N, classes) probabilities
 """
 import os
 import shutil
-import sys
 import tempfile
 
 import numpy as np
@@ -94,30 +93,6 @@ def _load_keras_model(path):
                              f"{str(e).splitlines()[0][:200] if str(e) else ''})") from None
 
 
-def _load_twin(twin, path):
-    """The LiteRT twin of a Keras model, or None (with a warning) when it is unusable."""
-    try:
-        if store.read_labels(twin) != store.read_labels(path):
-            raise InputError(f"{twin}: its labels differ from {path}")
-        return LiteClassifier(twin)
-    except InputError as e:
-        print(f"[WARNING] {e}; using the Keras model", file=sys.stderr)
-        return None
-
-
 def load_classifier(path, runtime="auto"):
     """Load the classifier at ``path``; ``runtime`` is 'auto', 'litert' or 'keras'."""
-    kind = store.sniff_format(path)
-    if kind == "tflite":
-        if runtime == "keras":
-            raise InputError(f"{path}: a LiteRT file cannot run on Keras")
-        return LiteClassifier(path)
-    twin = store.lite_twin(path) if runtime != "keras" else None
-    if twin:
-        lite = _load_twin(twin, path)
-        if lite:
-            return lite
-    if runtime == "litert":
-        raise InputError(f"{path}: no .tflite copy beside it; convert it with "
-                         f"python -m pyimagesearch.models.convert {path}")
-    return KerasClassifier(path)
+    return store.load_with_runtime(path, runtime, LiteClassifier, KerasClassifier)

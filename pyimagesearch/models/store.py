@@ -130,3 +130,26 @@ def lite_twin(path):
     """The .tflite file that sits beside a Keras model file, or None."""
     twin = lite_twin_path(path)
     return twin if os.path.isfile(twin) else None
+
+
+def load_with_runtime(path, runtime, load_lite, load_keras):
+    """The one rule for every model file: a ``.tflite`` runs on LiteRT; a Keras file
+    runs on its ``.tflite`` twin when that has the same labels and loads (otherwise a
+    warning, and Keras), unless ``runtime`` ('auto', 'litert', 'keras') says otherwise."""
+    import sys
+    if sniff_format(path) == "tflite":
+        if runtime == "keras":
+            raise InputError(f"{path}: a LiteRT file cannot run on Keras")
+        return load_lite(path)
+    twin = lite_twin(path) if runtime != "keras" else None
+    if twin:
+        try:
+            if read_labels(twin) != read_labels(path):
+                raise InputError(f"{twin}: its labels differ from {path}")
+            return load_lite(twin)
+        except InputError as e:
+            print(f"[WARNING] {e}; using the Keras model", file=sys.stderr)
+    if runtime == "litert":
+        raise InputError(f"{path}: no usable .tflite copy beside it; convert it with "
+                         f"python -m pyimagesearch.models.convert {path}")
+    return load_keras(path)
