@@ -283,8 +283,9 @@ def warm_section(image, model, folders, reads):
 
 # ---------------------------------------------------------------- 4: training
 
-def training_row(warmup, steps):
-    """Images/second of model.fit on the default architecture, as train_ocr_model.py sets it up."""
+def training_row(warmup, steps, architecture="half"):
+    """Images/second of model.fit on an architecture (the default one unless told), as
+    train_ocr_model.py sets it up."""
     import keras
     import numpy as np
     from pyimagesearch.az_dataset import load_mnist_dataset
@@ -293,7 +294,7 @@ def training_row(warmup, steps):
     from pyimagesearch.training import data
     from pyimagesearch.training.trainer import TrainConfig, build_model
 
-    config = TrainConfig()
+    config = TrainConfig(architecture=architecture)
     source = config.digits[0]
     log(f"training: {config.architecture}, batch {config.batch_size}, {warmup} + {steps} steps")
     keras.utils.set_random_seed(config.seed)
@@ -362,6 +363,7 @@ def parse_args(argv=None):
                     help="folder of development photos read warm, one row each (skipped when absent)")
     ap.add_argument("--skip-training", action="store_true", help="leave out the training throughput row")
     ap.add_argument("--train-steps", type=int, default=30, help="timed training steps, after 5 warm-up steps")
+    ap.add_argument("--train-width", default="half", help="architecture for the training row (tutorial: the 2020 net)")
     ap.add_argument("--json-out", help="also write the facts and rows here as JSON")
     args = ap.parse_args(argv)
     if args.runs < 5:
@@ -384,7 +386,7 @@ def main(argv=None):
     folders = [SHIPPED_IMAGES, os.path.abspath(args.images_dev)]
     rows = timings + warm_section(args.image, args.model, folders, args.reads) + memories
     if not args.skip_training:
-        rows.append(training_row(warmup=5, steps=args.train_steps))
+        rows.append(training_row(warmup=5, steps=args.train_steps, architecture=args.train_width))
     print(markdown(facts, rows))
     if args.json_out:
         with open(args.json_out, "w") as f:
