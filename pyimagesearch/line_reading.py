@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .detection.segment import clean_mask, components, ink_map, working_gray
+from .detection.segment import components
 from .errors import InputError
 from .evaluation.reader import levenshtein
 from .io.elements import UNKNOWN, Character, Line, Word, union_box
@@ -116,12 +116,10 @@ class PageInk:
     to_original: float     # working -> original pixels
 
     @classmethod
-    def of(cls, image):
-        """The segmenter's ink map and mask, by its own functions."""
-        gray, to_original = working_gray(image)
-        ink = ink_map(gray)
-        labels, stats = components(clean_mask(ink)[0])
-        return cls(ink, labels, stats, to_original)
+    def of(cls, scan):
+        """The components of the segmenter's own scan of the page (a PageScan)."""
+        labels, stats = components(scan.mask)
+        return cls(scan.ink, labels, stats, scan.to_original)
 
 
 def line_crop(page_ink, boxes, margin_x=None, margin_y=None):

@@ -12,7 +12,7 @@ import string
 import cv2
 import numpy as np
 
-from .detection.segment import find_glyphs
+from .detection.segment import PageScan, find_glyphs
 from .errors import InputError
 from .labels import CONFUSABLE_PAIRS
 from .io.elements import UNKNOWN, Character, Line, Page, Word
@@ -61,7 +61,8 @@ class HandwritingReader:
 
     def read(self, image, name=""):
         """Read a BGR (or gray) image; returns a Page."""
-        glyphs = find_glyphs(image, judge=self._confidences)
+        scan = PageScan.of(image)
+        glyphs = find_glyphs(image, judge=self._confidences, scan=scan)
         if not glyphs:
             return Page(name, [])
         inputs = to_model_input(np.stack([normalize_glyph(g.ink) for g in glyphs]))
@@ -72,7 +73,7 @@ class HandwritingReader:
         self.decisions = []
         if self.mode == "chars":
             return Page(name, char_lines)
-        return Page(name, self._whole_lines(image, boxes, order, char_lines))
+        return Page(name, self._whole_lines(scan, boxes, order, char_lines))
 
     def _chars_line(self, probs, boxes, line):
         line_kind = self._kind(probs[[i for word in line for i in word]])
@@ -83,7 +84,7 @@ class HandwritingReader:
             words.append(Word([self._character(probs[i], boxes[i], kind) for i in word]))
         return Line(words)
 
-    def _whole_lines(self, image, boxes, order, char_lines):
+    def _whole_lines(self, scan, boxes, order, char_lines):
         """Each line (with the pieces lying across it) read by the line model; in
         'auto' mode the classifier's reading is kept where ``choose`` says so."""
         groups, small = absorb_fragments(boxes, order)
@@ -93,7 +94,7 @@ class HandwritingReader:
         gaps = [[(max(boxes[i][0] + boxes[i][2] for i in a), min(boxes[i][0] for i in b))
                  for k in group for a, b in zip(order[k], order[k][1:])] for group in groups]
         read = [None] * len(groups)
-        for g, line in zip(wanted, read_lines(self.line_recognizer, PageInk.of(image), boxes,
+        for g, line in zip(wanted, read_lines(self.line_recognizer, PageInk.of(scan), boxes,
                                               [members[g] for g in wanted], self.charset,
                                               self.min_confidence, word_gaps=[gaps[g] for g in wanted])):
             read[g] = line

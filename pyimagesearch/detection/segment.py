@@ -184,14 +184,32 @@ def clean_mask(ink):
     return mask, height
 
 
-def find_glyphs(image, judge=None):
+@dataclass
+class PageScan:
+    """A page at working size: its ink map, the ink mask with rules erased, the text
+    height, and the factor from working to original pixels. Computed once per photo."""
+    ink: np.ndarray
+    mask: np.ndarray
+    height: float
+    to_original: float
+    shape: tuple  # the original image's (height, width)
+
+    @classmethod
+    def of(cls, image):
+        gray, to_original = working_gray(image)
+        ink = ink_map(gray)
+        mask, height = clean_mask(ink)
+        return cls(ink, mask, height, to_original, image.shape[:2])
+
+
+def find_glyphs(image, judge=None, scan=None):
     """Character candidates of a BGR or gray image, each with its ink crop.
 
     ``judge`` (optional) scores ink crops, e.g. by classifier confidence, to decide
-    whether a wide blob is one character or several touching ones."""
-    gray, to_original = working_gray(image)
-    ink = ink_map(gray)
-    mask, height = clean_mask(ink)
+    whether a wide blob is one character or several touching ones. ``scan`` is the
+    page's PageScan when the caller already has it."""
+    scan = scan or PageScan.of(image)
+    ink, mask, height, to_original = scan.ink, scan.mask, scan.height, scan.to_original
     if height == 0:
         return []
     stats = _plausible(components(mask)[1], mask.shape)
@@ -205,7 +223,7 @@ def find_glyphs(image, judge=None):
     boxes = _choose_splits(boxes, mask, height, crop, judge)
     # what is left of a character: at least a third of the text height, or a real mark
     boxes = [b for b in boxes if b[3] >= 0.3 * height and b[3] < 3.0 * height]
-    return [Glyph(_to_original(box, to_original, image.shape[:2]), crop(box)) for box in boxes]
+    return [Glyph(_to_original(box, to_original, scan.shape), crop(box)) for box in boxes]
 
 
 def _to_original(box, factor, shape):
