@@ -11,9 +11,8 @@
 # report. Samples/s of every epoch go into the report and the checkpoint's json.
 """Train the handwriting line recognizer (CNN + BiLSTM + CTC) on UniPen words and lines."""
 import argparse
-import sys
 
-from pyimagesearch.errors import EXIT_BAD_INPUT, InputError
+from pyimagesearch.errors import run_resumable
 
 # construct the argument parser and parse the arguments
 ap = argparse.ArgumentParser(description=__doc__)
@@ -57,11 +56,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except InputError as e:
-        print(f"[ERROR] {e}", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
-    except KeyboardInterrupt:
-        print("\n[INFO] interrupted: continue with --resume", file=sys.stderr)
-        sys.exit(130)
+    run_resumable(main)

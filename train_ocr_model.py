@@ -3,10 +3,9 @@
 """Train the handwriting OCR classifier (digits + A-Z) on this machine's CPU."""
 import argparse
 import os
-import sys
 
-from pyimagesearch.errors import EXIT_BAD_INPUT, InputError
-from pyimagesearch.models.resnet import ARCHITECTURES
+from pyimagesearch.errors import run_resumable
+from pyimagesearch.models.architectures import ARCHITECTURES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_TESTS = [os.path.join("test_sets", "mnist_test.npz"), os.path.join("test_sets", "unipen_test_writers.npz")]
@@ -54,11 +53,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except InputError as e:
-        print(f"[ERROR] {e}", file=sys.stderr)
-        sys.exit(EXIT_BAD_INPUT)
-    except KeyboardInterrupt:
-        print("\n[INFO] interrupted: continue with --resume", file=sys.stderr)
-        sys.exit(130)
+    run_resumable(main)

@@ -290,7 +290,7 @@ def training_row(warmup, steps, architecture="half"):
     import numpy as np
     from pyimagesearch.az_dataset import load_mnist_dataset
     from pyimagesearch.labels import TUTORIAL_LABELS
-    from pyimagesearch.models.resnet import ARCHITECTURES
+    from pyimagesearch.models.architectures import ARCHITECTURES
     from pyimagesearch.training import data
     from pyimagesearch.training.trainer import TrainConfig, build_model
 

@@ -26,3 +26,15 @@ def cli_main(main):
             return EXIT_BAD_INPUT
 
     return wrapped
+
+
+def run_resumable(main):
+    """Entry point of a training script: one-line errors as in cli_main, and Ctrl-C
+    says how to go on instead of printing a traceback. Exits the process."""
+    import sys
+    try:
+        status = cli_main(main)()
+    except KeyboardInterrupt:
+        print("\n[INFO] interrupted: continue with --resume", file=sys.stderr)
+        status = 130
+    sys.exit(status)

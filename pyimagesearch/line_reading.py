@@ -20,7 +20,6 @@ and read in one pass by the line model (``recognition.recognizer``):
 Nothing here imports TensorFlow; a ``.keras`` line model imports Keras when loaded.
 """
 import os
-import string
 import sys
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ import numpy as np
 
 from .detection.segment import components
 from .errors import InputError
+from .labels import charset_chars
 from .evaluation.reader import levenshtein
 from .io.elements import UNKNOWN, Character, Line, Word, union_box
 
@@ -62,9 +62,6 @@ AUTO_MIN_UPPER_SHARE = 0.5     # capitals and digits among what the line model r
 # the classifier's line is also kept when the line model reads the same capitals
 AUTO_AGREE_UPPER_SHARE = 0.8
 AUTO_MIN_AGREEMENT = 0.6
-
-LINE_CHARSETS = {"digits": string.digits, "letters": string.ascii_letters,
-                 "alnum": string.digits + string.ascii_letters}
 
 
 # ---------------------------------------------------------------- loading
@@ -243,7 +240,7 @@ def allowed_classes(charset, recognizer_chars):
     """Mask over the line model's classes (+ blank) for --charset, or None."""
     if not charset:
         return None
-    chars = LINE_CHARSETS.get(charset, charset)
+    chars = charset_chars(charset)
     mask = np.array([c in chars or c == " " for c in recognizer_chars] + [True])
     if not mask[:-1].any():
         return None

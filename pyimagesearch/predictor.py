@@ -7,21 +7,18 @@ read whole by the CTC line recognizer: ``mode`` 'lines' does it for every line,
 'auto' picks per line, 'chars' never does.
 No TensorFlow here: the classifier and the line model may run on LiteRT.
 """
-import string
 
 import cv2
 import numpy as np
 
 from .detection.segment import PageScan, find_glyphs
 from .errors import InputError
-from .labels import CONFUSABLE_PAIRS
+from .labels import CONFUSABLE_PAIRS, charset_chars
 from .io.elements import UNKNOWN, Character, Line, Page, Word
 from .line_reading import MODES, PageInk, absorb_fragments, choose, evidence, read_lines
 from .models.builder import reading_order
 from .transforms import normalize_glyph, to_model_input
 
-CHARSETS = {"digits": string.digits, "letters": string.ascii_uppercase,
-            "alnum": string.digits + string.ascii_uppercase}
 ALTERNATIVES = 3
 # a re-decision by context needs the other reading to be at least this likely
 CONTEXT_MIN_PROBABILITY = 0.01
@@ -53,7 +50,7 @@ class HandwritingReader:
     def _allowed_mask(self, charset):
         if not charset:
             return np.ones(len(self.labels), bool)
-        chars = CHARSETS.get(charset, charset)
+        chars = charset_chars(charset)
         mask = np.array([label in chars for label in self.labels])
         if not mask.any():
             raise InputError(f"--charset {charset!r}: none of its characters is a class of this model")

@@ -10,12 +10,12 @@ from contextlib import redirect_stderr
 import numpy as np
 import pytest
 
-from conftest import (GLYPHS, OCR, PY, REPO, SHIPPED_KERAS, SHIPPED_TFLITE, assert_one_line_error, run,
+from conftest import (OCR, PY, REPO, SHIPPED_KERAS, SHIPPED_TFLITE, assert_one_line_error, run,
                       run_python)
 from pyimagesearch.errors import InputError
 from pyimagesearch.labels import TUTORIAL_LABELS
 from pyimagesearch.models import store
-from pyimagesearch.models.classifier import LiteClassifier, load_classifier
+from pyimagesearch.models.classifier import load_classifier
 
 IMAGE = os.path.join(REPO, "images", "hello_world.png")
 
@@ -104,7 +104,6 @@ def test_litert_and_keras_agree_on_the_shipped_model(glyph_set, glyph_inputs):
 # ---------------------------------------------------------------- formats
 
 def test_keras_h5_and_tflite_files(tiny_run, tiny_keras, glyph_inputs, tmp_path):
-    from pyimagesearch.models.classifier import KerasClassifier
     expected = tiny_keras.predict(glyph_inputs)
     # .keras without a twin: Keras
     lone = tmp_path / "lone.keras"

@@ -6,7 +6,6 @@ import time
 
 import cv2
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

@@ -5,7 +5,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from pyimagesearch.models.resnet import ARCHITECTURES, ResNet  # noqa: E402
+from pyimagesearch.models.architectures import ARCHITECTURES  # noqa: E402
+from pyimagesearch.models.resnet import ResNet  # noqa: E402
 
 
 @functools.lru_cache(maxsize=None)

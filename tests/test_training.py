@@ -3,15 +3,13 @@
 import json
 import os
 import re
-import shutil
 import zipfile
 
 import cv2
 import numpy as np
 import pytest
 
-from conftest import (GLYPHS, PY, TRAIN, assert_one_line_error, run, run_python, subprocess_env,
-                      train_command)
+from conftest import GLYPHS, PY, assert_one_line_error, run, run_python, train_command
 from pyimagesearch.labels import TUTORIAL_LABELS
 from pyimagesearch.models import store
 

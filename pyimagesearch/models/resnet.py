@@ -1,18 +1,11 @@
 """The tutorial's pre-activation bottleneck ResNet (DL4CV), on Keras 3.
 
 Fixed from 2020: ``reg`` reaches every convolution, not only the stem and head.
-Width and depth are configuration: see ``ARCHITECTURES``.
+Width and depth are configuration: see ``architectures.ARCHITECTURES``.
 """
 import keras
 from keras import layers, regularizers
 
-# named configurations: (stages, filters). "tutorial" is the 2020 network.
-ARCHITECTURES = {
-    "tutorial": ((3, 3, 3), (64, 64, 128, 256)),
-    "half": ((3, 3, 3), (32, 32, 64, 128)),
-    "quarter": ((3, 3, 3), (16, 16, 32, 64)),
-    "tiny": ((1, 1, 1), (8, 8, 16, 32)),
-}
 
 
 class ResNet:

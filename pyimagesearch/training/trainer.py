@@ -65,7 +65,8 @@ def distribution_strategy(name):
 
 def build_model(config, steps_per_epoch):
     import keras
-    from ..models.resnet import ARCHITECTURES, ResNet
+    from ..models.architectures import ARCHITECTURES
+    from ..models.resnet import ResNet
     stages, filters = ARCHITECTURES[config.architecture]
     model = ResNet.build(32, 32, 1, len(TUTORIAL_LABELS), stages, filters, reg=0.0005)
     # cosine decay per step over the whole run: it really reaches ~0 by the last epoch,
