@@ -232,7 +232,7 @@ def test_training_data_pipeline(corpus):
 def test_three_step_training_saves_reloads_resumes_and_evaluates(tmp_path, corpus):
     from pyimagesearch.recognition.recognizer import LineRecognizer
     from pyimagesearch.recognition.train import LineTrainConfig, report, train
-    from pyimagesearch.training.trainer import checkpoint_paths
+    from pyimagesearch.training.checkpoints import checkpoint_paths
     config = LineTrainConfig(model_path=str(tmp_path / "line.keras"), data_dir=DATA, epochs=1, batch_size=16,
                              steps_per_epoch=3, max_train_samples=64, max_validation=32, lstm_units=32,
                              plot_path=str(tmp_path / "plot.png"), report_path=str(tmp_path / "report.txt"),
@@ -250,7 +250,7 @@ def test_three_step_training_saves_reloads_resumes_and_evaluates(tmp_path, corpu
     assert "unseen text" in text and os.path.isfile(config.plot_path) and os.path.isfile(config.report_path)
 
     # resume: an interrupted 2-epoch run whose checkpoint holds epoch 1
-    ckpt_model, ckpt_state = checkpoint_paths(config.model_path)
+    ckpt_model, ckpt_state, _ = checkpoint_paths(config.model_path)
     shutil.copy(config.model_path, ckpt_model)
     with open(ckpt_state, "w") as f:
         json.dump({"epoch": 1, "history": history}, f)

@@ -63,17 +63,17 @@ def test_reload_and_evaluate_with_the_glyph_command(tiny_run, tiny_keras):
 
 INTERRUPT_AFTER_FIRST_EPOCH = r"""
 import runpy, sys
-from pyimagesearch.training import trainer
-create = trainer.EpochCheckpoint.create
-def interrupting(config, history):
-    callback = create(config, history)
+from pyimagesearch.training import checkpoints
+create = checkpoints.epoch_checkpoint
+def interrupting(*args, **kwargs):
+    callback = create(*args, **kwargs)
     save = callback.on_epoch_end
     def on_epoch_end(epoch, logs=None):
         save(epoch, logs)          # the real checkpoint is written first ...
         raise KeyboardInterrupt    # ... then the user presses Ctrl-C
     callback.on_epoch_end = on_epoch_end
     return callback
-trainer.EpochCheckpoint.create = staticmethod(interrupting)
+checkpoints.epoch_checkpoint = interrupting
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
@@ -99,6 +99,7 @@ def test_resume_continues_from_a_checkpoint(tmp_path):
         assert "(tiny, 2 epochs)" in f.read()  # the history of both runs is kept
     assert os.path.isfile(os.path.join(out, "tiny.keras")) and os.path.isfile(os.path.join(out, "tiny.tflite"))
     assert not os.path.exists(ckpt_model) and not os.path.exists(ckpt_state)
+    assert not os.path.exists(os.path.join(out, "tiny.best.weights.h5"))
 
 
 def _sentinels(folder):

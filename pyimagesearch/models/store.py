@@ -72,14 +72,16 @@ def read_labels(path):
     return list(TUTORIAL_LABELS)
 
 
-def atomic_write(path, write):
-    """Call ``write(tmp_path)`` then rename over ``path``: a crash leaves the old file."""
+def atomic_write(path, write, suffix=None):
+    """Call ``write(tmp_path)`` then rename over ``path``: a crash leaves the old file.
+    The temporary name ends in ``suffix`` (default: the path's extension), for
+    writers that insist on one (Keras: ``.weights.h5``)."""
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise InputError(f"{path}: folder {directory} does not exist")
     if not os.access(directory, os.W_OK):
         raise InputError(f"{path}: folder {directory} is not writable")
-    suffix = os.path.splitext(path)[1] or ".tmp"
+    suffix = suffix or os.path.splitext(path)[1] or ".tmp"
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
     os.close(fd)
     try:

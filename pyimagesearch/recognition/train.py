@@ -2,7 +2,6 @@
 a checkpoint every epoch (``*.ckpt.keras`` + ``*.ckpt.json``), ``--resume``,
 early stopping on the validation CER, an atomic final save with the charset
 (``.keras`` and a LiteRT ``.tflite`` twin), a plot and a test-writer report."""
-import json
 import os
 import time
 from dataclasses import asdict, dataclass
@@ -11,7 +10,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..models import store
-from ..training.trainer import checkpoint_paths
+from ..training import checkpoints
 from . import data
 from .charset import Charset
 from .decode import greedy
@@ -62,9 +61,10 @@ def check_paths(config):
             raise InputError(f"{name} must be at least 1")
 
 
-def _write_json(path, obj):
-    with open(path, "w") as f:
-        json.dump(obj, f, indent=1)
+# early stopping watches the validation CER from the 2nd epoch on: a CTC network
+# often writes nothing at all (CER 100%) for its first few hundred steps, which
+# must not count as a plateau
+MONITOR, START_FROM_EPOCH = "val_cer", 1
 
 
 def error_rates(model, batches, charset):
@@ -88,10 +88,9 @@ def error_rates(model, batches, charset):
 
 
 def make_callbacks(config, charset, val_batches, history, maker):
-    """[validation metrics, checkpoint]: the metrics go first so that early
+    """[validation metrics, checkpoint, ...]: the metrics go first so that early
     stopping, the checkpoint, the history and the progress bar all see them."""
     import keras
-    ckpt_model, ckpt_state = checkpoint_paths(config.model_path)
 
     class ValidationMetrics(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -107,21 +106,13 @@ def make_callbacks(config, charset, val_batches, history, maker):
             if val_batches:
                 logs["val_loss"], logs["val_cer"], logs["val_wer"] = error_rates(self.model, val_batches, charset)
 
-    class EpochCheckpoint(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            for key, value in (logs or {}).items():
-                history.setdefault(key, []).append(float(value))
-            store.save_keras(self.model, ckpt_model, charset.labels)
-            state = {"epoch": epoch + 1, "history": history, "config": asdict(config)}
-            store.atomic_write(ckpt_state, lambda tmp: _write_json(tmp, state))
-
-    callbacks = [ValidationMetrics(), EpochCheckpoint(), keras.callbacks.TerminateOnNaN()]
+    callbacks = [ValidationMetrics(),
+                 checkpoints.epoch_checkpoint(config.model_path, charset.labels, history, asdict(config),
+                                              MONITOR, START_FROM_EPOCH),
+                 keras.callbacks.TerminateOnNaN()]
     if val_batches:
-        # from the 2nd epoch on: a CTC network often writes nothing at all (CER 100%)
-        # for its first few hundred steps, which must not count as a plateau
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_cer", mode="min", patience=config.patience,
-                                                       restore_best_weights=True, start_from_epoch=1,
-                                                       verbose=1))
+        callbacks.append(checkpoints.early_stopping(config.model_path, history, MONITOR, config.patience,
+                                                    START_FROM_EPOCH, verbose=1))
     return callbacks
 
 
@@ -154,12 +145,11 @@ def train(config, corpus=None):
     corpus, train_items, maker, val_batches = prepare_data(config, charset, corpus)
     steps = config.steps_per_epoch or int(np.ceil(len(train_items) / config.batch_size))
 
-    ckpt_model, ckpt_state = checkpoint_paths(config.model_path)
     history, initial_epoch = {}, 0
-    if config.resume and os.path.isfile(ckpt_state) and os.path.isfile(ckpt_model):
-        with open(ckpt_state) as f:
-            state = json.load(f)
+    state = checkpoints.read_state(config.model_path) if config.resume else None
+    if state:
         history, initial_epoch = state["history"], state["epoch"]
+        ckpt_model = checkpoints.checkpoint_paths(config.model_path)[0]
         if store.read_labels(ckpt_model) != charset.labels:
             raise InputError(f"{ckpt_model}: checkpoint has another charset; delete it to start afresh")
         model = keras.saving.load_model(ckpt_model)
@@ -183,9 +173,7 @@ def train(config, corpus=None):
     seconds = time.time() - start
     print(f"[INFO] training took {seconds / 60:.1f} minutes")
     save_line_model(model, config.model_path, charset)
-    for path in (ckpt_model, ckpt_state):
-        if os.path.exists(path):
-            os.remove(path)
+    checkpoints.remove(config.model_path)
     return model, history, seconds, corpus
 
 

@@ -1,6 +1,5 @@
 """Train the ResNet character classifier: checkpoints every epoch, resumable,
 atomic final save with labels, a LiteRT twin, and reports on held-out test sets."""
-import json
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -10,7 +9,10 @@ import numpy as np
 from ..errors import InputError
 from ..labels import TUTORIAL_LABELS
 from ..models import store
-from . import data
+from . import checkpoints, data
+
+# early stopping watches the validation loss; it restores the best epoch's weights
+MONITOR = "val_loss"
 
 
 @dataclass
@@ -34,11 +36,6 @@ class TrainConfig:
     montage_path: str = "montage.png"
     show: bool = True
     verbose: int = 1
-
-
-def checkpoint_paths(model_path):
-    stem = model_path[:-len(".keras")]
-    return stem + ".ckpt.keras", stem + ".ckpt.json"
 
 
 def check_paths(config):
@@ -78,30 +75,6 @@ def build_model(config, steps_per_epoch):
     return model
 
 
-class EpochCheckpoint:
-    """Keras callback factory: after each epoch, save model + optimizer and history atomically."""
-
-    @staticmethod
-    def create(config, history):
-        import keras
-        ckpt_model, ckpt_state = checkpoint_paths(config.model_path)
-
-        class _Callback(keras.callbacks.Callback):
-            def on_epoch_end(self, epoch, logs=None):
-                for key, value in (logs or {}).items():
-                    history.setdefault(key, []).append(float(value))
-                store.save_keras(self.model, ckpt_model, TUTORIAL_LABELS)
-                state = {"epoch": epoch + 1, "history": history, "config": asdict(config)}
-                store.atomic_write(ckpt_state, lambda tmp: _write_json(tmp, state))
-
-        return _Callback()
-
-
-def _write_json(path, obj):
-    with open(path, "w") as f:
-        json.dump(obj, f, indent=1)
-
-
 def _write_text(path, text):
     with open(path, "w") as f:
         f.write(text)
@@ -123,13 +96,12 @@ def train(config):
     val_ds = data.make_dataset(inputs[val_idx], labels[val_idx], config.batch_size, False, config.seed)
     print(f"[INFO] {len(train_idx)} training and {len(val_idx)} validation glyphs, {steps} steps/epoch")
 
-    ckpt_model, ckpt_state = checkpoint_paths(config.model_path)
     history, initial_epoch = {}, 0
+    state = checkpoints.read_state(config.model_path) if config.resume else None
     with distribution_strategy(config.strategy).scope():
-        if config.resume and os.path.isfile(ckpt_state):
-            with open(ckpt_state) as f:
-                state = json.load(f)
+        if state:
             history, initial_epoch = state["history"], state["epoch"]
+            ckpt_model = checkpoints.checkpoint_paths(config.model_path)[0]
             model = keras.saving.load_model(ckpt_model)
             print(f"[INFO] resuming after epoch {initial_epoch} from {ckpt_model}")
         else:
@@ -137,9 +109,8 @@ def train(config):
                 print("[INFO] no checkpoint to resume from: starting afresh")
             model = build_model(config, steps)
 
-    callbacks = [EpochCheckpoint.create(config, history),
-                 keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience,
-                                               restore_best_weights=True)]
+    callbacks = [checkpoints.epoch_checkpoint(config.model_path, TUTORIAL_LABELS, history, asdict(config), MONITOR),
+                 checkpoints.early_stopping(config.model_path, history, MONITOR, config.patience)]
     print("[INFO] training network...")
     start = time.time()
     model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, initial_epoch=initial_epoch,
@@ -148,9 +119,7 @@ def train(config):
     seconds = time.time() - start
     print(f"[INFO] training took {seconds / 60:.1f} minutes")
     save_model(model, config.model_path)
-    for path in checkpoint_paths(config.model_path):
-        if os.path.exists(path):
-            os.remove(path)
+    checkpoints.remove(config.model_path)
     return model, history, seconds
 
 
