@@ -33,7 +33,9 @@ TARGET_MS = 50.0
 TARGET_LONG_SIDE = (500, 900)  # px, the photo's long side
 TARGET_CHARS = (20, 40)  # characters found
 SHIPPED_IMAGES = os.path.join(REPO, "images")
-STAGES = ("segment", "normalise", "classify", "rest")
+STAGES = ("segment", "normalise", "classify", "lines", "rest")
+# per-line timing of the line model: this many UniPen test-writer lines
+LINE_SAMPLES = 100
 # training: enough glyphs for 35 distinct batches of 128; more would only slow the set-up
 TRAIN_GLYPHS = 35 * 128
 
@@ -183,25 +185,38 @@ def timed(fn, repeats):
 def stage_clock(reader):
     """Wrap what HandwritingReader.read calls, so real reads report where their time goes.
 
-    segment = find_glyphs, normalise = normalize_glyph + to_model_input, classify =
-    classifier.predict; the wrappers cost well under 0.1 ms per read.
+    segment = find_glyphs (with the classifications it asks for), normalise = normalize_glyph + to_model_input, classify =
+    classifier.predict, lines = the line model's posteriors (auto mode only); the
+    wrappers cost well under 0.1 ms per read.
     """
     from pyimagesearch import predictor
     spent = collections.defaultdict(float)
+    active = []   # the stage being clocked: a call nested in it (the segmenter's judge) counts for it
 
     def clocked(stage, fn):
         def wrapper(*args, **kwargs):
+            if active:
+                return fn(*args, **kwargs)
+            active.append(stage)
             start = time.perf_counter()
             try:
                 return fn(*args, **kwargs)
             finally:
                 spent[stage] += time.perf_counter() - start
+                active.pop()
         return wrapper
 
-    with mock.patch.object(predictor, "find_glyphs", clocked("segment", predictor.find_glyphs)), \
-            mock.patch.object(predictor, "normalize_glyph", clocked("normalise", predictor.normalize_glyph)), \
-            mock.patch.object(predictor, "to_model_input", clocked("normalise", predictor.to_model_input)), \
-            mock.patch.object(reader.classifier, "predict", clocked("classify", reader.classifier.predict)):
+    with contextlib.ExitStack() as patches:
+        patches.enter_context(mock.patch.object(predictor, "find_glyphs", clocked("segment", predictor.find_glyphs)))
+        patches.enter_context(mock.patch.object(predictor, "normalize_glyph",
+                                                clocked("normalise", predictor.normalize_glyph)))
+        patches.enter_context(mock.patch.object(predictor, "to_model_input",
+                                                clocked("normalise", predictor.to_model_input)))
+        patches.enter_context(mock.patch.object(reader.classifier, "predict",
+                                                clocked("classify", reader.classifier.predict)))
+        if reader.line_recognizer is not None:
+            patches.enter_context(mock.patch.object(reader.line_recognizer, "posteriors",
+                                                    clocked("lines", reader.line_recognizer.posteriors)))
         yield spent
 
 
@@ -231,13 +246,18 @@ class WarmPhotos:
         self.reader, self.reads = reader, reads
         self.measured = {}  # path -> (row, median s, best s) of decode + read
 
+    def label(self):
+        """The classifier's runtime, and the reading mode when it is not chars only."""
+        mode = "" if self.reader.mode == "chars" else f" · {self.reader.mode} mode"
+        return self.reader.classifier.runtime + mode
+
     def row(self, path, measure):
         if path not in self.measured:
             self.measured[path] = self._measure(path, measure)
         return self.measured[path][0]
 
     def _measure(self, path, measure):
-        runtime = self.reader.classifier.runtime
+        runtime = self.label()
         log(f"warm: {rel(path)} x {self.reads} on {runtime}")
         decode = timed(lambda: load_image(path), self.reads)
         image = load_image(path)
@@ -261,23 +281,68 @@ class WarmPhotos:
         rows = [self.row(path, "2 warm read, per photo") for path in paths if path not in self.measured]
         medians = [self.measured[path][1] for path in paths]
         bests = [self.measured[path][2] for path in paths]
-        rows.append(Row("2 warm folder throughput", f"{rel(folder)} · {self.reader.classifier.runtime}",
+        rows.append(Row("2 warm folder throughput", f"{rel(folder)} · {self.label()}",
                         f"{len(paths)} photos", len(paths) / sum(medians), len(paths) / sum(bests), "photos/s",
                         "photos / sum of per-photo (median decode + median read)"))
         return rows
 
 
-def warm_section(image, model, folders, reads):
+def warm_section(image, model, folders, reads, line_model):
+    from pyimagesearch.line_reading import load_line_recognizer
     from pyimagesearch.models.classifier import load_classifier
     from pyimagesearch.predictor import HandwritingReader
-    photos = WarmPhotos(HandwritingReader(load_classifier(model)), reads)
+    classifier = load_classifier(model)
+    photos = WarmPhotos(HandwritingReader(classifier), reads)
     rows = [photos.row(image, "2 warm read, example")]
     for folder in folders:
         rows += photos.folder_rows(folder)
+    if line_model:
+        # the CLI's default: auto mode, lines that do not segment cleanly read whole
+        auto = WarmPhotos(HandwritingReader(classifier, line_recognizer=load_line_recognizer(line_model),
+                                            mode="auto"), reads)
+        rows.append(auto.row(image, "2 warm read, example"))
+        for folder in folders:
+            rows += auto.folder_rows(folder)
     if photos.reader.classifier.runtime != "keras" and store.sniff_format(model) != "tflite":
         # the same photo on Keras, for comparison (this imports TensorFlow into the benchmark)
         keras_photos = WarmPhotos(HandwritingReader(load_classifier(model, "keras")), reads)
         rows.append(keras_photos.row(image, "2 warm read, example"))
+    return rows
+
+
+# ---------------------------------------------------------------- 5: line model
+
+def line_rows(line_model, data_dir, count):
+    """Milliseconds per text line read by the line model alone (crop -> input ->
+    posteriors -> greedy text), one line at a time, on each runtime it has."""
+    from pyimagesearch.recognition.data import LINE, Corpus
+    from pyimagesearch.recognition.recognizer import LineRecognizer
+    measure = "5 line model, per line"
+    if not line_model:
+        return [Row(measure, "—", "0", details="skipped: no line model")]
+    try:
+        corpus = Corpus(data_dir, with_strokes=False)
+    except Exception as e:  # the shared data is optional
+        return [Row(measure, rel(line_model), "0", details=f"skipped: {e}")]
+    picks = [i for i in range(len(corpus)) if corpus.test[i] and corpus.kind[i] == LINE][:count]
+    crops = [corpus.image(i) for i in picks]
+    mean_width = sum(c.shape[1] for c in crops) / len(crops)
+    paths = [p for p in (store.lite_twin(line_model), line_model) if p]
+    rows = []
+    for path in dict.fromkeys(paths):
+        recognizer = LineRecognizer(path)
+        runtime = "litert" if recognizer.kind == "tflite" else "keras"
+        log(f"line model: {len(crops)} test lines on {runtime}")
+        recognizer.read(crops[0])   # untimed: LiteRT allocation, Keras tracing
+        times = []
+        for crop in crops:
+            start = time.perf_counter()
+            recognizer.read(crop)
+            times.append(time.perf_counter() - start)
+        median = 1000 * statistics.median(times)
+        rows.append(Row(measure, f"{rel(path)} · {runtime}", f"{len(crops)} lines", median, 1000 * min(times), "ms",
+                        f"UniPen test-writer lines, 32 px high, mean width {mean_width:.0f} px; "
+                        f"{100 * sum(times) / sum(c.shape[1] for c in crops) * 1000:.2f} ms per 100 px"))
     return rows
 
 
@@ -357,6 +422,11 @@ def parse_args(argv=None):
                     help="the photo for the cold and example rows (default: images/pack_my_box.png)")
     ap.add_argument("--model", default=os.path.join(REPO, "handwriting.keras"),
                     help="the model; its .tflite twin beside it is the fast path (default: handwriting.keras)")
+    ap.add_argument("--line-model", default=os.path.join(REPO, "line_model.keras"),
+                    help="line model for the auto-mode and per-line rows (default: line_model.keras; "
+                         "its .tflite twin is the fast path; 'none' leaves those rows out)")
+    ap.add_argument("--line-data", default=os.path.join(REPO, "..", "shared", "data", "lines"),
+                    help="UniPen lines folder for the per-line rows (skipped when absent)")
     ap.add_argument("--runs", type=int, default=7, help="cold processes per command (at least 5)")
     ap.add_argument("--reads", type=int, default=15, help="warm reads (and decodes) per photo")
     ap.add_argument("--images-dev", default=os.path.join(REPO, "..", "shared", "images-dev"),
@@ -374,6 +444,10 @@ def parse_args(argv=None):
         ap.error(f"no image at {args.image}: pass --image PHOTO")
     if not os.path.isfile(args.model):
         ap.error(f"no model at {args.model}: train one (train_ocr_model.py) or pass --model")
+    if args.line_model == "none":
+        args.line_model = None
+    elif not os.path.isfile(args.line_model):
+        ap.error(f"no line model at {args.line_model}: train one (train_line_model.py) or pass --line-model none")
     args.image, args.model = os.path.abspath(args.image), os.path.abspath(args.model)
     return args
 
@@ -384,7 +458,8 @@ def main(argv=None):
     timings, memories = whole_process_section(args.image, args.model, args.runs)
     # the shipped examples are read warm too: they include the ~700 px, ~30 character case
     folders = [SHIPPED_IMAGES, os.path.abspath(args.images_dev)]
-    rows = timings + warm_section(args.image, args.model, folders, args.reads) + memories
+    rows = timings + warm_section(args.image, args.model, folders, args.reads, args.line_model) + memories
+    rows += line_rows(args.line_model, args.line_data, LINE_SAMPLES)
     if not args.skip_training:
         rows.append(training_row(warmup=5, steps=args.train_steps, architecture=args.train_width))
     print(markdown(facts, rows))

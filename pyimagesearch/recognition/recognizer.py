@@ -17,7 +17,7 @@ from .preprocess import HEIGHT, frames, pad_batch, span_to_columns, to_model_inp
 
 
 class LineRecognizer:
-    def __init__(self, path, beam_width=0, batch_size=32):
+    def __init__(self, path, beam_width=0, batch_size=32, threads=2):
         self.path = path
         self.kind = store.sniff_format(path)
         self.charset = Charset(store.read_labels(path))
@@ -25,7 +25,7 @@ class LineRecognizer:
         self.batch_size = batch_size
         if self.kind == "tflite":
             from ai_edge_litert.interpreter import Interpreter
-            self.interpreter = Interpreter(model_path=path)
+            self.interpreter = Interpreter(model_path=path, num_threads=threads)
             self._input = self.interpreter.get_input_details()[0]["index"]
             self._output = self.interpreter.get_output_details()[0]["index"]
             self._width = None
