@@ -173,6 +173,37 @@ def _choose_splits(boxes, mask, height, crop, judge):
             for piece in (pieces if split.get(box, False) else [box])]
 
 
+def _join_candidates(boxes, height):
+    """Neighbours on one line that (nearly) touch, with one of them narrow and
+    together no wider than a character: the halves of a broken N, H or M."""
+    ordered = sorted(boxes)
+    pairs = []
+    for a, b in zip(ordered, ordered[1:]):
+        gap = b[0] - (a[0] + a[2])
+        overlap_y = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+        union = _union(a, b)
+        if (gap < 0.1 * height and overlap_y > 0.5 * min(a[3], b[3])
+                and min(a[2], b[2]) < 0.5 * height and union[2] <= 1.2 * height):
+            pairs.append((a, b))
+    return pairs
+
+
+def _choose_joins(boxes, height, crop, judge):
+    """Join a candidate pair (``_join_candidates``) when ``judge`` is surer of the
+    joined crop than of either piece: the mirror of ``_choose_splits``."""
+    pairs = _join_candidates(boxes, height)
+    if judge is None or not pairs:
+        return boxes
+    scores = iter(judge([crop(c) for a, b in pairs for c in (_union(a, b), a, b)]))
+    joined = {}
+    for a, b in pairs:
+        whole, first, second = next(scores), next(scores), next(scores)
+        if whole > max(first, second) and a not in joined and b not in joined:
+            joined[a] = joined[b] = _union(a, b)
+    kept = [box for box in boxes if box not in joined]
+    return kept + list(dict.fromkeys(joined.values()))
+
+
 def clean_mask(ink):
     """The ink mask with rules erased, and the text height (0 on a blank page)."""
     mask = ink_mask(ink)
@@ -206,7 +237,8 @@ def find_glyphs(image, judge=None, scan=None):
     """Character candidates of a BGR or gray image, each with its ink crop.
 
     ``judge`` (optional) scores ink crops, e.g. by classifier confidence, to decide
-    whether a wide blob is one character or several touching ones. ``scan`` is the
+    whether a wide blob is one character or several touching ones, and whether two
+    touching narrow pieces are one character. ``scan`` is the
     page's PageScan when the caller already has it."""
     scan = scan or PageScan.of(image)
     ink, mask, height, to_original = scan.ink, scan.mask, scan.height, scan.to_original
@@ -221,6 +253,7 @@ def find_glyphs(image, judge=None, scan=None):
         return ink[y:y + h, x:x + w] * (mask[y:y + h, x:x + w] > 0)
 
     boxes = _choose_splits(boxes, mask, height, crop, judge)
+    boxes = _choose_joins(boxes, height, crop, judge)
     # what is left of a character: at least a third of the text height, or a real mark
     boxes = [b for b in boxes if b[3] >= 0.3 * height and b[3] < 3.0 * height]
     return [Glyph(_to_original(box, to_original, scan.shape), crop(box)) for box in boxes]
