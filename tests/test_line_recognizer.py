@@ -198,6 +198,11 @@ def test_script_reports_bad_input_on_one_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "pyimagesearch.recognition.evaluate", "-m",
                              str(tmp_path / "missing.keras")], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 2 and "[ERROR]" in result.stderr
+    for flag, value in (("--epochs", "0"), ("--lr", "0"), ("--batch-size", "-2")):
+        result = subprocess.run([sys.executable, os.path.join(ROOT, "train_line_model.py"), flag, value,
+                                 "--model", str(tmp_path / "m.keras")], capture_output=True, text=True,
+                                cwd=ROOT, timeout=120)
+        assert result.returncode == 2 and f"[ERROR] {flag} {value}" in result.stderr, result.stderr[-500:]
 
 
 @pytest.fixture(scope="module")

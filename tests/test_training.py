@@ -112,6 +112,16 @@ def _sentinels(folder):
     return paths
 
 
+@pytest.mark.parametrize("flags,named", [(["-e", "0"], "--epochs"), (["-b", "0"], "--batch-size"),
+                                         (["--lr", "0"], "--lr"), (["--lr=-1e-3"], "--lr"),
+                                         (["--steps-per-epoch=-1"], "--steps-per-epoch"), (["--reg=-0.1"], "--reg")])
+def test_bad_numbers_fail_before_training(tmp_path, flags, named):
+    proc = run(train_command(str(tmp_path), *flags), cwd=tmp_path, timeout=120)
+    line = assert_one_line_error(proc)
+    assert line.startswith(f"[ERROR] {named} ")
+    assert "training network" not in proc.stdout and not os.listdir(tmp_path)
+
+
 @pytest.mark.parametrize("model", ["missing_folder/tiny.keras", "a_file/tiny.keras", "tiny.h5"])
 def test_unwritable_model_path_fails_before_training(tmp_path, model):
     out = str(tmp_path)

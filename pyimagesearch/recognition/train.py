@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import InputError
 from ..models import store
 from ..training import checkpoints
+from ..training.trainer import check_run
 from . import data
 from .charset import Charset
 from .decode import greedy
@@ -46,19 +47,11 @@ class LineTrainConfig:
     verbose: int = 1
 
 
-def check_paths(config):
-    """Fail before the training, not after it: the outputs must be writable."""
-    if not config.model_path.endswith(".keras"):
-        raise InputError(f"{config.model_path}: model path must end in .keras")
-    for path in (config.model_path, config.plot_path, config.report_path):
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            raise InputError(f"{path}: cannot write there (folder missing or not writable)")
+def check_config(config):
+    """Fail before the training, not after it: writable outputs, sensible numbers, the data."""
+    check_run(config, [config.model_path, config.plot_path, config.report_path])
     if not os.path.isdir(config.data_dir):
         raise InputError(f"{config.data_dir}: no such data folder (UniPen lines/words)")
-    for name, value in (("epochs", config.epochs), ("batch size", config.batch_size)):
-        if value < 1:
-            raise InputError(f"{name} must be at least 1")
 
 
 # early stopping watches the validation CER from the 2nd epoch on: a CTC network
@@ -137,7 +130,7 @@ def prepare_data(config, charset, corpus=None):
 
 def train(config, corpus=None):
     """Run a whole training; returns (model, history, seconds, corpus)."""
-    check_paths(config)
+    check_config(config)
     import keras
     from .model import build_line_model, compile_line_model
     keras.utils.set_random_seed(config.seed)

@@ -24,6 +24,7 @@ class TrainConfig:
     epochs: int = 20
     batch_size: int = 128
     learning_rate: float = 2e-3
+    reg: float = 0.0005             # the tutorial's L2 weight, now on every convolution
     validation_fraction: float = 0.1
     patience: int = 5
     seed: int = 42
@@ -38,14 +39,27 @@ class TrainConfig:
     verbose: int = 1
 
 
-def check_paths(config):
-    """Fail before hours of training, not after: inputs exist, outputs are writable."""
+def check_run(config, outputs):
+    """Fail before hours of training, not after: the outputs are writable and the
+    numbers every trainer shares make sense (both trainers call this)."""
     if not config.model_path.endswith(".keras"):
         raise InputError(f"{config.model_path}: model path must end in .keras")
-    for path in [config.model_path, config.plot_path, config.report_path, config.montage_path]:
+    for path in outputs:
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
             raise InputError(f"{path}: cannot write there (folder missing or not writable)")
+    for name, value, low in (("--epochs", config.epochs, 1), ("--batch-size", config.batch_size, 1),
+                             ("--steps-per-epoch", config.steps_per_epoch, 0)):
+        if value < low:
+            raise InputError(f"{name} {value}: must be at least {low}")
+    if not config.learning_rate > 0:
+        raise InputError(f"--lr {config.learning_rate}: must be above 0")
+
+
+def check_config(config):
+    check_run(config, [config.model_path, config.plot_path, config.report_path, config.montage_path])
+    if config.reg < 0:
+        raise InputError(f"--reg {config.reg}: must be 0 or more")
     for path in config.test_sets:
         if not os.path.isfile(path):
             raise InputError(f"{path}: no such test set")
@@ -65,7 +79,7 @@ def build_model(config, steps_per_epoch):
     from ..models.architectures import ARCHITECTURES
     from ..models.resnet import ResNet
     stages, filters = ARCHITECTURES[config.architecture]
-    model = ResNet.build(32, 32, 1, len(TUTORIAL_LABELS), stages, filters, reg=0.0005)
+    model = ResNet.build(32, 32, 1, len(TUTORIAL_LABELS), stages, filters, reg=config.reg)
     # cosine decay per step over the whole run: it really reaches ~0 by the last epoch,
     # unlike Keras 2's per-batch `decay` that the 2020 script used by accident
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -82,7 +96,7 @@ def _write_text(path, text):
 
 def train(config):
     """Run a whole training; returns the trained Keras model."""
-    check_paths(config)
+    check_config(config)
     import keras
     keras.utils.set_random_seed(config.seed)
     images, labels = data.load_sources(config.digits, config.az)
