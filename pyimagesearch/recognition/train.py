@@ -23,14 +23,14 @@ from .preprocess import frames
 class LineTrainConfig:
     model_path: str = "line_model.keras"
     data_dir: str = data.DEFAULT_DATA
-    epochs: int = 12
-    batch_size: int = 32
+    epochs: int = 28
+    batch_size: int = 64
     learning_rate: float = 1e-3
-    steps_per_epoch: int = 0        # 0: one pass over the training items per epoch
+    steps_per_epoch: int = 500      # 0: one pass over the training items per epoch
     max_train_samples: int = 0      # 0: all training items
     validation_fraction: float = 0.05
     max_validation: int = 600       # validation items scored each epoch (lines first)
-    patience: int = 3               # epochs without a better validation CER
+    patience: int = 4               # epochs without a better validation CER
     seed: int = 42
     resume: bool = False
     plot_path: str = "line_plot.png"
