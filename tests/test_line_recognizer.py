@@ -106,6 +106,18 @@ def test_align_rejects_impossible_and_handles_repeats():
     assert spans == [(0, 0), (2, 2), (4, 4)]
 
 
+def test_align_and_beam_search_on_a_long_line():
+    # 70 labels: 141 alignment states, more than an int8 back-pointer index can hold
+    labels = list("abcdefghij")
+    truth = [k % 10 for k in range(70)]
+    frames_of = [{c: 0.9} for c in truth for _ in range(2)] + [{}]
+    p = _posteriors([row if k % 2 == 0 else {} for k, row in enumerate(frames_of)], 11)
+    spans = ctc.align(p, truth)
+    assert len(spans) == 70 and spans[-1] == (138, 138)
+    out = ctc.beam_search(p, labels, beam_width=4)
+    assert out.text == "".join(labels[c] for c in truth) and len(out.spans) == 70
+
+
 # ---------------------------------------------------------------- images
 
 def test_to_model_input_is_white_ink_on_black():

@@ -113,7 +113,7 @@ def align(posteriors, indices, blank=None):
     s = end
     for t in range(T - 1, -1, -1):
         path[t] = s
-        s -= back[t, s]
+        s -= int(back[t, s])   # a Python int: s - int8 would stay int8 (NEP 50) and overflow past 127
     spans = []
     for k in range(len(labels)):
         where = np.flatnonzero(path == 2 * k + 1)
