@@ -263,7 +263,7 @@ def read_lines(recognizer, page_ink, boxes, groups, charset=None, min_confidence
     posteriors = recognizer.posteriors([to_model_input(cut[0]) for _, cut in cuts])
     chars = list(recognizer.charset.chars)
     allowed = allowed_classes(charset, chars)
-    for (g, (image, origin)), probs in zip(cuts, posteriors):
+    for (g, (image, origin)), (probs, stretch) in zip(cuts, posteriors):
         probs = np.asarray(probs, np.float64)
         if allowed is not None:
             probs = probs * allowed
@@ -275,7 +275,7 @@ def read_lines(recognizer, page_ink, boxes, groups, charset=None, min_confidence
             height = float(np.median([boxes[i][3] for i in groups[g]])) / page_ink.to_original
             splits = empty_gaps(image, origin, page_ink.to_original, word_gaps[g], height)
         results[g] = to_line(decoded, probs, chars, image, origin, page_ink.to_original, line_box,
-                             min_confidence, splits)
+                             min_confidence, splits, stretch)
     return results
 
 
@@ -303,13 +303,15 @@ def empty_gaps(image, origin, to_original, gaps, height):
     return sorted(splits)
 
 
-def to_line(decoded, probs, chars, image, origin, to_original, line_box, min_confidence=0.0, splits=()):
+def to_line(decoded, probs, chars, image, origin, to_original, line_box, min_confidence=0.0, splits=(),
+            stretch=1.0):
     """A decoded line -> Line of Words of Characters in photo pixels, or None.
 
     Words end at the spaces the model wrote and at ``splits`` (crop columns).
     ``line_box`` is the union of the line's character boxes (photo pixels); the
     characters' boxes stay inside it and the ink the crop kept (strokes the
-    segmenter dropped, like the last l of a cursive word, are in the crop too)."""
+    segmenter dropped, like the last l of a cursive word, are in the crop too).
+    ``stretch``: how much the recognizer widened the crop's input (``posteriors``)."""
     from .recognition.preprocess import HEIGHT, STRIDE
     ink = image < 128
     columns = np.flatnonzero(ink.any(axis=0))
@@ -322,7 +324,7 @@ def to_line(decoded, probs, chars, image, origin, to_original, line_box, min_con
     lx0, ly0 = min(line_box[0], kept[0]), min(line_box[1], kept[1])
     lx1, ly1 = max(line_box[0] + line_box[2], kept[2]), max(line_box[1] + line_box[3], kept[3])
     # each character owns the columns from halfway to its left neighbour to halfway to its right one
-    scale = image.shape[0] / float(HEIGHT)           # crop pixels per network row
+    scale = image.shape[0] / float(HEIGHT) / stretch   # crop columns per input column
     centres = [((first + last + 1) / 2.0) * STRIDE * scale for first, last in decoded.spans]
     bounds = [float(columns[0])] + [(a + b) / 2.0 for a, b in zip(centres, centres[1:])] + [float(columns[-1] + 1)]
     words, current = [], []

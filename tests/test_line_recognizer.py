@@ -118,6 +118,16 @@ def test_align_and_beam_search_on_a_long_line():
     assert out.text == "".join(labels[c] for c in truth) and len(out.spans) == 70
 
 
+def test_stretch_for_widens_only_dense_readings():
+    from pyimagesearch.recognition.recognizer import MAX_STRETCH, TARGET_PX_PER_CHAR, stretch_for
+    labels = list("ab")
+    ten = _posteriors([{k % 2: 0.9} if t % 2 == 0 else {} for t, k in enumerate(range(20))], 3)   # reads 10
+    assert stretch_for(80, ten, labels) == pytest.approx(TARGET_PX_PER_CHAR * 10 / 80)   # 8 px per character
+    assert stretch_for(200, ten, labels) == 1.0                                          # 20 px per character
+    assert stretch_for(30, ten, labels) == MAX_STRETCH
+    assert stretch_for(80, _posteriors([{}] * 20, 3), labels) == 1.0                     # nothing read
+
+
 # ---------------------------------------------------------------- images
 
 def test_to_model_input_is_white_ink_on_black():
@@ -274,3 +284,19 @@ def test_three_step_training_saves_reloads_resumes_and_evaluates(tmp_path, corpu
     config.epochs, config.resume, config.evaluate = 2, True, False
     _, history2, _, _ = train(config, corpus=corpus)
     assert len(history2["loss"]) == 2
+
+
+@needs_data
+def test_dense_line_is_read_again_wider_with_boxes_in_the_crop(corpus):
+    from pyimagesearch.recognition.recognizer import LineRecognizer
+    from pyimagesearch.recognition.data import LINE
+    dense = [i for i in np.flatnonzero(corpus.test & (corpus.kind == LINE))
+             if corpus.width[i] / len(corpus.text[i]) < 8][:5]
+    rec = LineRecognizer(os.path.join(ROOT, "line_model.tflite"))
+    for i in dense:
+        image = corpus.image(int(i))
+        (probs, stretch), = rec.posteriors([to_model_input(image)])
+        assert stretch > 1.0 and abs(len(probs) - image.shape[1] * stretch / 4) <= 1   # frames of the wider input
+        result = rec.read(image)
+        starts = [x0 for x0, _ in result.boxes]
+        assert starts == sorted(starts) and all(0 <= x0 < x1 <= image.shape[1] + 4 for x0, x1 in result.boxes)

@@ -56,6 +56,7 @@ class OracleRecognizer:
         self.inputs = []
 
     def posteriors(self, inputs):
+        """(posteriors, stretch) per input, as LineRecognizer gives them (never widened)."""
         out = []
         for x, text in zip(inputs, self.texts):
             self.inputs.append(x)
@@ -68,7 +69,7 @@ class OracleRecognizer:
                 f = min(frames - 1, int(col) // 4)
                 p[f] = (1.0 - self.confidence) / (self.charset.num_classes - 1)
                 p[f, self.charset.index[ch]] = self.confidence
-            out.append(p)
+            out.append((p, 1.0))
         return out
 
     def decode(self, posteriors, beam_width=None):

@@ -60,7 +60,7 @@ def evaluate(recognizer, corpus, limit=0, beam_width=0, progress=True):
         start = time.time()
         inputs = [to_model_input(corpus.image(i)) for i in items]
         posteriors = recognizer.posteriors(inputs)
-        predicted = [recognizer.decode(p, beam_width).text for p in posteriors]
+        predicted = [recognizer.decode(p, beam_width).text for p, _ in posteriors]
         if progress:
             print(f"[INFO] {name}: read {len(items)} test items in {time.time() - start:.0f} s")
         truth_unseen = [t for t, u in zip(truth, unseen) if u]
