@@ -15,7 +15,7 @@ from ..training.trainer import check_run
 from . import data
 from .charset import Charset
 from .decode import greedy
-from .evaluate import evaluate_file
+from .evaluate import evaluate_file, score
 from .preprocess import frames
 
 
@@ -65,19 +65,14 @@ def error_rates(model, batches, charset):
     import keras
     from .model import CTCLoss
     loss_fn = CTCLoss()
-    losses, n, char_err, chars, word_err, words = 0.0, 0, 0, 0, 0, 0
-    from ..evaluation.reader import levenshtein
+    losses, truths, reads = 0.0, [], []
     for x, y, widths, texts in batches:
         probs = np.asarray(model.predict_on_batch(x))   # compiled: 7x faster than model(x)
         losses += float(keras.ops.convert_to_numpy(loss_fn(y, probs))) * len(texts)
-        n += len(texts)
-        for p, w, t in zip(probs, widths, texts):
-            read = greedy(p, charset, length=frames(w)).text
-            char_err += levenshtein(read, t)
-            chars += len(t)
-            word_err += levenshtein(read.split(), t.split())
-            words += len(t.split())
-    return losses / max(n, 1), char_err / max(chars, 1), word_err / max(words, 1)
+        truths += texts
+        reads += [greedy(p, charset, length=frames(w)).text for p, w in zip(probs, widths)]
+    scores = score(truths, reads)
+    return losses / max(len(truths), 1), scores["cer"], scores["wer"]
 
 
 def make_callbacks(config, charset, val_batches, history, maker):

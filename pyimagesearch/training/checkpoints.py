@@ -21,7 +21,7 @@ from ..models import store
 
 def checkpoint_paths(model_path):
     """(model checkpoint, state json, best weights) beside ``model_path``."""
-    stem = model_path[:-len(".keras")] if model_path.endswith(".keras") else model_path
+    stem = model_path[:-len(".keras")]   # check_run makes sure it ends so
     return stem + ".ckpt.keras", stem + ".ckpt.json", stem + ".best.weights.h5"
 
 
