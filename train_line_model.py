@@ -27,9 +27,15 @@ ap.add_argument("--max-train-samples", type=int, default=0, help="use at most th
 ap.add_argument("--lstm-units", type=int, default=96, help="units of each LSTM direction")
 ap.add_argument("--max-width", type=int, default=1024, help="drop training images wider than this (px)")
 ap.add_argument("--patience", type=int, default=4, help="early stopping: epochs without a better validation CER")
+ap.add_argument("--init-from", default="", help="start from this .keras line model's weights (fine-tuning)")
+ap.add_argument("--line-stretch", type=float, nargs=2, default=(0.85, 1.15), metavar=("LOW", "HIGH"),
+                help="x scale range of the synthetic lines (below 1: denser writing)")
+ap.add_argument("--words-per-line", type=int, nargs=2, default=(2, 6), metavar=("LOW", "HIGH"),
+                help="words of one writer composed into each synthetic line")
 ap.add_argument("--seed", type=int, default=42)
 ap.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
-ap.add_argument("--beam", type=int, default=0, help="beam width for the final report (0: greedy decoding)")
+ap.add_argument("--beam", type=int, default=None,
+                help="beam width for the final report (0: greedy; default: the language model's)")
 ap.add_argument("--eval-limit", type=int, default=0, help="test items per set in the final report (0: all)")
 ap.add_argument("--no-eval", action="store_true", help="skip the final test-writer evaluation")
 args = vars(ap.parse_args())
@@ -42,7 +48,8 @@ def main():
                              batch_size=args["batch_size"], learning_rate=args["lr"],
                              steps_per_epoch=args["steps_per_epoch"], max_train_samples=args["max_train_samples"],
                              lstm_units=args["lstm_units"], max_width=args["max_width"], patience=args["patience"],
-                             seed=args["seed"], resume=args["resume"], plot_path=args["plot"],
+                             seed=args["seed"], init_from=args["init_from"],
+                             line_stretch=tuple(args["line_stretch"]), words_per_line=tuple(args["words_per_line"]), resume=args["resume"], plot_path=args["plot"],
                              report_path=args["report"], beam_width=args["beam"], eval_limit=args["eval_limit"],
                              evaluate=not args["no_eval"])
     # load the words and lines, augment them into photo-like lines, train and save

@@ -314,7 +314,9 @@ def warm_section(image, model, folders, reads, line_model):
 
 def line_rows(line_model, data_dir, count):
     """Milliseconds per text line read by the line model alone (crop -> input ->
-    posteriors -> greedy text), one line at a time, on each runtime it has."""
+    posteriors -> text), one line at a time, on each runtime it has; decoded as
+    the reader does (the language model's beam search when it is beside the
+    model), and on the first runtime also greedily, for the decoder's cost."""
     from pyimagesearch.recognition.data import LINE, Corpus
     from pyimagesearch.recognition.recognizer import LineRecognizer
     measure = "5 line model, per line"
@@ -327,21 +329,22 @@ def line_rows(line_model, data_dir, count):
     picks = [i for i in range(len(corpus)) if corpus.test[i] and corpus.kind[i] == LINE][:count]
     crops = [corpus.image(i) for i in picks]
     mean_width = sum(c.shape[1] for c in crops) / len(crops)
-    paths = [p for p in (store.lite_twin(line_model), line_model) if p]
+    paths = list(dict.fromkeys(p for p in (store.lite_twin(line_model), line_model) if p))
     rows = []
-    for path in dict.fromkeys(paths):
+    for path, beam in [(p, None) for p in paths] + [(paths[0], 0)]:
         recognizer = LineRecognizer(path)
         runtime = "litert" if recognizer.kind == "tflite" else "keras"
-        log(f"line model: {len(crops)} test lines on {runtime}")
-        recognizer.read(crops[0])   # untimed: LiteRT allocation, Keras tracing
+        decoding = recognizer.describe_decoding(beam)
+        log(f"line model: {len(crops)} test lines on {runtime}, {decoding}")
+        recognizer.read(crops[0], beam)   # untimed: LiteRT allocation, Keras tracing
         times = []
         for crop in crops:
             start = time.perf_counter()
-            recognizer.read(crop)
+            recognizer.read(crop, beam)
             times.append(time.perf_counter() - start)
         median = 1000 * statistics.median(times)
         rows.append(Row(measure, f"{rel(path)} · {runtime}", f"{len(crops)} lines", median, 1000 * min(times), "ms",
-                        f"UniPen test-writer lines, 32 px high, mean width {mean_width:.0f} px; "
+                        f"{decoding}; UniPen test-writer lines, 32 px high, mean width {mean_width:.0f} px; "
                         f"{100 * sum(times) / sum(c.shape[1] for c in crops) * 1000:.2f} ms per 100 px"))
     return rows
 

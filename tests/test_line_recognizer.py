@@ -272,7 +272,12 @@ def test_three_step_training_saves_reloads_resumes_and_evaluates(tmp_path, corpu
     assert not any(os.path.exists(p) for p in checkpoint_paths(config.model_path))   # removed when done
     _check_tflite_matches_keras(config.model_path, twin)
     image = corpus.image(int(np.flatnonzero(corpus.test)[0]))
-    assert isinstance(LineRecognizer(twin).read(image).text, str)
+    # the language model of the training texts sits beside both files, tuned on validation
+    assert os.path.isfile(str(tmp_path / "line.lm.json.gz"))
+    recognizer = LineRecognizer(twin)
+    assert recognizer.lm is not None and recognizer.beam_width > 1
+    assert recognizer.lm.decoding["lm_weight"] in (0.3, 0.5, 0.75, 1.0)
+    assert isinstance(recognizer.read(image).text, str)
     text = report(config, history, seconds, corpus)
     assert "unseen text" in text and os.path.isfile(config.plot_path) and os.path.isfile(config.report_path)
 

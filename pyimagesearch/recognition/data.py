@@ -162,6 +162,7 @@ class SampleOptions:
     augment_probability: float = 0.85    # then: the photographed-paper look
     max_width: int = 1024
     words_per_line: tuple = (2, 6)
+    line_stretch: tuple = (0.85, 1.15)   # x scale of a synthetic line (below 1: denser writing)
 
 
 class SampleMaker:
@@ -183,7 +184,7 @@ class SampleMaker:
         picks = [int(i)] + [int(j) for j in rng.choice(mates, size=min(k - 1, len(mates)))] if mates else [int(i)]
         rng.shuffle(picks)
         ref = c.ref_height(i)
-        pen, slant, stretch = rng.uniform(1.2, 3.0), rng.uniform(-0.35, 0.35), rng.uniform(0.85, 1.15)
+        pen, slant, stretch = rng.uniform(1.2, 3.0), rng.uniform(-0.35, 0.35), rng.uniform(*o.line_stretch)
         gaps = ref * rng.uniform(0.35, 1.1, len(picks))
         rises = ref * rng.uniform(-0.08, 0.08, len(picks))
         while True:

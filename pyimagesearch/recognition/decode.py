@@ -15,6 +15,7 @@ confidence and the span of frames (first, last) it was read from, which
   ``align``; a character's confidence is again its highest posterior over its
   frames.
 """
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -123,48 +124,75 @@ def align(posteriors, indices, blank=None):
     return spans
 
 
-def _logsumexp(a, b):
-    return np.logaddexp(a, b)
+def _logaddexp(a, b):
+    """log(exp(a) + exp(b)) of two Python floats (numpy's ufunc is 10x slower on scalars)."""
+    if a < b:
+        a, b = b, a
+    if b == NEG_INF:
+        return a
+    return a + math.log1p(math.exp(b - a))
 
 
-def beam_search(posteriors, labels, beam_width=10, length=None, prune=1e-4):
+def beam_search(posteriors, labels, beam_width=10, length=None, prune=1e-4, lm=None, lm_weight=0.0,
+                char_bonus=0.0):
     """CTC prefix beam search. Characters below ``prune`` posterior in a frame
-    are not tried there (the frame's best character always is)."""
+    are not tried there (the frame's best character always is).
+
+    With a language model (``language.CharNgram``), each prefix is ranked by
+    log P_ctc(prefix) + ``lm_weight`` * log P_lm(prefix) + ``char_bonus`` * its
+    length (shallow fusion; the bonus offsets the language model's cost per
+    character, which would otherwise favour dropping characters), and a finished
+    text also pays the language model's end-of-text probability."""
     probs, chars = _check(posteriors, labels, length)
     blank = len(chars)
     if len(probs) == 0:
         return Decoded("")
     logp = np.log(np.maximum(probs, LOG_EPS))
-    # prefix -> (log P(prefix, ending in blank), log P(prefix, ending in its last char))
-    beams = {(): (0.0, NEG_INF)}
+    fused = lm is not None and lm_weight > 0
+    # prefix -> [log P(prefix, ending in blank), log P(prefix, ending in its last char),
+    #            language score of the prefix, language model context]
+    beams = {(): (0.0, NEG_INF, 0.0, lm.start if fused else None)}
     for t in range(len(probs)):
-        lp = logp[t]
-        candidates = np.flatnonzero(probs[t, :blank] >= prune)
+        lp = logp[t].tolist()
+        candidates = np.flatnonzero(probs[t, :blank] >= prune).tolist()
         top = int(probs[t, :blank].argmax())
         if top not in candidates:
-            candidates = np.append(candidates, top)
+            candidates.append(top)
         nxt = {}
 
-        def add(prefix, pb, pnb):
-            old_b, old_nb = nxt.get(prefix, (NEG_INF, NEG_INF))
-            nxt[prefix] = (_logsumexp(old_b, pb), _logsumexp(old_nb, pnb))
+        def add(prefix, pb, pnb, language, context):
+            old = nxt.get(prefix)
+            if old is None:
+                nxt[prefix] = (pb, pnb, language, context)
+            else:
+                nxt[prefix] = (_logaddexp(old[0], pb), _logaddexp(old[1], pnb), language, context)
 
-        for prefix, (pb, pnb) in beams.items():
-            total = _logsumexp(pb, pnb)
-            add(prefix, total + lp[blank], NEG_INF)              # a blank: same prefix
+        for prefix, (pb, pnb, language, context) in beams.items():
+            total = _logaddexp(pb, pnb)
+            add(prefix, total + lp[blank], NEG_INF, language, context)   # a blank: same prefix
             if prefix:
-                last = prefix[-1]
-                add(prefix, NEG_INF, pnb + lp[last])             # the last char again: merged
+                add(prefix, NEG_INF, pnb + lp[prefix[-1]], language, context)   # the last char again: merged
+            following = lm.log_probs(context) if fused else None
             for c in candidates:
-                c = int(c)
-                if prefix and c == prefix[-1]:
-                    add(prefix + (c,), NEG_INF, pb + lp[c])      # a repeat needs a blank between
+                if fused:
+                    extended = (language + lm_weight * float(following[c]) + char_bonus,
+                                lm.extend(context, chars[c]))
                 else:
-                    add(prefix + (c,), NEG_INF, total + lp[c])
-        ranked = sorted(nxt.items(), key=lambda kv: -_logsumexp(*kv[1]))
+                    extended = (language, None)
+                if prefix and c == prefix[-1]:
+                    add(prefix + (c,), NEG_INF, pb + lp[c], *extended)   # a repeat needs a blank between
+                else:
+                    add(prefix + (c,), NEG_INF, total + lp[c], *extended)
+        ranked = sorted(nxt.items(), key=lambda kv: -(_logaddexp(kv[1][0], kv[1][1]) + kv[1][2]))
         beams = dict(ranked[:beam_width])
-    prefix, (pb, pnb) = max(beams.items(), key=lambda kv: _logsumexp(*kv[1]))
-    out = Decoded("".join(chars[i] for i in prefix), indices=list(prefix), log_prob=float(_logsumexp(pb, pnb)))
+
+    def final_score(kv):
+        pb, pnb, language, context = kv[1]
+        end = lm_weight * float(lm.log_probs(context)[lm.end]) if fused else 0.0
+        return _logaddexp(pb, pnb) + language + end
+
+    prefix, (pb, pnb, _, _) = max(beams.items(), key=final_score)
+    out = Decoded("".join(chars[i] for i in prefix), indices=list(prefix), log_prob=_logaddexp(pb, pnb))
     spans = align(probs, prefix, blank) if prefix else []
     if spans is None:   # cannot happen for a prefix the search built; be safe
         return greedy(probs, labels)
@@ -173,8 +201,9 @@ def beam_search(posteriors, labels, beam_width=10, length=None, prune=1e-4):
     return out
 
 
-def decode(posteriors, labels, beam_width=0, length=None):
-    """Greedy when ``beam_width`` < 2, else beam search."""
+def decode(posteriors, labels, beam_width=0, length=None, lm=None, lm_weight=0.0, char_bonus=0.0):
+    """Greedy when ``beam_width`` < 2, else beam search (with ``lm`` when given)."""
     if beam_width and beam_width > 1:
-        return beam_search(posteriors, labels, beam_width=beam_width, length=length)
+        return beam_search(posteriors, labels, beam_width=beam_width, length=length, lm=lm,
+                           lm_weight=lm_weight, char_bonus=char_bonus)
     return greedy(posteriors, labels, length=length)

@@ -1,6 +1,10 @@
 """CER and WER of a line model on the UniPen test writers (lines and words).
 
-    python -m pyimagesearch.recognition.evaluate -m line_model.keras [--beam 10] [-o line_report.txt]
+    python -m pyimagesearch.recognition.evaluate -m line_model.keras [--beam 10] [--no-lm] [-o line_report.txt]
+
+Decoding is the recognizer's own: with the language model beside the model file
+(``line_model.lm.json.gz``) a beam search that uses it, else greedy; ``--beam 0``
+forces greedy decoding, ``--no-lm`` drops the language model.
 
 Test items: ``writer_split_test`` (persons the training never saw), ``BAD``
 quality dropped, nothing else: characters the model cannot write count as
@@ -52,7 +56,7 @@ def score(truths, predictions):
             "exact": exact / max(len(truths), 1), "chars": chars, "words": words}
 
 
-def evaluate(recognizer, corpus, limit=0, beam_width=0, progress=True):
+def evaluate(recognizer, corpus, limit=0, beam_width=None, progress=True):
     """{kind name: {"all": scores, "unseen": scores}} and the predictions."""
     results, predictions = {}, {}
     for kind, (items, truth, unseen) in test_sets(corpus, recognizer.charset, limit).items():
@@ -81,14 +85,14 @@ def format_results(results, title=""):
     return "\n".join(lines)
 
 
-def evaluate_file(model_path, data_dir=DEFAULT_DATA, beam_width=0, limit=0, report_path=None,
-                  corpus=None, examples=20):
+def evaluate_file(model_path, data_dir=DEFAULT_DATA, beam_width=None, limit=0, report_path=None,
+                  corpus=None, examples=20, lm_path="auto"):
     """Evaluate a model file; print and (optionally) save the report.
     Returns (results, report text)."""
-    recognizer = LineRecognizer(model_path, beam_width=beam_width)
+    recognizer = LineRecognizer(model_path, beam_width=beam_width, lm_path=lm_path)
     corpus = corpus if corpus is not None else Corpus(data_dir, with_strokes=False)
-    results, predictions = evaluate(recognizer, corpus, limit=limit, beam_width=beam_width)
-    decoder = f"beam search, width {beam_width}" if beam_width > 1 else "greedy decoding"
+    results, predictions = evaluate(recognizer, corpus, limit=limit)
+    decoder = recognizer.describe_decoding()
     text = format_results(results, f"{model_path} on the UniPen test writers ({decoder}"
                                    f"{f', {limit} items per set' if limit else ''})")
     sample = [f"  {t!r} -> {p!r}" for _, t, p in predictions.get("lines", [])[:examples]]
@@ -106,13 +110,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-m", "--model", default="line_model.keras", help=".keras or .tflite line model")
     parser.add_argument("--data", default=DEFAULT_DATA, help="folder with the UniPen line/word .npz files")
-    parser.add_argument("--beam", type=int, default=0, help="beam width (0: greedy decoding)")
+    parser.add_argument("--beam", type=int, default=None,
+                        help="beam width (0: greedy; default: the language model's, or greedy without one)")
+    parser.add_argument("--no-lm", action="store_true", help="ignore the language model beside the model file")
     parser.add_argument("--limit", type=int, default=0, help="at most this many items per set (0: all)")
     parser.add_argument("-o", "--output", help="also write the report to this text file")
     args = parser.parse_args(argv)
     if not os.path.isfile(args.model):
         raise InputError(f"{args.model}: no such model file")
-    evaluate_file(args.model, args.data, args.beam, args.limit, args.output)
+    evaluate_file(args.model, args.data, args.beam, args.limit, args.output, lm_path=None if args.no_lm else "auto")
 
 
 if __name__ == "__main__":

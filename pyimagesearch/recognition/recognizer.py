@@ -5,8 +5,14 @@
     result.text, result.confidences, result.boxes    # boxes: (x0, x1) per character
 
 The .tflite path imports ai_edge_litert only (no TensorFlow); the .keras path
-imports Keras. Labels (the charset) come from the model file (``store``).
+imports Keras. Labels (the charset) come from the model file (``store``). The
+character language model beside the model file (``line_model.lm.json.gz``, see
+``language``) is loaded with it: decoding is then a beam search that weighs the
+network's reading against it, with the settings saved in that file; without
+one, greedy decoding.
 """
+import os
+
 import cv2
 import numpy as np
 
@@ -14,6 +20,7 @@ from ..errors import InputError
 from ..models import store
 from . import decode as ctc
 from .charset import Charset
+from .language import CharNgram, lm_path_for
 from .preprocess import HEIGHT, frames, pad_batch, span_to_columns, to_model_input
 
 # Densely written lines, under about 3 CTC frames per character, read much worse
@@ -35,11 +42,31 @@ def stretch_for(width, posteriors, labels):
     return min(MAX_STRETCH, TARGET_PX_PER_CHAR * count / width)
 
 
+def load_language_model(model_path, charset, lm_path="auto"):
+    """The language model for a line model: ``'auto'`` the one beside it if there
+    is one, None none, otherwise that file. It must know the model's charset."""
+    if lm_path is None:
+        return None
+    if lm_path == "auto":
+        lm_path = lm_path_for(model_path)
+        if not os.path.isfile(lm_path):
+            return None
+    lm = CharNgram.load(lm_path)
+    if lm.chars != charset.labels:
+        raise InputError(f"{lm_path}: its characters differ from the line model's ({model_path})")
+    return lm
+
+
 class LineRecognizer:
-    def __init__(self, path, beam_width=0, batch_size=32, threads=2):
+    def __init__(self, path, beam_width=None, batch_size=32, threads=2, lm_path="auto"):
+        """``beam_width``: None for the language model's beam (greedy without one),
+        0 or 1 for greedy decoding, more for a beam search of that width."""
         self.path = path
         self.kind = store.sniff_format(path)
         self.charset = Charset(store.read_labels(path))
+        self.lm = load_language_model(path, self.charset, lm_path)
+        if beam_width is None:
+            beam_width = self.lm.decoding["beam_width"] if self.lm else 0
         self.beam_width = beam_width
         self.batch_size = batch_size
         if self.kind == "tflite":
@@ -114,7 +141,20 @@ class LineRecognizer:
 
     def decode(self, posteriors, beam_width=None):
         beam = self.beam_width if beam_width is None else beam_width
-        return ctc.decode(posteriors, self.charset, beam_width=beam)
+        if self.lm is None:
+            return ctc.decode(posteriors, self.charset, beam_width=beam)
+        return ctc.decode(posteriors, self.charset, beam_width=beam, lm=self.lm,
+                          lm_weight=self.lm.decoding["lm_weight"], char_bonus=self.lm.decoding["char_bonus"])
+
+    def describe_decoding(self, beam_width=None):
+        """How ``decode`` reads, in words (for reports)."""
+        beam = self.beam_width if beam_width is None else beam_width
+        if not beam or beam < 2:
+            return "greedy decoding"
+        if self.lm is None:
+            return f"beam search, width {beam}"
+        return (f"beam search, width {beam}, with the {self.lm.order}-gram character language model "
+                f"(weight {self.lm.decoding['lm_weight']}, bonus {self.lm.decoding['char_bonus']} per character)")
 
     def read_batch(self, images, beam_width=None):
         """Grey crops (dark ink on light paper, any height) -> Decoded results,

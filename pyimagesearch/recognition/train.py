@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..models import store
 from ..training import checkpoints
 from ..training.trainer import check_run
-from . import data
+from . import data, lm_build
 from .charset import Charset
 from .decode import greedy
 from .evaluate import evaluate_file, score
@@ -39,11 +39,14 @@ class LineTrainConfig:
     lstm_units: int = 96
     filters: tuple = (16, 32, 48, 64)
     compose_probability: float = 0.5
+    words_per_line: tuple = (2, 6)
+    line_stretch: tuple = (0.85, 1.15)
+    init_from: str = ""             # start from this line model's weights (fine-tuning)
     rerender_probability: float = 0.4
     augment_probability: float = 0.85
     evaluate: bool = True
     eval_limit: int = 0             # test items per set in the final report (0: all)
-    beam_width: int = 0             # final report decoding (0: greedy)
+    beam_width: int = None          # final report decoding (None: the language model's beam; 0: greedy)
     verbose: int = 1
 
 
@@ -52,6 +55,17 @@ def check_config(config):
     check_run(config, [config.model_path, config.plot_path, config.report_path])
     if not os.path.isdir(config.data_dir):
         raise InputError(f"{config.data_dir}: no such data folder (UniPen lines/words)")
+    if config.init_from and store.sniff_format(config.init_from) != "keras":
+        raise InputError(f"{config.init_from}: --init-from takes a .keras line model")
+
+
+def initial_weights(path, charset):
+    """The line model to fine-tune from: same charset, same architecture."""
+    import keras
+    from . import model as _registers_ctc_loss  # noqa: F401
+    if store.read_labels(path) != charset.labels:
+        raise InputError(f"{path}: its charset differs from the one being trained")
+    return keras.saving.load_model(path, compile=False)
 
 
 # early stopping watches the validation CER from the 2nd epoch on: a CTC network
@@ -114,13 +128,14 @@ def prepare_data(config, charset, corpus=None):
     train_items = data.subsample(train_items, config.max_train_samples, config.seed)
     val_items = data.validation_items(corpus, val_items, config.max_validation, config.seed)
     options = data.SampleOptions(config.compose_probability, config.rerender_probability,
-                                 config.augment_probability, config.max_width)
+                                 config.augment_probability, config.max_width,
+                                 tuple(config.words_per_line), tuple(config.line_stretch))
     maker = data.SampleMaker(corpus, train_items, texts, charset, options)
     val_batches = data.fixed_batches(corpus, val_items, texts, charset, config.batch_size)
     n_lines = int(np.sum(corpus.kind[train_items] == data.LINE))
     print(f"[INFO] training on {len(train_items)} items ({n_lines} lines, {len(train_items) - n_lines} words), "
           f"validating on {len(val_items)} items of {len(np.unique(corpus.person[val_items]))} held-out persons")
-    return corpus, train_items, maker, val_batches
+    return corpus, train_items, val_items, maker, val_batches
 
 
 def train(config, corpus=None):
@@ -130,7 +145,7 @@ def train(config, corpus=None):
     from .model import build_line_model, compile_line_model
     keras.utils.set_random_seed(config.seed)
     charset = Charset()
-    corpus, train_items, maker, val_batches = prepare_data(config, charset, corpus)
+    corpus, train_items, val_items, maker, val_batches = prepare_data(config, charset, corpus)
     steps = config.steps_per_epoch or int(np.ceil(len(train_items) / config.batch_size))
 
     history, initial_epoch = {}, 0
@@ -146,6 +161,9 @@ def train(config, corpus=None):
         if config.resume:
             print("[INFO] no checkpoint to resume from: starting afresh")
         model = build_line_model(charset.num_classes, tuple(config.filters), config.lstm_units)
+        if config.init_from:
+            model.set_weights(initial_weights(config.init_from, charset).get_weights())
+            print(f"[INFO] starting from the weights of {config.init_from}")
         compile_line_model(model, config.learning_rate, config.epochs * steps)
     print(f"[INFO] {model.count_params()} weights, {len(charset)} characters + blank, "
           f"{steps} steps of {config.batch_size} per epoch")
@@ -162,6 +180,9 @@ def train(config, corpus=None):
     print(f"[INFO] training took {seconds / 60:.1f} minutes")
     save_line_model(model, config.model_path, charset)
     checkpoints.remove(config.model_path)
+    # the language model of the same training texts, tuned on the validation persons
+    lm_build.build(config.model_path, corpus, charset, train_items, val_items, maker.texts,
+                   limit=min(lm_build.TUNING_ITEMS, 2 * config.max_validation))
     return model, history, seconds, corpus
 
 

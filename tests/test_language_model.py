@@ -1,0 +1,131 @@
+"""The character n-gram language model and the beam search that uses it: real
+probabilities, a save/load round trip, bad files, look-alike readings fixed by
+context, and the recognizer picking up the model beside the line model file."""
+import gzip
+import math
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from pyimagesearch.errors import InputError
+from pyimagesearch.recognition import decode as ctc
+from pyimagesearch.recognition.charset import Charset
+from pyimagesearch.recognition.language import CharNgram, lm_path_for, perplexity
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEXTS = ["Allen Street", "Allen Road", "Hello world", "hello there", "Knoxville, TN 37920",
+         "Phoenix, AZ 85001", "all well", "Alan Allen"]
+
+
+@pytest.fixture(scope="module")
+def charset():
+    return Charset()
+
+
+@pytest.fixture(scope="module")
+def lm(charset):
+    return CharNgram.train(TEXTS, charset.chars, order=4)
+
+
+def test_distributions_sum_to_one_and_prefer_seen_text(lm, charset):
+    for context in (lm.start, "\nAl", "lle", "zzz", "5 3"):
+        assert math.isclose(float(np.exp(lm.log_probs(context)).sum()), 1.0, rel_tol=1e-9)
+        assert np.isfinite(lm.log_probs(context)).all()       # nothing is impossible
+    after = lm.log_probs("\nAll")
+    assert after[charset.index["e"]] > after[charset.index["1"]] + 2.0
+    assert lm.text_log_prob("Allen Street") > lm.text_log_prob("A11en Street") + 5.0
+    assert perplexity(lm, ["Allen Road"]) < perplexity(lm, ["Qxv7 #zk"])
+
+
+def test_context_is_the_last_order_minus_one_symbols(lm):
+    assert lm.extend(lm.start, "A") == "\nA"
+    assert lm.extend("\nAl", "l") == "All"
+    assert lm.extend("All", "e") == "lle"
+
+
+def test_save_load_round_trip(lm, tmp_path):
+    lm.decoding = {"beam_width": 6, "lm_weight": 0.75, "char_bonus": 1.5}
+    path = str(tmp_path / "m.lm.json.gz")
+    lm.save(path)
+    again = CharNgram.load(path)
+    assert again.order == lm.order and again.chars == lm.chars and again.decoding == lm.decoding
+    for context in (again.start, "\nHe", "ix,", "qqq"):
+        assert np.allclose(again.log_probs(context), lm.log_probs(context))
+
+
+def test_bad_files_are_one_line_errors(tmp_path):
+    with pytest.raises(InputError, match="no such language model"):
+        CharNgram.load(str(tmp_path / "missing.lm.json.gz"))
+    bad = tmp_path / "bad.lm.json.gz"
+    bad.write_bytes(b"not gzip at all")
+    with pytest.raises(InputError, match="not a character language model"):
+        CharNgram.load(str(bad))
+    other = tmp_path / "other.lm.json.gz"
+    other.write_bytes(gzip.compress(b'{"format": "something else"}'))
+    with pytest.raises(InputError, match="not a character language model"):
+        CharNgram.load(str(other))
+
+
+def test_lm_path_sits_beside_both_model_files():
+    assert lm_path_for("m/line_model.keras") == "m/line_model.lm.json.gz"
+    assert lm_path_for("m/line_model.tflite") == "m/line_model.lm.json.gz"
+
+
+def _ambiguous(text, lookalikes, charset, margin=0.1):
+    """Posteriors that spell ``text`` with a blank between characters, where each
+    character in ``lookalikes`` is slightly beaten by its look-alike."""
+    rows = []
+    for c in text:
+        row = np.full(charset.num_classes, 1e-4)
+        if c in lookalikes:
+            row[charset.index[lookalikes[c]]] = 0.5 + margin
+            row[charset.index[c]] = 0.5 - margin
+        else:
+            row[charset.index[c]] = 1.0
+        rows.append(row / row.sum())
+        blank = np.full(charset.num_classes, 1e-4)
+        blank[charset.blank] = 1.0
+        rows.append(blank / blank.sum())
+    return np.array(rows)
+
+
+def test_language_model_fixes_lookalikes_that_greedy_reads_wrong(lm, charset):
+    probs = _ambiguous("Allen Road", {"l": "1"}, charset)
+    assert ctc.greedy(probs, charset).text == "A11en Road"
+    assert ctc.beam_search(probs, charset, 8).text == "A11en Road"           # no context: same as greedy
+    fused = ctc.beam_search(probs, charset, 8, lm=lm, lm_weight=1.0, char_bonus=1.0)
+    assert fused.text == "Allen Road"
+    assert len(fused.spans) == len(fused.confidences) == len(fused.text)
+    assert ctc.beam_search(probs, charset, 8, lm=lm, lm_weight=0.0).text == "A11en Road"
+    # clear evidence wins over the language model: an unseen word is still read
+    clear = _ambiguous("Zed", {}, charset)
+    assert ctc.beam_search(clear, charset, 8, lm=lm, lm_weight=1.0, char_bonus=1.0).text == "Zed"
+
+
+def test_beam_search_with_lm_on_empty_and_blank_input(lm, charset):
+    assert ctc.beam_search(np.zeros((0, charset.num_classes)), charset, 4, lm=lm, lm_weight=1.0).text == ""
+    blank = np.zeros((5, charset.num_classes))
+    blank[:, charset.blank] = 1.0
+    assert ctc.beam_search(blank, charset, 4, lm=lm, lm_weight=1.0, char_bonus=1.0).text == ""
+
+
+SHIPPED = os.path.join(REPO, "line_model.tflite")
+
+
+@pytest.mark.skipif(not os.path.isfile(lm_path_for(SHIPPED)), reason="no shipped language model")
+def test_recognizer_loads_the_language_model_beside_it(tmp_path):
+    from pyimagesearch.recognition.recognizer import LineRecognizer
+    rec = LineRecognizer(SHIPPED)
+    assert rec.lm is not None and rec.beam_width == rec.lm.decoding["beam_width"] > 1
+    assert "language model" in rec.describe_decoding()
+    assert LineRecognizer(SHIPPED, lm_path=None).lm is None
+    # a model copied without its language model decodes greedily
+    alone = tmp_path / "alone.tflite"
+    shutil.copy(SHIPPED, alone)
+    assert LineRecognizer(str(alone)).beam_width == 0
+    # a language model of another charset is refused in one line
+    CharNgram.train(["abc"], list("abc"), 3).save(lm_path_for(str(alone)))
+    with pytest.raises(InputError, match="characters differ"):
+        LineRecognizer(str(alone))
