@@ -1,7 +1,6 @@
 """The character n-gram language model and the beam search that uses it: real
 probabilities, a save/load round trip, bad files, look-alike readings fixed by
 context, and the recognizer picking up the model beside the line model file."""
-import gzip
 import math
 import os
 import shutil
@@ -47,30 +46,35 @@ def test_context_is_the_last_order_minus_one_symbols(lm):
 
 def test_save_load_round_trip(lm, tmp_path):
     lm.decoding = {"beam_width": 6, "lm_weight": 0.75, "char_bonus": 1.5}
-    path = str(tmp_path / "m.lm.json.gz")
+    path = str(tmp_path / "m.lm.npz")
     lm.save(path)
     again = CharNgram.load(path)
     assert again.order == lm.order and again.chars == lm.chars and again.decoding == lm.decoding
+    assert again.size == lm.size > 0
     for context in (again.start, "\nHe", "ix,", "qqq"):
         assert np.allclose(again.log_probs(context), lm.log_probs(context))
 
 
 def test_bad_files_are_one_line_errors(tmp_path):
     with pytest.raises(InputError, match="no such language model"):
-        CharNgram.load(str(tmp_path / "missing.lm.json.gz"))
-    bad = tmp_path / "bad.lm.json.gz"
-    bad.write_bytes(b"not gzip at all")
+        CharNgram.load(str(tmp_path / "missing.lm.npz"))
+    bad = tmp_path / "bad.lm.npz"
+    bad.write_bytes(b"not an npz at all")
     with pytest.raises(InputError, match="not a character language model"):
         CharNgram.load(str(bad))
-    other = tmp_path / "other.lm.json.gz"
-    other.write_bytes(gzip.compress(b'{"format": "something else"}'))
+    other = tmp_path / "other.lm.npz"
+    np.savez(other, meta=np.array('{"format": "something else"}'))
     with pytest.raises(InputError, match="not a character language model"):
         CharNgram.load(str(other))
+    pickled = tmp_path / "pickled.lm.npz"
+    np.savez(pickled, meta=np.array([{"format": 1}], dtype=object))
+    with pytest.raises(InputError, match="not a character language model"):
+        CharNgram.load(str(pickled))
 
 
 def test_lm_path_sits_beside_both_model_files():
-    assert lm_path_for("m/line_model.keras") == "m/line_model.lm.json.gz"
-    assert lm_path_for("m/line_model.tflite") == "m/line_model.lm.json.gz"
+    assert lm_path_for("m/line_model.keras") == "m/line_model.lm.npz"
+    assert lm_path_for("m/line_model.tflite") == "m/line_model.lm.npz"
 
 
 def _ambiguous(text, lookalikes, charset, margin=0.1):
@@ -129,3 +133,18 @@ def test_recognizer_loads_the_language_model_beside_it(tmp_path):
     CharNgram.train(["abc"], list("abc"), 3).save(lm_path_for(str(alone)))
     with pytest.raises(InputError, match="characters differ"):
         LineRecognizer(str(alone))
+
+
+def test_build_command_reports_bad_input_on_one_line(tmp_path):
+    import subprocess
+    import sys
+    missing = subprocess.run([sys.executable, "-m", "pyimagesearch.recognition.lm_build", "-m",
+                              str(tmp_path / "missing.keras")], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines()[-1].startswith("[ERROR]") and "missing.keras" in missing.stderr
+    order = subprocess.run([sys.executable, "-m", "pyimagesearch.recognition.lm_build", "-m", SHIPPED, "--order", "0"],
+                           capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert order.returncode == 2 and "[ERROR] --order 0" in order.stderr
+    nodata = subprocess.run([sys.executable, "-m", "pyimagesearch.recognition.lm_build", "-m", SHIPPED, "--data",
+                             str(tmp_path / "nowhere")], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert nodata.returncode == 2 and "nowhere" in nodata.stderr.strip().splitlines()[-1]

@@ -273,7 +273,7 @@ def test_three_step_training_saves_reloads_resumes_and_evaluates(tmp_path, corpu
     _check_tflite_matches_keras(config.model_path, twin)
     image = corpus.image(int(np.flatnonzero(corpus.test)[0]))
     # the language model of the training texts sits beside both files, tuned on validation
-    assert os.path.isfile(str(tmp_path / "line.lm.json.gz"))
+    assert os.path.isfile(str(tmp_path / "line.lm.npz"))
     recognizer = LineRecognizer(twin)
     assert recognizer.lm is not None and recognizer.beam_width > 1
     assert recognizer.lm.decoding["lm_weight"] in (0.3, 0.5, 0.75, 1.0)

@@ -3,7 +3,7 @@
     python -m pyimagesearch.recognition.evaluate -m line_model.keras [--beam 10] [--no-lm] [-o line_report.txt]
 
 Decoding is the recognizer's own: with the language model beside the model file
-(``line_model.lm.json.gz``) a beam search that uses it, else greedy; ``--beam 0``
+(``line_model.lm.npz``) a beam search that uses it, else greedy; ``--beam 0``
 forces greedy decoding, ``--no-lm`` drops the language model.
 
 Test items: ``writer_split_test`` (persons the training never saw), ``BAD``

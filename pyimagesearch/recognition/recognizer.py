@@ -6,7 +6,7 @@
 
 The .tflite path imports ai_edge_litert only (no TensorFlow); the .keras path
 imports Keras. Labels (the charset) come from the model file (``store``). The
-character language model beside the model file (``line_model.lm.json.gz``, see
+character language model beside the model file (``line_model.lm.npz``, see
 ``language``) is loaded with it: decoding is then a beam search that weighs the
 network's reading against it, with the settings saved in that file; without
 one, greedy decoding.
