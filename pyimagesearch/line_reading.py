@@ -9,10 +9,11 @@ and read in one pass by the line model (``recognition.recognizer``):
 * ``line_crop``    a line's union box plus a margin relative to its character
                    height, keeping only the ink components that sit on that line,
                    as dark ink on white paper (what ``recognition.preprocess`` wants)
-* ``read_lines``   all the lines of a page through the recognizer, and the result
-                   as ``Line``/``Word``/``Character`` with photo boxes: words split on
-                   the spaces the model writes, each character's x range from its
-                   CTC alignment, its y range from its ink inside the line box
+* ``cut_lines``    all the lines of a page through the recognizer's network
+* ``decode_line``  one line's posteriors decoded into ``Line``/``Word``/``Character``
+                   with photo boxes: words split on the spaces the model writes, each
+                   character's x range from its CTC alignment, its y range from its
+                   ink inside the line box
 * ``choose``       the ``auto`` mode's rule: the character classifier where it is
                    strong (clean, uniform block capitals and digits it reads with
                    confidence), the line recognizer elsewhere
@@ -247,36 +248,51 @@ def allowed_classes(charset, recognizer_chars):
     return mask
 
 
-def read_lines(recognizer, page_ink, boxes, groups, charset=None, min_confidence=0.0, beam_width=None,
-               word_gaps=None):
-    """One ``Line`` (or None when nothing was read) per group of box indices.
+@dataclass
+class LineCut:
+    """One line cut out of the page and the line model's posteriors for it."""
+    image: np.ndarray      # the crop, dark ink on white
+    origin: tuple          # its top-left corner at working scale
+    probs: np.ndarray      # (frames, classes), restricted to --charset
+    stretch: float         # how much the recognizer widened the crop's input
 
-    ``word_gaps``: per group, the (x end, x start) photo columns between the words
-    the reading order found there; where such a gap is also empty of ink in the
-    crop, the words are split even if the line model wrote no space."""
+
+def cut_lines(recognizer, page_ink, boxes, groups, charset=None):
+    """One ``LineCut`` (or None when there is nothing to cut) per group of box
+    indices: the crops, read by the network in one batch."""
     from .recognition.preprocess import to_model_input
-    cuts = [(g, line_crop(page_ink, [boxes[i] for i in group])) for g, group in enumerate(groups)]
-    cuts = [(g, cut) for g, cut in cuts if cut is not None]
-    results = [None] * len(groups)
-    if not cuts:
-        return results
-    posteriors = recognizer.posteriors([to_model_input(cut[0]) for _, cut in cuts])
-    chars = list(recognizer.charset.chars)
-    allowed = allowed_classes(charset, chars)
-    for (g, (image, origin)), (probs, stretch) in zip(cuts, posteriors):
+    crops = [line_crop(page_ink, [boxes[i] for i in group]) for group in groups]
+    present = [g for g, crop in enumerate(crops) if crop is not None]
+    cuts = [None] * len(groups)
+    if not present:
+        return cuts
+    posteriors = recognizer.posteriors([to_model_input(crops[g][0]) for g in present])
+    allowed = allowed_classes(charset, list(recognizer.charset.chars))
+    for g, (probs, stretch) in zip(present, posteriors):
         probs = np.asarray(probs, np.float64)
         if allowed is not None:
             probs = probs * allowed
             probs /= np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
-        decoded = recognizer.decode(probs, beam_width)
-        line_box = union_box([boxes[i] for i in groups[g]])
-        splits = []
-        if word_gaps:
-            height = float(np.median([boxes[i][3] for i in groups[g]])) / page_ink.to_original
-            splits = empty_gaps(image, origin, page_ink.to_original, word_gaps[g], height)
-        results[g] = to_line(decoded, probs, chars, image, origin, page_ink.to_original, line_box,
-                             min_confidence, splits, stretch)
-    return results
+        cuts[g] = LineCut(crops[g][0], crops[g][1], probs, stretch)
+    return cuts
+
+
+def decode_line(recognizer, cut, page_ink, boxes, group, min_confidence=0.0, beam_width=None, word_gaps=None):
+    """A ``LineCut`` decoded (``beam_width`` None: the recognizer's own decoding,
+    0: greedy) into a ``Line`` in photo pixels, or None when nothing was read.
+
+    ``word_gaps``: the (x end, x start) photo columns between the words the
+    reading order found on the line; where such a gap is also empty of ink in
+    the crop, the words are split even if the line model wrote no space."""
+    if cut is None:
+        return None
+    decoded = recognizer.decode(cut.probs, beam_width)
+    splits = []
+    if word_gaps:
+        height = float(np.median([boxes[i][3] for i in group])) / page_ink.to_original
+        splits = empty_gaps(cut.image, cut.origin, page_ink.to_original, word_gaps, height)
+    return to_line(decoded, cut.probs, list(recognizer.charset.chars), cut.image, cut.origin,
+                   page_ink.to_original, union_box([boxes[i] for i in group]), min_confidence, splits, cut.stretch)
 
 
 def empty_gaps(image, origin, to_original, gaps, height):

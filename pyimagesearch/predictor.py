@@ -15,7 +15,7 @@ from .detection.segment import PageScan, find_glyphs
 from .errors import InputError
 from .labels import CONFUSABLE_PAIRS, charset_chars
 from .io.elements import UNKNOWN, Character, Line, Page, Word
-from .line_reading import MODES, PageInk, absorb_fragments, choose, evidence, read_lines
+from .line_reading import MODES, PageInk, absorb_fragments, choose, cut_lines, decode_line, evidence
 from .models.builder import reading_order
 from .transforms import normalize_glyph, to_model_input
 
@@ -83,32 +83,47 @@ class HandwritingReader:
 
     def _whole_lines(self, scan, boxes, order, char_lines):
         """Each line (with the pieces lying across it) read by the line model; in
-        'auto' mode the classifier's reading is kept where ``choose`` says so."""
+        'auto' mode the classifier's reading is kept where ``choose`` says so.
+
+        ``choose`` weighs the line model's greedy reading (its thresholds were
+        measured on it), so in 'auto' mode only the lines it gives to the line
+        model pay for the language model's beam search."""
         groups, small = absorb_fragments(boxes, order)
         members = [[i for k in group for word in order[k] for i in word] for group in groups]
-        # specks far from any line are not read whole: the line model makes words of anything
-        wanted = [g for g in range(len(groups)) if not small[g]]
         gaps = [[(max(boxes[i][0] + boxes[i][2] for i in a), min(boxes[i][0] for i in b))
                  for k in group for a, b in zip(order[k], order[k][1:])] for group in groups]
-        read = [None] * len(groups)
-        for g, line in zip(wanted, read_lines(self.line_recognizer, PageInk.of(scan), boxes,
-                                              [members[g] for g in wanted], self.charset,
-                                              self.min_confidence, word_gaps=[gaps[g] for g in wanted])):
-            read[g] = line
+        page_ink = PageInk.of(scan)
+        # specks far from any line are not read whole: the line model makes words of anything
+        wanted = [g for g in range(len(groups)) if not small[g]]
+        cuts = [None] * len(groups)
+        for g, cut in zip(wanted, cut_lines(self.line_recognizer, page_ink, boxes, [members[g] for g in wanted],
+                                            self.charset)):
+            cuts[g] = cut
+
+        def read(g, beam_width=None):
+            return decode_line(self.line_recognizer, cuts[g], page_ink, boxes, members[g], self.min_confidence,
+                               beam_width, gaps[g])
+
         lines = []
-        for group, indices, line in zip(groups, members, read):
+        for g, group in enumerate(groups):
             by_chars = [char_lines[k] for k in group]
-            line_text = line.text if line is not None else ""
-            ev = evidence([boxes[i] for i in indices],
-                          [c.confidence for ln in by_chars for w in ln.words for c in w.characters],
-                          "".join(ln.text for ln in by_chars), line_text)
-            path = "lines" if self.mode == "lines" else choose(ev)
-            self.decisions.append({"path": path, **vars(ev),
-                                   "upper_share": ev.upper_share, "agreement": ev.agreement})
+            path, line = "lines", None
+            if self.mode == "auto":
+                first = read(g, beam_width=0)
+                ev = evidence([boxes[i] for i in members[g]],
+                              [c.confidence for ln in by_chars for w in ln.words for c in w.characters],
+                              "".join(ln.text for ln in by_chars), first.text if first is not None else "")
+                path = choose(ev)
+                self.decisions.append({"path": path, **vars(ev),
+                                       "upper_share": ev.upper_share, "agreement": ev.agreement})
+            else:
+                self.decisions.append({"path": path})
             if path == "chars":
                 lines.extend(by_chars)
-            elif line is not None:   # the line model read nothing there: no line
-                lines.append(line)
+            else:
+                line = read(g)
+                if line is not None:   # the line model read nothing there: no line
+                    lines.append(line)
         return lines
 
     def _confidences(self, inks):

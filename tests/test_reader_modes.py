@@ -313,3 +313,33 @@ def test_words_also_end_at_the_pages_word_gaps():
     tight, _ = text_page(["ABCD"])
     page = HandwritingReader(FlatClassifier(), line_recognizer=OracleRecognizer(["abcd"]), mode="lines").read(tight)
     assert [w.text for w in page.lines[0].words] == ["abcd"]
+
+
+class RecordingRecognizer(OracleRecognizer):
+    """An oracle that notes how each line was decoded (0: greedy, None: its own beam)."""
+
+    def __init__(self, texts):
+        super().__init__(texts)
+        self.decodings = []
+
+    def decode(self, posteriors, beam_width=None):
+        self.decodings.append(beam_width)
+        return super().decode(posteriors, beam_width)
+
+
+def test_auto_decides_on_the_greedy_reading_and_beam_decodes_only_lines_it_gives_the_line_model(monkeypatch):
+    image, _ = text_page(["AB CD", "EFG"])
+    recognizer = RecordingRecognizer(["Ab cd", "efg"])
+    page = HandwritingReader(FlatClassifier(), line_recognizer=recognizer, mode="auto").read(image)
+    assert page.text == "Ab cd\nefg"
+    assert recognizer.decodings == [0, None, 0, None]
+    # a line the classifier keeps is never beam-decoded
+    monkeypatch.setattr("pyimagesearch.predictor.choose", lambda ev: "chars")
+    recognizer = RecordingRecognizer(["Ab cd", "efg"])
+    reader = HandwritingReader(FlatClassifier(), line_recognizer=recognizer, mode="auto")
+    reader.read(image)
+    assert recognizer.decodings == [0, 0] and [d["path"] for d in reader.decisions] == ["chars", "chars"]
+    # 'lines' mode decodes each line once, the recognizer's own way
+    recognizer = RecordingRecognizer(["Ab cd", "efg"])
+    HandwritingReader(FlatClassifier(), line_recognizer=recognizer, mode="lines").read(image)
+    assert recognizer.decodings == [None, None]
