@@ -117,3 +117,18 @@ def test_digit_photos_cer(tmp_path):
     for r in results:
         assert r["errors"] / r["length"] <= 0.2, (r["file"], r["predicted"], model)
     assert total_cer(results) <= 0.2
+
+
+def test_accuracy_within_kind_reads_each_glyph_among_its_own_kind():
+    import numpy as np
+    from pyimagesearch.evaluation.glyphs import scores_of
+    from pyimagesearch.labels import TUTORIAL_LABELS
+    labels = list(TUTORIAL_LABELS)
+    probs = np.full((4, 36), 0.001)
+    probs[0, labels.index("O")], probs[0, labels.index("0")] = 0.6, 0.3    # a 0 read as O: wrong 36-way,
+    probs[1, labels.index("7")] = 0.9                                      # right among digits
+    probs[2, labels.index("1")], probs[2, labels.index("I")] = 0.5, 0.4    # an I read as 1: right among letters
+    probs[3, labels.index("Q")], probs[3, labels.index("B")] = 0.4, 0.1    # a B read as Q: wrong either way
+    scores = scores_of(probs, ["0", "7", "I", "B"], labels)
+    assert scores.accuracy == 0.25 and scores.merged_accuracy == 0.75
+    assert scores.within_kind == {"digits": (1.0, 2), "letters": (0.5, 2)}

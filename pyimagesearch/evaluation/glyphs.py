@@ -2,6 +2,11 @@
 
     python -m pyimagesearch.evaluation.glyphs -m handwriting.keras test_sets/mnist_test.npz
 
+Also the accuracy within each kind: digits read among the 10 digit classes only,
+letters among the 26 letter classes only (what the reader gives with ``--charset
+digits`` or ``letters``, or where context decides the kind): it separates reading
+the shape from the 0/O, 1/I, 2/Z, 5/S choice that a lone glyph cannot settle.
+
 The .npz holds ``images`` (N,28,28) uint8 white on black and ``labels`` (ints or
 1-char strings). If it has a ``quality`` array, the ``OK`` subset is scored too.
 """
@@ -24,14 +29,32 @@ class GlyphScores:
     report: str
     truth: list
     predicted: list
+    within_kind: dict = None   # 'digits'/'letters' -> (accuracy within the kind, count)
+
+
+def glyph_probabilities(classifier, images):
+    """Class probabilities of (N,28,28) glyphs, through the shared normalisation."""
+    inputs = to_model_input(np.stack([normalize_glyph(g) for g in images])) if len(images) else \
+        np.zeros((0, 32, 32, 1), np.float32)
+    return classifier.predict(inputs)
 
 
 def classify_glyphs(classifier, images):
-    """Labels predicted for (N,28,28) glyphs, through the shared normalisation."""
-    inputs = to_model_input(np.stack([normalize_glyph(g) for g in images])) if len(images) else \
-        np.zeros((0, 32, 32, 1), np.float32)
-    probs = classifier.predict(inputs)
-    return [classifier.labels[i] for i in probs.argmax(axis=1)]
+    """Labels predicted for (N,28,28) glyphs."""
+    return [classifier.labels[i] for i in glyph_probabilities(classifier, images).argmax(axis=1)]
+
+
+def within_kind(probs, labels, truth):
+    """{'digits': (accuracy, count), 'letters': ...}: each glyph read among the
+    classes of its own kind only."""
+    is_digit = np.array([label.isdigit() for label in labels])
+    out = {}
+    for kind, mask in (("digits", is_digit), ("letters", ~is_digit)):
+        rows = np.array([t.isdigit() == (kind == "digits") for t in truth], dtype=bool)
+        if rows.any():
+            best = np.where(mask, probs[rows], -1.0).argmax(axis=1)
+            out[kind] = (float(np.mean(np.array(labels)[best] == np.array(truth)[rows])), int(rows.sum()))
+    return out
 
 
 def score(truth, predicted):
@@ -43,28 +66,39 @@ def score(truth, predicted):
     return GlyphScores(len(truth), accuracy, merged, report, list(truth), list(predicted))
 
 
+def scores_of(probs, truth, labels):
+    """Scores of predicted class probabilities against truth labels."""
+    scores = score(truth, [labels[i] for i in probs.argmax(axis=1)])
+    scores.within_kind = within_kind(probs, list(labels), truth)
+    return scores
+
+
 def evaluate_glyph_set(classifier, images, labels):
-    truth = [TUTORIAL_LABELS[i] for i in labels]
-    return score(truth, classify_glyphs(classifier, images))
+    return scores_of(glyph_probabilities(classifier, images), [TUTORIAL_LABELS[i] for i in labels],
+                     classifier.labels)
 
 
 def format_scores(name, scores):
     pairs = ", ".join("/".join(p) for p in CONFUSABLE_PAIRS)
-    return (f"{name}: {scores.count} glyphs, 36-way accuracy {scores.accuracy * 100:.2f}%, "
+    text = (f"{name}: {scores.count} glyphs, 36-way accuracy {scores.accuracy * 100:.2f}%, "
             f"merged ({pairs}) {scores.merged_accuracy * 100:.2f}%")
+    kinds = [f"{kind} among {'10 digits' if kind == 'digits' else '26 letters'} {accuracy * 100:.2f}% ({count})"
+             for kind, (accuracy, count) in (scores.within_kind or {}).items()]
+    return text + (f"; within kind: {', '.join(kinds)}" if kinds else "")
 
 
 def evaluate_file(classifier, path, with_report=True):
     """Score one .npz; returns printable text (summary lines, then the per-class report)."""
     from ..az_dataset import load_glyph_npz
     images, labels = load_glyph_npz(path)
-    scores = evaluate_glyph_set(classifier, images, labels)
+    probs, truth = glyph_probabilities(classifier, images), [TUTORIAL_LABELS[i] for i in labels]
+    scores = scores_of(probs, truth, classifier.labels)
     lines = [format_scores(path, scores)]
     with np.load(path, allow_pickle=False) as npz:
         quality = npz["quality"] if "quality" in npz.files else None
     if quality is not None:
         ok = quality == "OK"
-        subset = score([t for t, k in zip(scores.truth, ok) if k], [p for p, k in zip(scores.predicted, ok) if k])
+        subset = scores_of(probs[ok], [t for t, keep in zip(truth, ok) if keep], classifier.labels)
         lines.append(format_scores(f"{path} [quality OK]", subset))
     if with_report:
         lines.append(scores.report)
