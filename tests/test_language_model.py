@@ -119,7 +119,7 @@ SHIPPED = os.path.join(REPO, "line_model.tflite")
 
 
 @pytest.mark.skipif(not os.path.isfile(lm_path_for(SHIPPED)), reason="no shipped language model")
-def test_recognizer_loads_the_language_model_beside_it(tmp_path):
+def test_recognizer_loads_the_language_model_beside_it(tmp_path, capsys):
     from pyimagesearch.recognition.recognizer import LineRecognizer
     rec = LineRecognizer(SHIPPED)
     assert rec.lm is not None and rec.beam_width == rec.lm.decoding["beam_width"] > 1
@@ -129,10 +129,17 @@ def test_recognizer_loads_the_language_model_beside_it(tmp_path):
     alone = tmp_path / "alone.tflite"
     shutil.copy(SHIPPED, alone)
     assert LineRecognizer(str(alone)).beam_width == 0
-    # a language model of another charset is refused in one line
+    # a broken or mismatched language model beside the model: a warning, greedy decoding
     CharNgram.train(["abc"], list("abc"), 3).save(lm_path_for(str(alone)))
-    with pytest.raises(InputError, match="characters differ"):
-        LineRecognizer(str(alone))
+    assert LineRecognizer(str(alone)).lm is None
+    assert "characters differ" in capsys.readouterr().err
+    with open(lm_path_for(str(alone)), "wb") as f:
+        f.write(b"truncated")
+    assert LineRecognizer(str(alone)).beam_width == 0
+    assert "[WARNING]" in capsys.readouterr().err
+    # ... but one asked for by name is an error
+    with pytest.raises(InputError, match="not a character language model"):
+        LineRecognizer(str(alone), lm_path=lm_path_for(str(alone)))
 
 
 def test_build_command_reports_bad_input_on_one_line(tmp_path):

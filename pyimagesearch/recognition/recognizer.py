@@ -12,6 +12,7 @@ network's reading against it, with the settings saved in that file; without
 one, greedy decoding.
 """
 import os
+import sys
 
 import cv2
 import numpy as np
@@ -44,16 +45,27 @@ def stretch_for(width, posteriors, labels):
 
 def load_language_model(model_path, charset, lm_path="auto"):
     """The language model for a line model: ``'auto'`` the one beside it if there
-    is one, None none, otherwise that file. It must know the model's charset."""
+    is one, None none, otherwise that file. It must know the model's charset.
+
+    A broken or mismatched file beside the model is a warning and greedy
+    decoding (like a broken ``.tflite`` twin, it must not stop the reader); a
+    file asked for by name is an error."""
+    beside = lm_path == "auto"
     if lm_path is None:
         return None
-    if lm_path == "auto":
+    if beside:
         lm_path = lm_path_for(model_path)
         if not os.path.isfile(lm_path):
             return None
-    lm = CharNgram.load(lm_path)
-    if lm.chars != charset.labels:
-        raise InputError(f"{lm_path}: its characters differ from the line model's ({model_path})")
+    try:
+        lm = CharNgram.load(lm_path)
+        if lm.chars != charset.labels:
+            raise InputError(f"{lm_path}: its characters differ from the line model's ({model_path})")
+    except InputError as e:
+        if not beside:
+            raise
+        print(f"[WARNING] {e}; decoding without it", file=sys.stderr)
+        return None
     return lm
 
 
