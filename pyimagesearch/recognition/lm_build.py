@@ -7,8 +7,10 @@ the same at the end of a training). The n-grams are counted on the texts of the
 items the line model was trained on: the training writers minus the validation
 persons (the same person split as ``train``), never the test writers. The beam
 search settings (language model weight, bonus per character) are the grid
-point with the lowest CER on the validation persons' lines and words, read by
-the line model itself; they are saved in the file with the n-grams.
+point with the lowest mean of two CERs on the validation persons' lines and
+words, read by the line model itself: on all of them, and on those whose text
+is not among the training texts (``tune``); they are saved in the file with the
+n-grams.
 """
 import argparse
 import os
