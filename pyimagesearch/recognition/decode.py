@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 LOG_EPS = 1e-12
+MAX_CANDIDATES = 24   # characters tried per frame by the beam search, at most
 NEG_INF = -np.inf
 
 
@@ -135,10 +136,14 @@ def _logaddexp(a, b):
 
 
 def beam_search(posteriors, labels, beam_width=10, length=None, prune=1e-4, lm=None, lm_weight=0.0,
-                char_bonus=0.0):
+                char_bonus=0.0, max_candidates=MAX_CANDIDATES):
     """CTC prefix beam search. Characters below ``prune`` posterior in a frame
     are not tried there (the frame's best character always is; 1e-3 was 30%
-    faster but 0.2 points worse on the validation persons with the language model).
+    faster but 0.2 points worse on the validation persons with the language model),
+    nor more than ``max_candidates`` per frame: an untrained network or a crop of
+    no writing spreads its posteriors flat, and trying all 83 characters in every
+    frame took 172 ms for 100 such frames (24: 54 ms; the validation CER is the
+    same with 24, 0.1 point worse with 16).
 
     With a language model (``language.CharNgram``), each prefix is ranked by
     log P_ctc(prefix) + ``lm_weight`` * log P_lm(prefix) + ``char_bonus`` * its
@@ -156,10 +161,11 @@ def beam_search(posteriors, labels, beam_width=10, length=None, prune=1e-4, lm=N
     beams = {(): (0.0, NEG_INF, 0.0, lm.start if fused else None)}
     for t in range(len(probs)):
         lp = logp[t].tolist()
-        candidates = np.flatnonzero(probs[t, :blank] >= prune).tolist()
-        top = int(probs[t, :blank].argmax())
-        if top not in candidates:
-            candidates.append(top)
+        frame = probs[t, :blank]
+        candidates = np.flatnonzero(frame >= prune)
+        if len(candidates) > max_candidates:
+            candidates = candidates[np.argsort(-frame[candidates])[:max_candidates]]
+        candidates = candidates.tolist() or [int(frame.argmax())]
         nxt = {}
 
         def add(prefix, pb, pnb, language, context):

@@ -119,14 +119,16 @@ def make_callbacks(config, charset, val_batches, history, maker):
 
 
 def prepare_data(config, charset, corpus=None):
-    """The corpus, the training item list, the sample maker and the validation batches."""
+    """The corpus, the training items, all the validation persons' items (the
+    language model is tuned on them), the sample maker and the validation batches
+    (up to ``max_validation`` of those items, scored every epoch)."""
     corpus = corpus if corpus is not None else data.Corpus(config.data_dir)
     items, texts, dropped = data.training_items(corpus, charset, config.max_width)
     for reason, (lines, words) in sorted(dropped.items()):
         print(f"[INFO] dropped ({reason}): {lines} lines, {words} words")
-    train_items, val_items = data.split_by_person(corpus, items, config.validation_fraction, config.seed)
+    train_items, held_out = data.split_by_person(corpus, items, config.validation_fraction, config.seed)
     train_items = data.subsample(train_items, config.max_train_samples, config.seed)
-    val_items = data.validation_items(corpus, val_items, config.max_validation, config.seed)
+    val_items = data.validation_items(corpus, held_out, config.max_validation, config.seed)
     options = data.SampleOptions(config.compose_probability, config.rerender_probability,
                                  config.augment_probability, config.max_width,
                                  tuple(config.words_per_line), tuple(config.line_stretch))
@@ -135,7 +137,7 @@ def prepare_data(config, charset, corpus=None):
     n_lines = int(np.sum(corpus.kind[train_items] == data.LINE))
     print(f"[INFO] training on {len(train_items)} items ({n_lines} lines, {len(train_items) - n_lines} words), "
           f"validating on {len(val_items)} items of {len(np.unique(corpus.person[val_items]))} held-out persons")
-    return corpus, train_items, val_items, maker, val_batches
+    return corpus, train_items, held_out, maker, val_batches
 
 
 def train(config, corpus=None):
@@ -145,7 +147,7 @@ def train(config, corpus=None):
     from .model import build_line_model, compile_line_model
     keras.utils.set_random_seed(config.seed)
     charset = Charset()
-    corpus, train_items, val_items, maker, val_batches = prepare_data(config, charset, corpus)
+    corpus, train_items, held_out, maker, val_batches = prepare_data(config, charset, corpus)
     steps = config.steps_per_epoch or int(np.ceil(len(train_items) / config.batch_size))
 
     history, initial_epoch = {}, 0
@@ -181,7 +183,7 @@ def train(config, corpus=None):
     save_line_model(model, config.model_path, charset)
     checkpoints.remove(config.model_path)
     # the language model of the same training texts, tuned on the validation persons
-    lm_build.build(config.model_path, corpus, charset, train_items, val_items, maker.texts,
+    lm_build.build(config.model_path, corpus, charset, train_items, held_out, maker.texts,
                    limit=min(lm_build.TUNING_ITEMS, 2 * config.max_validation))
     return model, history, seconds, corpus
 
