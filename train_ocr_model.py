@@ -25,6 +25,8 @@ ap.add_argument("--width", choices=sorted(ARCHITECTURES), default="half",
                 help="network size: tutorial = the 2020 ResNet (64,64,128,256)")
 ap.add_argument("--reg", type=float, default=0.0005,
                 help="L2 weight on every convolution and the head (the tutorial's 0.0005)")
+ap.add_argument("--class-weights", choices=["tutorial", "none"], default="tutorial",
+                help="tutorial: largest class count / class count (here it favours letters); none: unweighted")
 ap.add_argument("--seed", type=int, default=42)
 ap.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
 ap.add_argument("--strategy", choices=["default", "mirrored"], default="default",
@@ -44,7 +46,8 @@ def main():
     tests = args["test_sets"] if args["test_sets"] is not None else [p for p in DEFAULT_TESTS if os.path.isfile(p)]
     config = TrainConfig(model_path=args["model"], digits=args["digits"], az=args["az"],
                          architecture=args["width"], epochs=args["epochs"], batch_size=args["batch_size"],
-                         learning_rate=args["lr"], reg=args["reg"], seed=args["seed"], resume=args["resume"],
+                         learning_rate=args["lr"], reg=args["reg"], class_weights=args["class_weights"],
+                         seed=args["seed"], resume=args["resume"],
                          strategy=args["strategy"], steps_per_epoch=args["steps_per_epoch"], test_sets=tests,
                          plot_path=args["plot"], report_path=args["report"], montage_path=args["montage"],
                          show=not args["no_show"])

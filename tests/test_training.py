@@ -201,6 +201,7 @@ def test_validation_split_is_stratified_and_disjoint():
     assert np.bincount(labels[val], minlength=36).min() >= 1  # every class is validated
     weights = class_weights(np.array([0, 0, 0, 0, 1, 1, 2]), 4)
     assert weights == {0: 1.0, 1: 2.0, 2: 4.0, 3: 0.0}
+    assert class_weights(np.array([0, 0, 1]), 4, "none") is None
 
 
 def test_validation_split_of_a_small_set():

@@ -26,7 +26,6 @@ takes about 8 MB; a context's distribution is computed when the decoder first as
 for it, then cached.
 """
 import json
-import math
 import os
 from collections import defaultdict
 
@@ -186,11 +185,3 @@ def lm_path_for(model_path):
     stem, ext = os.path.splitext(model_path)
     return (stem if ext in (".keras", ".tflite") else model_path) + ".lm.npz"
 
-
-def perplexity(lm, texts):
-    """Per-character perplexity (end symbols included) of ``texts``."""
-    total, count = 0.0, 0
-    for text in texts:
-        total += lm.text_log_prob(text)
-        count += len(text) + 1
-    return math.exp(-total / max(count, 1))

@@ -80,7 +80,8 @@ def build(model_path, corpus, charset, train_items, val_items, texts, order=ORDE
     path = lm_path_for(model_path)
     lm.save(path)
     best = grid[(decoding["lm_weight"], decoding["char_bonus"])]
-    summary = (f"{order}-gram character language model of {len(train_items)} training texts: validation CER "
+    summary = (f"{order}-gram character language model of {len(train_items)} training texts "
+               f"({lm.size} contexts): validation CER "
                f"{100 * plain[0]:.2f}% greedy -> {100 * best[0]:.2f}%, on the {sum(unseen)} items of unseen text "
                f"{100 * plain[1]:.2f}% -> {100 * best[1]:.2f}% (beam {decoding['beam_width']}, weight "
                f"{decoding['lm_weight']}, bonus {decoding['char_bonus']}; {len(tuning)} items of the validation "

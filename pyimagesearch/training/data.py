@@ -35,8 +35,11 @@ def split_validation(labels, fraction, seed):
     return train_test_split(index, test_size=fraction, random_state=seed, stratify=stratify)
 
 
-def class_weights(labels, classes):
-    """The tutorial's weights: the largest class count over each class's count."""
+def class_weights(labels, classes, kind="tutorial"):
+    """The tutorial's weights: the largest class count over each class's count;
+    ``kind`` 'none': None (every glyph counts the same)."""
+    if kind == "none":
+        return None
     counts = np.bincount(labels, minlength=classes).astype(np.float64)
     return {i: float(counts.max() / c) if c else 0.0 for i, c in enumerate(counts)}
 

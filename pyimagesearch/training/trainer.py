@@ -25,6 +25,7 @@ class TrainConfig:
     batch_size: int = 128
     learning_rate: float = 2e-3
     reg: float = 0.0005             # the tutorial's L2 weight, now on every convolution
+    class_weights: str = "tutorial"  # or "none"
     validation_fraction: float = 0.1
     patience: int = 5
     seed: int = 42
@@ -128,7 +129,8 @@ def train(config):
     print("[INFO] training network...")
     start = time.time()
     model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, initial_epoch=initial_epoch,
-              steps_per_epoch=steps, class_weight=data.class_weights(labels[train_idx], len(TUTORIAL_LABELS)),
+              steps_per_epoch=steps, class_weight=data.class_weights(labels[train_idx], len(TUTORIAL_LABELS),
+                                                                     config.class_weights),
               callbacks=callbacks, verbose=config.verbose)
     seconds = time.time() - start
     print(f"[INFO] training took {seconds / 60:.1f} minutes")
