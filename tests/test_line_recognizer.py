@@ -305,3 +305,28 @@ def test_dense_line_is_read_again_wider_with_boxes_in_the_crop(corpus):
         result = rec.read(image)
         starts = [x0 for x0, _ in result.boxes]
         assert starts == sorted(starts) and all(0 <= x0 < x1 <= image.shape[1] + 4 for x0, x1 in result.boxes)
+
+
+def test_hardest_writers_ranks_by_character_errors():
+    from types import SimpleNamespace
+    from pyimagesearch.recognition.evaluate import hardest_writers
+    corpus = SimpleNamespace(writer=np.array(["a/x", "a/x", "b/y", "c/z"]), width=np.array([100, 60, 200, 40]))
+    predictions = [(0, "hello", "hallo"), (1, "abc", "xyz"), (2, "long line here", "long line here"),
+                   (3, "ok", "0k")]
+    header, first, second, third = hardest_writers(corpus, predictions)
+    assert header.split() == ["writer", "items", "chars", "share", "CER", "px/char"]
+    assert first.split() == ["a/x", "2", "8", "33.3%", "50.00%", "20.0"]    # 4 errors in 8 characters
+    assert first.split()[0] == "a/x" and second.split()[0] == "c/z" and third.split()[0] == "b/y"
+    assert third.split()[4] == "0.00%"
+
+
+@needs_data
+def test_density_check_reads_denser_validation_lines_worse(corpus):
+    from pyimagesearch.recognition.evaluate import density_check
+    from pyimagesearch.recognition.recognizer import LineRecognizer
+    rec = LineRecognizer(os.path.join(ROOT, "line_model.tflite"), lm_path=None)
+    header, as_written, dense = density_check(rec, corpus, scales=(1.0, 0.4))
+    assert "validation persons' lines" in header
+    cer = [float(line.split("CER ")[1].rstrip("%")) for line in (as_written, dense)]
+    px = [float(line.split(": ")[1].split(" input px")[0]) for line in (as_written, dense)]
+    assert px[1] < 0.5 * px[0] and cer[0] < 25.0 < cer[1]

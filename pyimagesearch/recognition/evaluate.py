@@ -26,7 +26,7 @@ import numpy as np
 from ..errors import InputError, cli_main
 from ..evaluation.reader import levenshtein
 from ..models import store
-from .data import DEFAULT_DATA, KIND_NAMES, Corpus
+from .data import DEFAULT_DATA, KIND_NAMES, LINE, Corpus
 from .preprocess import to_model_input
 from .recognizer import LineRecognizer
 
@@ -74,6 +74,44 @@ def evaluate(recognizer, corpus, limit=0, beam_width=None, progress=True):
     return results, predictions
 
 
+def hardest_writers(corpus, predictions, count=5):
+    """Printable lines: the writers of the most character errors in ``predictions``
+    (index, truth, read), with their share of all the truth characters, their CER
+    and their median line width per character (dense writing reads worst)."""
+    by_writer = {}
+    for i, truth, read in predictions:
+        stats = by_writer.setdefault(str(corpus.writer[i]), [0, 0, 0, []])
+        stats[0] += 1
+        stats[1] += len(truth)
+        stats[2] += levenshtein(read, truth)
+        stats[3].append(corpus.width[i] / max(len(truth), 1))
+    total = sum(s[1] for s in by_writer.values())
+    lines = [f"{'writer':<22}{'items':>7}{'chars':>8}{'share':>8}{'CER':>9}{'px/char':>9}"]
+    for writer, (items, chars, errors, density) in sorted(by_writer.items(), key=lambda kv: -kv[1][2])[:count]:
+        lines.append(f"{writer:<22}{items:>7}{chars:>8}{100 * chars / max(total, 1):>7.1f}%"
+                     f"{100 * errors / max(chars, 1):>8.2f}%{np.median(density):>9.1f}")
+    return lines
+
+
+def density_check(recognizer, corpus, scales=(1.0, 0.5, 0.35)):
+    """Greedy CER of the validation persons' lines (as a training run with the
+    default settings holds them out) re-rendered from their strokes at each x
+    ``scales``: 1.0 as written, below 1 denser. Checks a change for densely
+    written lines without looking at the test writers. Returns printable lines."""
+    from .strokes import render
+    from .train import person_split
+    _, held_out, texts, _ = person_split(corpus, recognizer.charset)
+    lines = [i for i in held_out if corpus.kind[i] == LINE and corpus.has_strokes(i)]
+    truth = [texts[i] for i in lines]
+    out = [f"validation persons' lines ({len(lines)}), re-rendered from strokes, greedy decoding:"]
+    for scale in scales:
+        inputs = [to_model_input(render(corpus.item_strokes(i), x_scale=scale)) for i in lines]
+        reads = [recognizer.decode(p, 0).text for p, _ in recognizer.posteriors(inputs)]
+        density = np.mean([x.shape[1] / len(t) for x, t in zip(inputs, truth)])
+        out.append(f"  x scale {scale:.2f}: {density:.1f} input px per character, CER {100 * score(truth, reads)['cer']:.2f}%")
+    return out
+
+
 def format_results(results, title=""):
     lines = [title] if title else []
     lines.append(f"{'set':<8}{'subset':<14}{'items':>7}{'CER':>9}{'WER':>9}{'exact':>9}")
@@ -95,6 +133,9 @@ def evaluate_file(model_path, data_dir=DEFAULT_DATA, beam_width=None, limit=0, r
     decoder = recognizer.describe_decoding()
     text = format_results(results, f"{model_path} on the UniPen test writers ({decoder}"
                                    f"{f', {limit} items per set' if limit else ''})")
+    if predictions.get("lines"):
+        text += "\n\ntest lines: the writers of the most character errors\n" + \
+            "\n".join(hardest_writers(corpus, predictions["lines"]))
     sample = [f"  {t!r} -> {p!r}" for _, t, p in predictions.get("lines", [])[:examples]]
     if sample:
         text += "\n\nfirst test lines (truth -> read):\n" + "\n".join(sample)
@@ -115,9 +156,14 @@ def main(argv=None):
     parser.add_argument("--no-lm", action="store_true", help="ignore the language model beside the model file")
     parser.add_argument("--limit", type=int, default=0, help="at most this many items per set (0: all)")
     parser.add_argument("-o", "--output", help="also write the report to this text file")
+    parser.add_argument("--density", action="store_true",
+                        help="instead: the validation persons' lines re-rendered denser (no test writers)")
     args = parser.parse_args(argv)
     if not os.path.isfile(args.model):
         raise InputError(f"{args.model}: no such model file")
+    if args.density:
+        print("\n".join(density_check(LineRecognizer(args.model, lm_path=None), Corpus(args.data))))
+        return
     evaluate_file(args.model, args.data, args.beam, args.limit, args.output, lm_path=None if args.no_lm else "auto")
 
 

@@ -94,13 +94,13 @@ def build(model_path, corpus, charset, train_items, val_items, texts, order=ORDE
 def main(argv=None):
     from ..models import store
     from .charset import Charset
-    from .train import LineTrainConfig
-    defaults = LineTrainConfig()
+    from .train import LineTrainConfig, person_split
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-m", "--model", default="line_model.keras", help=".keras or .tflite line model")
     parser.add_argument("--data", default=data.DEFAULT_DATA, help="folder with the UniPen line/word .npz files")
     parser.add_argument("--order", type=int, default=ORDER, help="n-gram order (characters)")
-    parser.add_argument("--seed", type=int, default=defaults.seed, help="the training run's seed (person split)")
+    parser.add_argument("--seed", type=int, default=LineTrainConfig.seed,
+                        help="the training run's seed (person split)")
     args = parser.parse_args(argv)
     if not os.path.isfile(args.model):
         raise InputError(f"{args.model}: no such model file")
@@ -108,9 +108,8 @@ def main(argv=None):
         raise InputError(f"--order {args.order}: must be at least 1")
     charset = Charset(store.read_labels(args.model))
     corpus = data.Corpus(args.data, with_strokes=False)
-    items, texts, _ = data.training_items(corpus, charset, defaults.max_width)
-    train_items, val_items = data.split_by_person(corpus, items, defaults.validation_fraction, args.seed)
-    build(args.model, corpus, charset, train_items, val_items, texts, args.order)
+    train_items, held_out, texts, _ = person_split(corpus, charset, LineTrainConfig(seed=args.seed))
+    build(args.model, corpus, charset, train_items, held_out, texts, args.order)
 
 
 if __name__ == "__main__":

@@ -118,15 +118,23 @@ def make_callbacks(config, charset, val_batches, history, maker):
     return callbacks
 
 
+def person_split(corpus, charset, config=None):
+    """(training items, all the validation persons' items, normalized texts) as a
+    training run with ``config`` (default: the shipped run's) draws them."""
+    config = config or LineTrainConfig()
+    items, texts, dropped = data.training_items(corpus, charset, config.max_width)
+    train_items, held_out = data.split_by_person(corpus, items, config.validation_fraction, config.seed)
+    return train_items, held_out, texts, dropped
+
+
 def prepare_data(config, charset, corpus=None):
     """The corpus, the training items, all the validation persons' items (the
     language model is tuned on them), the sample maker and the validation batches
     (up to ``max_validation`` of those items, scored every epoch)."""
     corpus = corpus if corpus is not None else data.Corpus(config.data_dir)
-    items, texts, dropped = data.training_items(corpus, charset, config.max_width)
+    train_items, held_out, texts, dropped = person_split(corpus, charset, config)
     for reason, (lines, words) in sorted(dropped.items()):
         print(f"[INFO] dropped ({reason}): {lines} lines, {words} words")
-    train_items, held_out = data.split_by_person(corpus, items, config.validation_fraction, config.seed)
     train_items = data.subsample(train_items, config.max_train_samples, config.seed)
     val_items = data.validation_items(corpus, held_out, config.max_validation, config.seed)
     options = data.SampleOptions(config.compose_probability, config.rerender_probability,
