@@ -138,12 +138,12 @@ def _logaddexp(a, b):
 def beam_search(posteriors, labels, beam_width=10, length=None, prune=1e-4, lm=None, lm_weight=0.0,
                 char_bonus=0.0, max_candidates=MAX_CANDIDATES):
     """CTC prefix beam search. Characters below ``prune`` posterior in a frame
-    are not tried there (the frame's best character always is; 1e-3 was 30%
-    faster but 0.2 points worse on the validation persons with the language model),
-    nor more than ``max_candidates`` per frame: an untrained network or a crop of
-    no writing spreads its posteriors flat, and trying all 83 characters in every
-    frame took 172 ms for 100 such frames (24: 54 ms; the validation CER is the
-    same with 24, 0.1 point worse with 16).
+    are not tried there (the frame's best character always is; 1e-3 was faster
+    but less accurate on the validation persons with the language model), nor more
+    than ``max_candidates`` per frame: an untrained network or a crop of no
+    writing spreads its posteriors flat, and trying all 83 characters in every
+    frame made such lines about 3x slower to decode (with 24 the validation CER
+    did not change; with 16 it rose).
 
     With a language model (``language.CharNgram``), each prefix is ranked by
     log P_ctc(prefix) + ``lm_weight`` * log P_lm(prefix) + ``char_bonus`` * its
