@@ -27,9 +27,7 @@ class GlyphScores:
     accuracy: float
     merged_accuracy: float
     report: str
-    truth: list
-    predicted: list
-    within_kind: dict = None   # 'digits'/'letters' -> (accuracy within the kind, count)
+    within_kind: dict   # 'digits'/'letters' -> (accuracy within the kind, count)
 
 
 def glyph_probabilities(classifier, images):
@@ -57,25 +55,14 @@ def within_kind(probs, labels, truth):
     return out
 
 
-def score(truth, predicted):
-    from sklearn.metrics import classification_report
-    truth_merged, predicted_merged = merge_confusables(truth), merge_confusables(predicted)
-    accuracy = float(np.mean(np.array(truth) == np.array(predicted)))
-    merged = float(np.mean(np.array(truth_merged) == np.array(predicted_merged)))
-    report = classification_report(truth, predicted, labels=sorted(set(truth)), digits=4, zero_division=0)
-    return GlyphScores(len(truth), accuracy, merged, report, list(truth), list(predicted))
-
-
 def scores_of(probs, truth, labels):
     """Scores of predicted class probabilities against truth labels."""
-    scores = score(truth, [labels[i] for i in probs.argmax(axis=1)])
-    scores.within_kind = within_kind(probs, list(labels), truth)
-    return scores
-
-
-def evaluate_glyph_set(classifier, images, labels):
-    return scores_of(glyph_probabilities(classifier, images), [TUTORIAL_LABELS[i] for i in labels],
-                     classifier.labels)
+    from sklearn.metrics import classification_report
+    predicted = [labels[i] for i in probs.argmax(axis=1)]
+    accuracy = float(np.mean(np.array(truth) == np.array(predicted)))
+    merged = float(np.mean(np.array(merge_confusables(truth)) == np.array(merge_confusables(predicted))))
+    report = classification_report(truth, predicted, labels=sorted(set(truth)), digits=4, zero_division=0)
+    return GlyphScores(len(truth), accuracy, merged, report, within_kind(probs, list(labels), truth))
 
 
 def format_scores(name, scores):
@@ -83,7 +70,7 @@ def format_scores(name, scores):
     text = (f"{name}: {scores.count} glyphs, 36-way accuracy {scores.accuracy * 100:.2f}%, "
             f"merged ({pairs}) {scores.merged_accuracy * 100:.2f}%")
     kinds = [f"{kind} among {'10 digits' if kind == 'digits' else '26 letters'} {accuracy * 100:.2f}% ({count})"
-             for kind, (accuracy, count) in (scores.within_kind or {}).items()]
+             for kind, (accuracy, count) in scores.within_kind.items()]
     return text + (f"; within kind: {', '.join(kinds)}" if kinds else "")
 
 

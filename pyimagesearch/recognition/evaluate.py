@@ -146,11 +146,25 @@ def evaluate_file(model_path, data_dir=DEFAULT_DATA, beam_width=None, limit=0, r
     return results, text
 
 
-@cli_main
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def line_model_parser(description):
+    """The flags of every line-model command: -m/--model and --data."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-m", "--model", default="line_model.keras", help=".keras or .tflite line model")
     parser.add_argument("--data", default=DEFAULT_DATA, help="folder with the UniPen line/word .npz files")
+    return parser
+
+
+def parse_line_model_args(parser, argv):
+    """Parsed flags; a missing model file is a one-line error before any data loads."""
+    args = parser.parse_args(argv)
+    if not os.path.isfile(args.model):
+        raise InputError(f"{args.model}: no such model file")
+    return args
+
+
+@cli_main
+def main(argv=None):
+    parser = line_model_parser(__doc__)
     parser.add_argument("--beam", type=int, default=None,
                         help="beam width (0: greedy; default: the language model's, or greedy without one)")
     parser.add_argument("--no-lm", action="store_true", help="ignore the language model beside the model file")
@@ -158,9 +172,7 @@ def main(argv=None):
     parser.add_argument("-o", "--output", help="also write the report to this text file")
     parser.add_argument("--density", action="store_true",
                         help="instead: the validation persons' lines re-rendered denser (no test writers)")
-    args = parser.parse_args(argv)
-    if not os.path.isfile(args.model):
-        raise InputError(f"{args.model}: no such model file")
+    args = parse_line_model_args(parser, argv)
     if args.density:
         print("\n".join(density_check(LineRecognizer(args.model, lm_path=None), Corpus(args.data))))
         return

@@ -44,16 +44,15 @@ DEFAULT_DECODING = {"beam_width": 10, "lm_weight": 0.5, "char_bonus": 2.0}
 
 class CharNgram:
     def __init__(self, chars, order, contexts, offsets, symbols, counts, decoding=None):
-        """``contexts``: sorted context strings (0..order-1 symbols); the pairs of
+        """``contexts``: sorted UTF-8 context strings (0..order-1 symbols; bytes take
+        a quarter of numpy's 4-byte characters and sort the same); the pairs of
         context k are ``symbols[offsets[k]:offsets[k+1]]`` (index into the charset,
         ``len(chars)`` for the end of the text) with their ``counts``.
         ``decoding``: the beam search settings that go with this model."""
         self.chars = [str(c) for c in chars]
         self.order = int(order)
         self.decoding = dict(DEFAULT_DECODING, **(decoding or {}))
-        # UTF-8 bytes: a quarter of numpy's 4-byte characters, and the same order
-        self._contexts = np.asarray(contexts if np.asarray(contexts).dtype.kind == "S"
-                                    else [c.encode("utf-8") for c in contexts], dtype=np.bytes_)
+        self._contexts = np.asarray(contexts, dtype=np.bytes_)
         self._offsets = np.asarray(offsets, dtype=np.int32)
         self._symbols = np.asarray(symbols, dtype=np.uint8 if len(self.chars) < 255 else np.int32)
         self._counts = np.asarray(counts, dtype=np.int32)
@@ -100,7 +99,7 @@ class CharNgram:
             symbols += [s for s, _ in following]
             values += [v for _, v in following]
             offsets.append(len(symbols))
-        return cls(chars, order, contexts, offsets, symbols, values, decoding)
+        return cls(chars, order, [c.encode("utf-8") for c in contexts], offsets, symbols, values, decoding)
 
     def _pairs(self, context):
         """(symbols, counts) seen after ``context``, or None."""

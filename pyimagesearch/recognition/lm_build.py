@@ -12,8 +12,6 @@ words, read by the line model itself: on all of them, and on those whose text
 is not among the training texts (``tune``); they are saved in the file with the
 n-grams.
 """
-import argparse
-import os
 import sys
 import time
 
@@ -22,7 +20,7 @@ import numpy as np
 from ..errors import InputError, cli_main
 from . import data
 from .decode import beam_search
-from .evaluate import score
+from .evaluate import line_model_parser, parse_line_model_args, score
 from .language import DEFAULT_DECODING, CharNgram, lm_path_for
 from .preprocess import to_model_input
 
@@ -95,15 +93,11 @@ def main(argv=None):
     from ..models import store
     from .charset import Charset
     from .train import LineTrainConfig, person_split
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-m", "--model", default="line_model.keras", help=".keras or .tflite line model")
-    parser.add_argument("--data", default=data.DEFAULT_DATA, help="folder with the UniPen line/word .npz files")
+    parser = line_model_parser(__doc__)
     parser.add_argument("--order", type=int, default=ORDER, help="n-gram order (characters)")
     parser.add_argument("--seed", type=int, default=LineTrainConfig.seed,
                         help="the training run's seed (person split)")
-    args = parser.parse_args(argv)
-    if not os.path.isfile(args.model):
-        raise InputError(f"{args.model}: no such model file")
+    args = parse_line_model_args(parser, argv)
     if args.order < 1:
         raise InputError(f"--order {args.order}: must be at least 1")
     charset = Charset(store.read_labels(args.model))
