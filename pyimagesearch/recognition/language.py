@@ -42,6 +42,11 @@ CACHE_LIMIT = 200_000   # cached distributions; a reader that runs for days must
 DEFAULT_DECODING = {"beam_width": 10, "lm_weight": 0.5, "char_bonus": 2.0}
 
 
+def symbol_index(chars):
+    """Symbol -> its index in a distribution: the charset's characters, then the end."""
+    return {c: i for i, c in enumerate(list(chars) + [BOUNDARY])}
+
+
 class CharNgram:
     def __init__(self, chars, order, contexts, offsets, symbols, counts, decoding=None):
         """``contexts``: sorted UTF-8 context strings (0..order-1 symbols; bytes take
@@ -56,7 +61,7 @@ class CharNgram:
         self._offsets = np.asarray(offsets, dtype=np.int32)
         self._symbols = np.asarray(symbols, dtype=np.uint8 if len(self.chars) < 255 else np.int32)
         self._counts = np.asarray(counts, dtype=np.int32)
-        self._index = {c: i for i, c in enumerate(self.chars + [BOUNDARY])}
+        self._index = symbol_index(self.chars)
         self._cache = {}
 
     @property
@@ -82,7 +87,7 @@ class CharNgram:
     def train(cls, texts, chars, order=8, decoding=None):
         """Count the n-grams (1..order) of each text between boundaries; texts
         holding characters outside ``chars`` are skipped."""
-        index = {c: i for i, c in enumerate(list(chars) + [BOUNDARY])}
+        index = symbol_index(chars)
         counts = defaultdict(lambda: defaultdict(int))
         for text in texts:
             if not text or any(c not in index or c == BOUNDARY for c in text):
