@@ -260,13 +260,12 @@ class LineCut:
 def cut_lines(recognizer, page_ink, boxes, groups, charset=None):
     """One ``LineCut`` (or None when there is nothing to cut) per group of box
     indices: the crops, read by the network in one batch."""
-    from .recognition.preprocess import to_model_input
     crops = [line_crop(page_ink, [boxes[i] for i in group]) for group in groups]
     present = [g for g, crop in enumerate(crops) if crop is not None]
     cuts = [None] * len(groups)
     if not present:
         return cuts
-    posteriors = recognizer.posteriors([to_model_input(crops[g][0]) for g in present])
+    posteriors = recognizer.posteriors([crops[g][0] for g in present])
     allowed = allowed_classes(charset, list(recognizer.charset.chars))
     for g, (probs, stretch) in zip(present, posteriors):
         probs = np.asarray(probs, np.float64)

@@ -119,13 +119,50 @@ def test_align_and_beam_search_on_a_long_line():
 
 
 def test_stretch_for_widens_only_dense_readings():
-    from pyimagesearch.recognition.recognizer import MAX_STRETCH, TARGET_PX_PER_CHAR, stretch_for
+    from pyimagesearch.recognition.preprocess import MAX_STRETCH, TARGET_PX_PER_CHAR
+    from pyimagesearch.recognition.recognizer import stretch_for
     labels = list("ab")
     ten = _posteriors([{k % 2: 0.9} if t % 2 == 0 else {} for t, k in enumerate(range(20))], 3)   # reads 10
     assert stretch_for(80, ten, labels) == pytest.approx(TARGET_PX_PER_CHAR * 10 / 80)   # 8 px per character
     assert stretch_for(200, ten, labels) == 1.0                                          # 20 px per character
     assert stretch_for(30, ten, labels) == MAX_STRETCH
     assert stretch_for(80, _posteriors([{}] * 20, 3), labels) == 1.0                     # nothing read
+
+
+def _hatched_crop(height=128, width=320, period=4):
+    """A 'line' of 1-px vertical strokes every ``period`` columns: detail that a
+    32-px copy of it blurs away."""
+    crop = np.full((height, width), 255, np.uint8)
+    crop[height // 4:3 * height // 4, ::period] = 0
+    return crop
+
+
+def test_dense_line_is_widened_from_its_crop_not_from_the_blurred_model_input():
+    from pyimagesearch.recognition.preprocess import dense_stretch, widen
+    from pyimagesearch.recognition.recognizer import LineRecognizer
+
+    class Recorder(LineRecognizer):
+        """The real two-pass ``posteriors``; a network that reads 10 characters."""
+        def __init__(self):
+            self.charset, self.seen = Charset(list("ab")), []
+
+        def _posteriors(self, inputs):
+            self.seen.append(inputs)
+            return [_posteriors([{k % 2: 0.9} if t % 2 == 0 else {} for t, k in enumerate(range(20))], 3)
+                    for _ in inputs]
+
+    crop = _hatched_crop()                                        # 80 input columns: 8 px per character read
+    rec = Recorder()
+    (_, stretch), = rec.posteriors([crop])
+    first, second = rec.seen[0][0], rec.seen[1][0]
+    assert first.shape == (HEIGHT, 80) and stretch == pytest.approx(dense_stretch(80, 10), abs=0.01)
+    assert np.array_equal(second, to_model_input(widen(crop, dense_stretch(80, 10))))
+    # the strokes stay apart when the crop is widened; widening the 32-px input smears them
+    import cv2
+    blurred = cv2.resize(first, (second.shape[1], HEIGHT), interpolation=cv2.INTER_LINEAR)
+    contrast = lambda x: x[HEIGHT // 2].max() - x[HEIGHT // 2, 8:-8].min()   # noqa: E731
+    assert contrast(second) > 0.9 and contrast(second) > contrast(blurred) + 0.3
+    assert widen(crop, 1.5).shape == (128, 480) and widen(crop, 1.5).dtype == np.uint8
 
 
 # ---------------------------------------------------------------- images
@@ -143,13 +180,15 @@ def test_to_model_input_is_white_ink_on_black():
 
 def test_render_compose_and_augment():
     from pyimagesearch.recognition import augment
-    from pyimagesearch.recognition.strokes import compose, render
+    from pyimagesearch.recognition.strokes import compose, render, render_crop
     word = [np.array([[0, 0], [50, 100], [100, 0]], np.float32), np.array([[120, 50]], np.float32)]
     thin, thick = render(word, pen_width=1.0), render(word, pen_width=3.0)
     assert thin.shape[0] == thick.shape[0] == HEIGHT and thin.dtype == np.uint8
     assert (thick < 128).sum() > (thin < 128).sum() > 0
     line = render(compose([word, word, word], gap=[0, 60, 60], rise=[0, 5, -5]))
     assert line.shape[1] > 2.5 * thin.shape[1]
+    big = render_crop(word, 4, pen_width=1.0)                  # a photo-sized crop of the same word
+    assert big.shape[0] == 4 * HEIGHT and abs(big.shape[1] - 4 * thin.shape[1]) <= 4
     rng = np.random.default_rng(0)
     for raster in (True, False):
         out = augment.augment(line, rng, raster=raster)
@@ -300,7 +339,7 @@ def test_dense_line_is_read_again_wider_with_boxes_in_the_crop(corpus):
     rec = LineRecognizer(os.path.join(ROOT, "line_model.tflite"))
     for i in dense:
         image = corpus.image(int(i))
-        (probs, stretch), = rec.posteriors([to_model_input(image)])
+        (probs, stretch), = rec.posteriors([image])
         assert stretch > 1.0 and abs(len(probs) - image.shape[1] * stretch / 4) <= 1   # frames of the wider input
         result = rec.read(image)
         starts = [x0 for x0, _ in result.boxes]
@@ -330,3 +369,17 @@ def test_density_check_reads_denser_validation_lines_worse(corpus):
     cer = [float(line.split("CER ")[1].rstrip("%")) for line in (as_written, dense)]
     px = [float(line.split(": ")[1].split(" input px")[0]) for line in (as_written, dense)]
     assert px[1] < 0.5 * px[0] and cer[0] < 25.0 < cer[1]
+
+
+@needs_data
+def test_evaluation_reads_test_items_rendered_from_strokes(corpus, tmp_path):
+    from pyimagesearch.recognition.evaluate import STROKE_SCALE, evaluate_file
+    from pyimagesearch.recognition.data import LINE
+    line = int(np.flatnonzero(corpus.test & (corpus.kind == LINE))[0])
+    crop = corpus.rendered_image(line, STROKE_SCALE)
+    assert crop.shape[0] == STROKE_SCALE * HEIGHT
+    assert abs(crop.shape[1] / STROKE_SCALE - corpus.image(line).shape[1]) < 0.1 * corpus.image(line).shape[1]
+    results, text = evaluate_file(os.path.join(ROOT, "line_model.tflite"), DATA, beam_width=0, limit=40,
+                                  corpus=corpus, source="strokes", report_path=str(tmp_path / "r.txt"))
+    assert "strokes rendered 128 px high" in text and os.path.isfile(tmp_path / "r.txt")
+    assert results["lines"]["all"]["items"] == 40 and results["lines"]["all"]["cer"] < 0.4

@@ -18,6 +18,7 @@ from pyimagesearch.errors import InputError
 from pyimagesearch.predictor import HandwritingReader
 from pyimagesearch.recognition import decode as ctc
 from pyimagesearch.recognition.charset import Charset
+from pyimagesearch.recognition.preprocess import to_model_input
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OCR = os.path.join(REPO, "ocr_handwriting.py")
@@ -55,10 +56,10 @@ class OracleRecognizer:
         self.confidence = confidence
         self.inputs = []
 
-    def posteriors(self, inputs):
-        """(posteriors, stretch) per input, as LineRecognizer gives them (never widened)."""
+    def posteriors(self, crops):
+        """(posteriors, stretch) per crop, as LineRecognizer gives them (never widened)."""
         out = []
-        for x, text in zip(inputs, self.texts):
+        for x, text in zip(map(to_model_input, crops), self.texts):
             self.inputs.append(x)
             frames = max(1, x.shape[1] // 4)
             p = np.zeros((frames, self.charset.num_classes))

@@ -38,7 +38,7 @@ from ..errors import InputError
 from . import augment as aug
 from .charset import Charset, ctc_frames_needed
 from .preprocess import HEIGHT, STRIDE, frames, pad_batch, to_model_input
-from .strokes import StrokeStore, compose, render
+from .strokes import StrokeStore, compose, render, render_crop
 
 TEXT_FILE = "unipen_text_h32.npz"
 WORDS_FILE = "unipen_words_h32.npz"
@@ -97,6 +97,15 @@ class Corpus:
 
     def ref_height(self, i):
         return float(self.strokes[int(self.kind[i])].ref_height[int(self.row[i])])
+
+    def rendered_image(self, i, scale):
+        """The item rendered from its strokes at ``scale`` times the shipped
+        height, with the shipped pen (the shipped raster when it has no strokes).
+        As in the shipped rasters, a flat mark (a dash, a dot) is not blown up:
+        its ink box counts as at least half the writer's median height."""
+        if not self.has_strokes(i):
+            return self.image(i)
+        return render_crop(self.item_strokes(i), scale, min_ink_height=0.5 * self.ref_height(i))
 
 
 def training_items(corpus, charset, max_width=1024):

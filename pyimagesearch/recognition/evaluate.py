@@ -1,10 +1,16 @@
 """CER and WER of a line model on the UniPen test writers (lines and words).
 
-    python -m pyimagesearch.recognition.evaluate -m line_model.keras [--beam 10] [--no-lm] [-o line_report.txt]
+    python -m pyimagesearch.recognition.evaluate -m line_model.keras [--beam 10] [--no-lm] [--source strokes] [-o line_report.txt]
 
 Decoding is the recognizer's own: with the language model beside the model file
 (``line_model.lm.npz``) a beam search that uses it, else greedy; ``--beam 0``
 forces greedy decoding, ``--no-lm`` drops the language model.
+
+Each test item is read from its shipped 32-px image, or with ``--source
+strokes`` from its pen strokes rendered 4 times as high (``STROKE_SCALE``), the
+way a photo's line crop is bigger than the model's input: there a densely
+written line keeps the detail that widening it (``preprocess.dense_stretch``)
+needs, which the 32-px images have lost.
 
 Test items: ``writer_split_test`` (persons the training never saw), ``BAD``
 quality dropped, nothing else: characters the model cannot write count as
@@ -27,7 +33,6 @@ from ..errors import InputError, cli_main
 from ..evaluation.reader import levenshtein
 from ..models import store
 from .data import DEFAULT_DATA, KIND_NAMES, LINE, Corpus
-from .preprocess import to_model_input
 from .recognizer import LineRecognizer
 
 
@@ -56,14 +61,25 @@ def score(truths, predictions):
             "exact": exact / max(len(truths), 1), "chars": chars, "words": words}
 
 
-def evaluate(recognizer, corpus, limit=0, beam_width=None, progress=True):
+SOURCES = ("raster", "strokes")
+STROKE_SCALE = 4   # --source strokes: 128-px renders
+
+
+def image_source(corpus, source):
+    """item index -> the grey image the test reads (see ``SOURCES``)."""
+    if source == "strokes":
+        return lambda i: corpus.rendered_image(i, STROKE_SCALE)
+    return corpus.image
+
+
+def evaluate(recognizer, corpus, limit=0, beam_width=None, progress=True, source="raster"):
     """{kind name: {"all": scores, "unseen": scores}} and the predictions."""
+    image_of = image_source(corpus, source)
     results, predictions = {}, {}
     for kind, (items, truth, unseen) in test_sets(corpus, recognizer.charset, limit).items():
         name = KIND_NAMES[kind]
         start = time.time()
-        inputs = [to_model_input(corpus.image(i)) for i in items]
-        posteriors = recognizer.posteriors(inputs)
+        posteriors = recognizer.posteriors([image_of(i) for i in items])
         predicted = [recognizer.decode(p, beam_width).text for p, _ in posteriors]
         if progress:
             print(f"[INFO] {name}: read {len(items)} test items in {time.time() - start:.0f} s")
@@ -98,16 +114,17 @@ def density_check(recognizer, corpus, scales=(1.0, 0.5, 0.35)):
     default settings holds them out) re-rendered from their strokes at each x
     ``scales``: 1.0 as written, below 1 denser. Checks a change for densely
     written lines without looking at the test writers. Returns printable lines."""
-    from .strokes import render
+    from .strokes import render_crop
     from .train import person_split
     _, held_out, texts, _ = person_split(corpus, recognizer.charset)
     lines = [i for i in held_out if corpus.kind[i] == LINE and corpus.has_strokes(i)]
     truth = [texts[i] for i in lines]
-    out = [f"validation persons' lines ({len(lines)}), re-rendered from strokes, greedy decoding:"]
+    out = [f"validation persons' lines ({len(lines)}), re-rendered from strokes {STROKE_SCALE} times as high "
+           f"as the model's input, greedy decoding:"]
     for scale in scales:
-        inputs = [to_model_input(render(corpus.item_strokes(i), x_scale=scale)) for i in lines]
-        reads = [recognizer.decode(p, 0).text for p, _ in recognizer.posteriors(inputs)]
-        density = np.mean([x.shape[1] / len(t) for x, t in zip(inputs, truth)])
+        crops = [render_crop(corpus.item_strokes(i), STROKE_SCALE, x_scale=scale) for i in lines]
+        reads = [recognizer.decode(p, 0).text for p, _ in recognizer.posteriors(crops)]
+        density = np.mean([c.shape[1] / STROKE_SCALE / len(t) for c, t in zip(crops, truth)])
         out.append(f"  x scale {scale:.2f}: {density:.1f} input px per character, CER {100 * score(truth, reads)['cer']:.2f}%")
     return out
 
@@ -124,14 +141,15 @@ def format_results(results, title=""):
 
 
 def evaluate_file(model_path, data_dir=DEFAULT_DATA, beam_width=None, limit=0, report_path=None,
-                  corpus=None, examples=20, lm_path="auto"):
+                  corpus=None, examples=20, lm_path="auto", source="raster"):
     """Evaluate a model file; print and (optionally) save the report.
     Returns (results, report text)."""
     recognizer = LineRecognizer(model_path, beam_width=beam_width, lm_path=lm_path)
-    corpus = corpus if corpus is not None else Corpus(data_dir, with_strokes=False)
-    results, predictions = evaluate(recognizer, corpus, limit=limit)
+    corpus = corpus if corpus is not None else Corpus(data_dir, with_strokes=source == "strokes")
+    results, predictions = evaluate(recognizer, corpus, limit=limit, source=source)
     decoder = recognizer.describe_decoding()
-    text = format_results(results, f"{model_path} on the UniPen test writers ({decoder}"
+    read_from = "shipped 32-px images" if source == "raster" else f"strokes rendered {STROKE_SCALE * 32} px high"
+    text = format_results(results, f"{model_path} on the UniPen test writers ({read_from}; {decoder}"
                                    f"{f', {limit} items per set' if limit else ''})")
     if predictions.get("lines"):
         text += "\n\ntest lines: the writers of the most character errors\n" + \
@@ -169,6 +187,8 @@ def main(argv=None):
                         help="beam width (0: greedy; default: the language model's, or greedy without one)")
     parser.add_argument("--no-lm", action="store_true", help="ignore the language model beside the model file")
     parser.add_argument("--limit", type=int, default=0, help="at most this many items per set (0: all)")
+    parser.add_argument("--source", choices=SOURCES, default="raster",
+                        help="read the shipped 32-px images, or the pen strokes rendered 128 px high")
     parser.add_argument("-o", "--output", help="also write the report to this text file")
     parser.add_argument("--density", action="store_true",
                         help="instead: the validation persons' lines re-rendered denser (no test writers)")
@@ -176,7 +196,8 @@ def main(argv=None):
     if args.density:
         print("\n".join(density_check(LineRecognizer(args.model, lm_path=None), Corpus(args.data))))
         return
-    evaluate_file(args.model, args.data, args.beam, args.limit, args.output, lm_path=None if args.no_lm else "auto")
+    evaluate_file(args.model, args.data, args.beam, args.limit, args.output, lm_path=None if args.no_lm else "auto",
+                  source=args.source)
 
 
 if __name__ == "__main__":

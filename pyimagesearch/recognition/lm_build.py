@@ -22,7 +22,6 @@ from . import data
 from .decode import beam_search
 from .evaluate import line_model_parser, parse_line_model_args, score
 from .language import DEFAULT_DECODING, CharNgram, lm_path_for
-from .preprocess import to_model_input
 
 ORDER = 8               # validation CER 5.1% / unseen text 8.1% (its summary line); order 6: 5.6% / 8.7%
 WEIGHTS = (0.3, 0.5, 0.75, 1.0)
@@ -43,7 +42,7 @@ def tune(lm, recognizer, images, truths, unseen, weights=WEIGHTS, bonuses=BONUSE
     (names, other languages, random letters) read worse than without the model.
     Returns (decoding settings, {(weight, bonus): (CER all, CER unseen)},
     (CER all, CER unseen) of greedy decoding)."""
-    posteriors = [p for p, _ in recognizer.posteriors([to_model_input(img) for img in images])]
+    posteriors = [p for p, _ in recognizer.posteriors(images)]
     beam = DEFAULT_DECODING["beam_width"]
     plain = cer_pair(truths, [recognizer.decode(p, 0).text for p in posteriors], unseen)
     grid = {}

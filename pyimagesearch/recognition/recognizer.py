@@ -14,7 +14,6 @@ one, greedy decoding.
 import os
 import sys
 
-import cv2
 import numpy as np
 
 from ..errors import InputError
@@ -22,25 +21,12 @@ from ..models import store
 from . import decode as ctc
 from .charset import Charset
 from .language import CharNgram, lm_path_for
-from .preprocess import HEIGHT, frames, pad_batch, span_to_columns, to_model_input
-
-# Densely written lines, under about 3 CTC frames per character, read much worse
-# (UniPen test lines under 9 px per character: CER 41%, the others 12-18%). Such a
-# line is read a second time stretched to TARGET_PX_PER_CHAR input columns per
-# character it was read with. The two numbers were chosen on the validation
-# persons' lines (CER 17.1% -> 16.3%); on the UniPen test lines: 29.3% -> 23.9%.
-DENSE_PX_PER_CHAR = 11.0
-TARGET_PX_PER_CHAR = 13.0
-MAX_STRETCH = 1.8
-
+from .preprocess import HEIGHT, dense_stretch, frames, pad_batch, span_to_columns, to_model_input, widen
 
 def stretch_for(width, posteriors, labels):
-    """How much to widen an input ``width`` columns wide whose first reading gave
-    ``posteriors``: 1.0 unless it read as densely written."""
-    count = len(ctc.greedy(posteriors, labels).indices)
-    if count == 0 or width / count >= DENSE_PX_PER_CHAR:
-        return 1.0
-    return min(MAX_STRETCH, TARGET_PX_PER_CHAR * count / width)
+    """How much to widen a crop whose model input, ``width`` columns wide, gave
+    ``posteriors``: ``dense_stretch`` with the characters it read."""
+    return dense_stretch(width, len(ctc.greedy(posteriors, labels).indices))
 
 
 def load_language_model(model_path, charset, lm_path="auto"):
@@ -115,19 +101,20 @@ class LineRecognizer:
         self.interpreter.invoke()
         return self.interpreter.get_tensor(self._output)[0].copy()
 
-    def posteriors(self, inputs):
-        """Network inputs (32, W_i) float -> list of ((frames, C) posteriors, stretch).
+    def posteriors(self, crops):
+        """Grey crops (dark ink on light paper, any height) -> list of
+        ((frames, C) posteriors, stretch).
 
-        A densely written input is read again widened by ``stretch`` (1.0 when
-        not): frame f of its posteriors covers input columns [4 f, 4 f + 4) / stretch."""
-        inputs = [np.asarray(x, np.float32) for x in inputs]
+        A densely written crop is read again widened by ``stretch`` (1.0 when
+        not), at its own resolution: frame f of its posteriors covers model-input
+        columns [4 f, 4 f + 4) / stretch."""
+        inputs = [to_model_input(c) for c in crops]
         first = self._posteriors(inputs)
         labels = list(self.charset.chars)
         stretches = [stretch_for(x.shape[1], p, labels) for x, p in zip(inputs, first)]
         again = [k for k, s in enumerate(stretches) if s > 1.0]
         if again:
-            wide = [cv2.resize(inputs[k], (int(round(inputs[k].shape[1] * stretches[k])), HEIGHT),
-                               interpolation=cv2.INTER_LINEAR) for k in again]
+            wide = [to_model_input(widen(crops[k], stretches[k])) for k in again]
             for k, x, p in zip(again, wide, self._posteriors(wide)):
                 first[k], stretches[k] = p, x.shape[1] / inputs[k].shape[1]
         return list(zip(first, stretches))
@@ -171,9 +158,8 @@ class LineRecognizer:
     def read_batch(self, images, beam_width=None):
         """Grey crops (dark ink on light paper, any height) -> Decoded results,
         each with ``boxes``: the (x0, x1) columns of each character in its crop."""
-        inputs = [to_model_input(img) for img in images]
         results = []
-        for img, (probs, stretch) in zip(images, self.posteriors(inputs)):
+        for img, (probs, stretch) in zip(images, self.posteriors(images)):
             result = self.decode(probs, beam_width)
             scale = np.asarray(img).shape[0] / float(HEIGHT) / stretch   # crop columns per input column
             result.boxes = [span_to_columns(span, scale) for span in result.spans]

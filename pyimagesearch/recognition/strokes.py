@@ -14,6 +14,7 @@ from .preprocess import HEIGHT
 
 SUPERSAMPLE = 4
 MARGIN = 2   # px above and below the ink, as in the shipped 32-px images
+SHIPPED_PEN = 1.8   # pen width of the shipped 32-px images
 
 
 class StrokeStore:
@@ -68,7 +69,7 @@ def compose(words, gap, rise):
     return line
 
 
-def render(strokes, pen_width=1.8, slant=0.0, min_ink_height=0.0, x_scale=1.0, height=HEIGHT,
+def render(strokes, pen_width=SHIPPED_PEN, slant=0.0, min_ink_height=0.0, x_scale=1.0, height=HEIGHT,
            margin=MARGIN):
     """Strokes -> uint8 (height, W) black ink on white.
 
@@ -103,3 +104,11 @@ def render(strokes, pen_width=1.8, slant=0.0, min_ink_height=0.0, x_scale=1.0, h
         else:
             cv2.polylines(canvas, [xy.reshape(-1, 1, 2)], False, 0, thickness, cv2.LINE_AA, shift_bits)
     return cv2.resize(canvas, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def render_crop(strokes, scale, pen_width=SHIPPED_PEN, **options):
+    """``render`` at ``scale`` times the model's height, pen width and margin
+    (given in 32-px units) scaled with it: the line as a photo crop bigger than
+    the model's input shows it."""
+    return render(strokes, pen_width=pen_width * scale, height=int(round(HEIGHT * scale)),
+                  margin=int(round(MARGIN * scale)), **options)
