@@ -23,6 +23,7 @@ from .charset import Charset
 from .language import CharNgram, lm_path_for
 from .preprocess import HEIGHT, dense_stretch, frames, pad_batch, span_to_columns, to_model_input, widen
 
+
 def stretch_for(width, posteriors, labels):
     """How much to widen a crop whose model input, ``width`` columns wide, gave
     ``posteriors``: ``dense_stretch`` with the characters it read."""
