@@ -357,6 +357,8 @@ def test_hardest_writers_ranks_by_character_errors():
     assert first.split() == ["a/x", "2", "8", "33.3%", "50.00%", "20.0"]    # 4 errors in 8 characters
     assert first.split()[0] == "a/x" and second.split()[0] == "c/z" and third.split()[0] == "b/y"
     assert third.split()[4] == "0.00%"
+    *_, others = hardest_writers(corpus, predictions, count=1)   # c/z and b/y together
+    assert others.split() == ["(2", "others)", "2", "16", "66.7%", "6.25%", "17.1"]   # 1 error in 16
 
 
 @needs_data

@@ -93,7 +93,8 @@ def evaluate(recognizer, corpus, limit=0, beam_width=None, progress=True, source
 def hardest_writers(corpus, predictions, count=5):
     """Printable lines: the writers of the most character errors in ``predictions``
     (index, truth, read), with their share of all the truth characters, their CER
-    and their median line width per character (dense writing reads worst)."""
+    and their median line width per character (dense writing reads worst), then
+    all the other writers together."""
     by_writer = {}
     for i, truth, read in predictions:
         stats = by_writer.setdefault(str(corpus.writer[i]), [0, 0, 0, []])
@@ -102,8 +103,13 @@ def hardest_writers(corpus, predictions, count=5):
         stats[2] += levenshtein(read, truth)
         stats[3].append(corpus.width[i] / max(len(truth), 1))
     total = sum(s[1] for s in by_writer.values())
+    ranked = sorted(by_writer.items(), key=lambda kv: -kv[1][2])
+    rest = ranked[count:]
+    if rest:
+        ranked = ranked[:count] + [(f"({len(rest)} others)", [sum(s[k] for _, s in rest) for k in range(3)]
+                                    + [[d for _, s in rest for d in s[3]]])]
     lines = [f"{'writer':<22}{'items':>7}{'chars':>8}{'share':>8}{'CER':>9}{'px/char':>9}"]
-    for writer, (items, chars, errors, density) in sorted(by_writer.items(), key=lambda kv: -kv[1][2])[:count]:
+    for writer, (items, chars, errors, density) in ranked:
         lines.append(f"{writer:<22}{items:>7}{chars:>8}{100 * chars / max(total, 1):>7.1f}%"
                      f"{100 * errors / max(chars, 1):>8.2f}%{np.median(density):>9.1f}")
     return lines
