@@ -24,6 +24,7 @@ sys.path.insert(0, REPO)
 import numpy as np  # noqa: E402
 
 from pyimagesearch.recognition import data  # noqa: E402
+from pyimagesearch.recognition.charset import Charset  # noqa: E402
 from pyimagesearch.recognition.train import LineTrainConfig, prepare_data  # noqa: E402
 
 WARM_UP_STEPS = 3
@@ -31,7 +32,6 @@ WARM_UP_STEPS = 3
 
 def make_batches(config, count):
     """``count`` training batches and the samples/s it took to make them."""
-    from pyimagesearch.recognition.charset import Charset
     with contextlib.redirect_stdout(sys.stderr):   # its [INFO] lines are progress, not results
         _, train_items, _, maker, _ = prepare_data(config, Charset())
     batches = data.train_batches(maker, train_items, config.batch_size, config.seed)
@@ -43,7 +43,6 @@ def make_batches(config, count):
 def step_rate(config, batches):
     """Samples/s of ``train_on_batch`` on ready batches (after the warm-up steps)."""
     import keras
-    from pyimagesearch.recognition.charset import Charset
     from pyimagesearch.recognition.model import build_line_model, compile_line_model
     keras.utils.set_random_seed(config.seed)
     model = build_line_model(Charset().num_classes, tuple(config.filters), config.lstm_units)

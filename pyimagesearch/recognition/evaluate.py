@@ -1,6 +1,7 @@
 """CER and WER of a line model on the UniPen test writers (lines and words).
 
-    python -m pyimagesearch.recognition.evaluate -m line_model.keras [--beam 10] [--no-lm] [--source strokes] [-o line_report.txt]
+    python -m pyimagesearch.recognition.evaluate -m line_model.keras [--beam 10] [--no-lm] [--source strokes]
+                                                 [-o line_report.txt]
 
 Decoding is the recognizer's own: with the language model beside the model file
 (``line_model.lm.npz``) a beam search that uses it, else greedy; ``--beam 0``
@@ -33,6 +34,7 @@ from ..errors import InputError, cli_main
 from ..evaluation.reader import levenshtein
 from ..models import store
 from .data import DEFAULT_DATA, KIND_NAMES, LINE, Corpus
+from .preprocess import HEIGHT
 from .recognizer import LineRecognizer
 
 
@@ -61,12 +63,12 @@ def score(truths, predictions):
             "exact": exact / max(len(truths), 1), "chars": chars, "words": words}
 
 
-SOURCES = ("raster", "strokes")
 STROKE_SCALE = 4   # --source strokes: 128-px renders
+SOURCE_NAMES = {"raster": f"shipped {HEIGHT}-px images", "strokes": f"strokes rendered {STROKE_SCALE * HEIGHT} px high"}
 
 
 def image_source(corpus, source):
-    """item index -> the grey image the test reads (see ``SOURCES``)."""
+    """item index -> the grey image the test reads (see ``SOURCE_NAMES``)."""
     if source == "strokes":
         return lambda i: corpus.rendered_image(i, STROKE_SCALE)
     return corpus.image
@@ -104,10 +106,10 @@ def hardest_writers(corpus, predictions, count=5):
         stats[3].append(corpus.width[i] / max(len(truth), 1))
     total = sum(s[1] for s in by_writer.values())
     ranked = sorted(by_writer.items(), key=lambda kv: -kv[1][2])
-    rest = ranked[count:]
-    if rest:
-        ranked = ranked[:count] + [(f"({len(rest)} others)", [sum(s[k] for _, s in rest) for k in range(3)]
-                                    + [[d for _, s in rest for d in s[3]]])]
+    if len(ranked) > count:
+        items, chars, errors, densities = zip(*(stats for _, stats in ranked[count:]))
+        others = [sum(items), sum(chars), sum(errors), [d for ds in densities for d in ds]]
+        ranked = ranked[:count] + [(f"({len(items)} others)", others)]
     lines = [f"{'writer':<22}{'items':>7}{'chars':>8}{'share':>8}{'CER':>9}{'px/char':>9}"]
     for writer, (items, chars, errors, density) in ranked:
         lines.append(f"{writer:<22}{items:>7}{chars:>8}{100 * chars / max(total, 1):>7.1f}%"
@@ -154,8 +156,7 @@ def evaluate_file(model_path, data_dir=DEFAULT_DATA, beam_width=None, limit=0, r
     corpus = corpus if corpus is not None else Corpus(data_dir, with_strokes=source == "strokes")
     results, predictions = evaluate(recognizer, corpus, limit=limit, source=source)
     decoder = recognizer.describe_decoding()
-    read_from = "shipped 32-px images" if source == "raster" else f"strokes rendered {STROKE_SCALE * 32} px high"
-    text = format_results(results, f"{model_path} on the UniPen test writers ({read_from}; {decoder}"
+    text = format_results(results, f"{model_path} on the UniPen test writers ({SOURCE_NAMES[source]}; {decoder}"
                                    f"{f', {limit} items per set' if limit else ''})")
     if predictions.get("lines"):
         text += "\n\ntest lines: the writers of the most character errors\n" + \
@@ -193,8 +194,8 @@ def main(argv=None):
                         help="beam width (0: greedy; default: the language model's, or greedy without one)")
     parser.add_argument("--no-lm", action="store_true", help="ignore the language model beside the model file")
     parser.add_argument("--limit", type=int, default=0, help="at most this many items per set (0: all)")
-    parser.add_argument("--source", choices=SOURCES, default="raster",
-                        help="read the shipped 32-px images, or the pen strokes rendered 128 px high")
+    parser.add_argument("--source", choices=list(SOURCE_NAMES), default="raster",
+                        help=f"read the {SOURCE_NAMES['raster']}, or the {SOURCE_NAMES['strokes']}")
     parser.add_argument("-o", "--output", help="also write the report to this text file")
     parser.add_argument("--density", action="store_true",
                         help="instead: the validation persons' lines re-rendered denser (no test writers)")

@@ -38,8 +38,9 @@ def dense_stretch(width, chars):
 def widen(gray, stretch):
     """A crop made ``stretch`` times wider, at its own resolution (so a photo's
     detail survives, which widening the 32-px model input would blur away)."""
-    h, w = np.asarray(gray).shape[:2]
-    return cv2.resize(np.asarray(gray), (max(1, int(round(w * stretch))), h), interpolation=cv2.INTER_LINEAR)
+    gray = np.asarray(gray)
+    h, w = gray.shape[:2]
+    return cv2.resize(gray, (max(1, int(round(w * stretch))), h), interpolation=cv2.INTER_LINEAR)
 
 
 def resize_to_height(gray, height=HEIGHT):
