@@ -185,7 +185,7 @@ def timed(fn, repeats):
 def stage_clock(reader):
     """Wrap what HandwritingReader.read calls, so real reads report where their time goes.
 
-    segment = find_glyphs (with the classifications it asks for), normalise = normalize_glyph + to_model_input, classify =
+    segment = find_glyphs (with the classifications it asks for), normalise = glyphs_to_inputs, classify =
     classifier.predict, lines = the line model's posteriors (auto mode only); the
     wrappers cost well under 0.1 ms per read.
     """
@@ -208,10 +208,8 @@ def stage_clock(reader):
 
     with contextlib.ExitStack() as patches:
         patches.enter_context(mock.patch.object(predictor, "find_glyphs", clocked("segment", predictor.find_glyphs)))
-        patches.enter_context(mock.patch.object(predictor, "normalize_glyph",
-                                                clocked("normalise", predictor.normalize_glyph)))
-        patches.enter_context(mock.patch.object(predictor, "to_model_input",
-                                                clocked("normalise", predictor.to_model_input)))
+        patches.enter_context(mock.patch.object(predictor, "glyphs_to_inputs",
+                                                clocked("normalise", predictor.glyphs_to_inputs)))
         patches.enter_context(mock.patch.object(reader.classifier, "predict",
                                                 clocked("classify", reader.classifier.predict)))
         if reader.line_recognizer is not None:
@@ -360,6 +358,7 @@ def training_row(warmup, steps, architecture="half"):
     from pyimagesearch.labels import TUTORIAL_LABELS
     from pyimagesearch.models.architectures import ARCHITECTURES
     from pyimagesearch.training import data
+    from pyimagesearch.transforms import glyphs_to_inputs
     from pyimagesearch.training.trainer import TrainConfig, build_model
 
     config = TrainConfig(architecture=architecture)
@@ -368,7 +367,7 @@ def training_row(warmup, steps, architecture="half"):
     keras.utils.set_random_seed(config.seed)
     images, labels = load_mnist_dataset(os.path.join(REPO, source))
     images, labels = images[:TRAIN_GLYPHS], labels[:TRAIN_GLYPHS]
-    inputs = data.glyphs_to_inputs(images)
+    inputs = glyphs_to_inputs(images)
     # as the trainer does with --steps-per-epoch: shuffled, augmented, repeated
     dataset = data.make_dataset(inputs, labels, config.batch_size, True, config.seed).repeat()
     model = build_model(config, warmup + steps)

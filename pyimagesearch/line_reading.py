@@ -30,7 +30,7 @@ import numpy as np
 from .detection.segment import components
 from .errors import InputError
 from .labels import charset_chars
-from .evaluation.reader import levenshtein
+from .metrics import levenshtein
 from .io.elements import UNKNOWN, Character, Line, Word, union_box
 
 MODES = ("chars", "lines", "auto")

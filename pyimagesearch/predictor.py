@@ -17,7 +17,7 @@ from .labels import CONFUSABLE_PAIRS, charset_chars
 from .io.elements import UNKNOWN, Character, Line, Page, Word
 from .line_reading import MODES, PageInk, absorb_fragments, choose, cut_lines, decode_line, evidence
 from .models.builder import reading_order
-from .transforms import normalize_glyph, to_model_input
+from .transforms import glyphs_to_inputs
 
 ALTERNATIVES = 3
 # a re-decision by context needs the other reading to be at least this likely
@@ -62,7 +62,7 @@ class HandwritingReader:
         glyphs = find_glyphs(image, judge=self._confidences, scan=scan)
         if not glyphs:
             return Page(name, [])
-        inputs = to_model_input(np.stack([normalize_glyph(g.ink) for g in glyphs]))
+        inputs = glyphs_to_inputs([g.ink for g in glyphs])
         probs = self._restrict(self.classifier.predict(inputs))
         boxes = [list(g.box) for g in glyphs]
         order = reading_order(boxes)
@@ -128,7 +128,7 @@ class HandwritingReader:
 
     def _confidences(self, inks):
         """How sure the classifier is of each ink crop (to judge splits of wide blobs)."""
-        inputs = to_model_input(np.stack([normalize_glyph(ink) for ink in inks]))
+        inputs = glyphs_to_inputs(inks)
         return self._restrict(self.classifier.predict(inputs)).max(axis=1)
 
     def _restrict(self, probs):

@@ -153,5 +153,5 @@ def glyph_set():
 def glyph_inputs(glyph_set):
     """The fixture glyphs as network inputs, through the shared normalisation."""
     import numpy as np
-    from pyimagesearch.transforms import normalize_glyph, to_model_input
-    return to_model_input(np.stack([normalize_glyph(g) for g in glyph_set[0]]))
+    from pyimagesearch.transforms import glyphs_to_inputs
+    return glyphs_to_inputs(glyph_set[0])

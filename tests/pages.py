@@ -116,10 +116,9 @@ class TemplateClassifier:
     runtime = "template"
 
     def __init__(self, glyphs):
-        from pyimagesearch.transforms import normalize_glyph, to_model_input
+        from pyimagesearch.transforms import glyphs_to_inputs
         self.labels = sorted(glyphs)
-        stack = np.stack([normalize_glyph(glyphs[label]) for label in self.labels])
-        self.templates = to_model_input(stack).reshape(len(self.labels), -1)
+        self.templates = glyphs_to_inputs([glyphs[label] for label in self.labels]).reshape(len(self.labels), -1)
 
     def predict(self, inputs):
         inputs = np.asarray(inputs, np.float32).reshape(len(inputs), 1, -1)

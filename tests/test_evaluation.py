@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from conftest import IMAGES_DEV, PY, REPO, SHIPPED_KERAS, SEED_MODEL, need_images_dev, run
 from pyimagesearch.errors import InputError
-from pyimagesearch.evaluation.reader import (comparable, evaluate_folder, levenshtein, read_truth, score_page,
+from pyimagesearch.metrics import levenshtein
+from pyimagesearch.evaluation.reader import (comparable, evaluate_folder, read_truth, score_page,
                                              total_cer)
 
 

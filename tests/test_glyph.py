@@ -1,10 +1,10 @@
-"""normalize_glyph / to_model_input: the one crop normalisation shared by training and reading."""
+"""normalize_glyph / glyph_batch: the one crop normalisation shared by training and reading."""
 import cv2
 import numpy as np
 import pytest
 
 from conftest import DIGITS, GLYPHS
-from pyimagesearch.transforms import normalize_glyph, to_model_input
+from pyimagesearch.transforms import normalize_glyph, glyph_batch
 
 
 def ink_box(glyph, level=1):
@@ -94,12 +94,12 @@ def test_position_and_scale_do_not_matter():
         assert np.corrcoef(a.ravel().astype(float), b.ravel().astype(float))[0, 1] > 0.9
 
 
-def test_to_model_input():
+def test_glyph_batch():
     with np.load(GLYPHS) as d:
         glyphs = np.stack([normalize_glyph(g) for g in d["images"][:10]])
-    x = to_model_input(glyphs)
+    x = glyph_batch(glyphs)
     assert x.shape == (10, 32, 32, 1) and x.dtype == np.float32
     assert x.min() >= 0.0 and x.max() <= 1.0 and np.isclose(x.max(), 1.0, atol=0.02)
-    one = to_model_input(glyphs[0])
+    one = glyph_batch(glyphs[0])
     assert one.shape == (1, 32, 32, 1) and np.array_equal(one[0], x[0])
-    assert to_model_input(np.zeros((0, 28, 28), np.uint8)).shape == (0, 32, 32, 1)
+    assert glyph_batch(np.zeros((0, 28, 28), np.uint8)).shape == (0, 32, 32, 1)

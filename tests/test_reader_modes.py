@@ -273,7 +273,8 @@ def test_litert_line_model_never_imports_tensorflow():
 @needs_classifier
 @needs_images_dev
 def test_auto_no_worse_than_chars_on_block_capitals_and_digits():
-    from pyimagesearch.evaluation.reader import levenshtein, read_truth
+    from pyimagesearch.evaluation.reader import read_truth
+    from pyimagesearch.metrics import levenshtein
     from pyimagesearch.io.image import load_image
     from pyimagesearch.models.classifier import load_classifier
     classifier = load_classifier(CLASSIFIER)

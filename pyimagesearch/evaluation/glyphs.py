@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import cli_main
 from ..labels import CONFUSABLE_PAIRS, TUTORIAL_LABELS, merge_confusables
-from ..transforms import normalize_glyph, to_model_input
+from ..transforms import glyphs_to_inputs
 
 
 @dataclass
@@ -32,9 +32,7 @@ class GlyphScores:
 
 def glyph_probabilities(classifier, images):
     """Class probabilities of (N,28,28) glyphs, through the shared normalisation."""
-    inputs = to_model_input(np.stack([normalize_glyph(g) for g in images])) if len(images) else \
-        np.zeros((0, 32, 32, 1), np.float32)
-    return classifier.predict(inputs)
+    return classifier.predict(glyphs_to_inputs(images))
 
 
 def classify_glyphs(classifier, images):

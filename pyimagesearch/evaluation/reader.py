@@ -15,19 +15,11 @@ import sys
 import time
 
 from ..errors import InputError, cli_main
+from ..metrics import levenshtein
 
 CASELESS_STYLES = ("mixed", "cursive")
 BLOCK_STYLES = ("caps", "digits")
 
-
-def levenshtein(a, b):
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def comparable(text, style, keep_lines=False):

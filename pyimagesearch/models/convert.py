@@ -32,7 +32,7 @@ def keras_to_tflite(model, calibration=None):
 def calibration_inputs(digits_path="digits_train.npz", az_path="a_z_handwritten_data.csv.gz", seed=0):
     """Training glyphs (never test glyphs) through the shared normalisation."""
     from ..az_dataset import load_az_dataset, load_glyph_npz
-    from ..training.data import glyphs_to_inputs
+    from ..transforms import glyphs_to_inputs
     digits, _ = load_glyph_npz(digits_path)
     letters, _ = load_az_dataset(az_path)
     glyphs = np.concatenate([digits, letters])

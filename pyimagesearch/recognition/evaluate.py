@@ -31,7 +31,7 @@ import time
 import numpy as np
 
 from ..errors import InputError, cli_main
-from ..evaluation.reader import levenshtein
+from ..metrics import levenshtein, score
 from ..models import store
 from .data import DEFAULT_DATA, KIND_NAMES, LINE, Corpus
 from .preprocess import HEIGHT
@@ -51,16 +51,6 @@ def test_sets(corpus, charset, limit=0, seed=0):
         sets[kind] = (items, truth, np.array([t not in seen for t in truth], dtype=bool))
     return sets
 
-
-def score(truths, predictions):
-    """Totals for CER/WER: character and word edit distances, lengths, exact matches."""
-    chars = sum(len(t) for t in truths)
-    words = sum(len(t.split()) for t in truths)
-    char_errors = sum(levenshtein(p, t) for p, t in zip(predictions, truths))
-    word_errors = sum(levenshtein(p.split(), t.split()) for p, t in zip(predictions, truths))
-    exact = sum(p == t for p, t in zip(predictions, truths))
-    return {"items": len(truths), "cer": char_errors / max(chars, 1), "wer": word_errors / max(words, 1),
-            "exact": exact / max(len(truths), 1), "chars": chars, "words": words}
 
 
 STROKE_SCALE = 4   # --source strokes: 128-px renders

@@ -20,7 +20,8 @@ import numpy as np
 from ..errors import InputError, cli_main
 from . import data
 from .decode import beam_search
-from .evaluate import line_model_parser, parse_line_model_args, score
+from ..metrics import cer
+from .evaluate import line_model_parser, parse_line_model_args
 from .language import DEFAULT_DECODING, CharNgram, lm_path_for
 
 ORDER = 8               # validation CER 5.1% / unseen text 8.1% (its summary line); order 6: 5.6% / 8.7%
@@ -31,8 +32,7 @@ TUNING_ITEMS = 1200     # validation items read for the grid (lines first, see d
 
 def cer_pair(truths, reads, unseen):
     """(CER on all items, CER on the items whose text the language model never saw)."""
-    return (score(truths, reads)["cer"],
-            score([t for t, u in zip(truths, unseen) if u], [r for r, u in zip(reads, unseen) if u])["cer"])
+    return cer(truths, reads), cer([t for t, u in zip(truths, unseen) if u], [r for r, u in zip(reads, unseen) if u])
 
 
 def tune(lm, recognizer, images, truths, unseen, weights=WEIGHTS, bonuses=BONUSES, progress=True):

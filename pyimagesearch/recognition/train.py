@@ -15,7 +15,8 @@ from ..training.trainer import check_run
 from . import data, lm_build
 from .charset import Charset
 from .decode import greedy
-from .evaluate import evaluate_file, score
+from ..metrics import score
+from .evaluate import evaluate_file
 from .preprocess import frames
 
 

@@ -2,7 +2,6 @@
 import numpy as np
 
 from ..az_dataset import load_az_dataset, load_mnist_dataset
-from ..transforms import normalize_glyph, to_model_input
 
 
 def load_sources(digits_paths, az_path):
@@ -17,11 +16,6 @@ def load_sources(digits_paths, az_path):
     images = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts])
     return images, labels
-
-
-def glyphs_to_inputs(images):
-    """The reader's normalisation, applied to training glyphs too (one function for both)."""
-    return to_model_input(np.stack([normalize_glyph(g) for g in images]))
 
 
 def split_validation(labels, fraction, seed):

@@ -9,6 +9,7 @@ import numpy as np
 from ..errors import InputError
 from ..labels import TUTORIAL_LABELS
 from ..models import store
+from ..transforms import glyphs_to_inputs
 from . import checkpoints, data
 
 # early stopping watches the validation loss; it restores the best epoch's weights
@@ -102,7 +103,7 @@ def train(config):
     keras.utils.set_random_seed(config.seed)
     images, labels = data.load_sources(config.digits, config.az)
     print("[INFO] normalising glyphs...")
-    inputs = data.glyphs_to_inputs(images)
+    inputs = glyphs_to_inputs(images)
     train_idx, val_idx = data.split_validation(labels, config.validation_fraction, config.seed)
     steps = config.steps_per_epoch or max(1, len(train_idx) // config.batch_size)
     train_ds = data.make_dataset(inputs[train_idx], labels[train_idx], config.batch_size, True, config.seed)

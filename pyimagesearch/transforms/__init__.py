@@ -1,3 +1,3 @@
-from .glyph import MODEL_SIDE, normalize_glyph, to_model_input
+from .glyph import MODEL_SIDE, glyph_batch, glyphs_to_inputs, normalize_glyph
 
-__all__ = ["MODEL_SIDE", "normalize_glyph", "to_model_input"]
+__all__ = ["MODEL_SIDE", "glyph_batch", "glyphs_to_inputs", "normalize_glyph"]

@@ -38,7 +38,7 @@ def normalize_glyph(ink):
     return np.clip(glyph, 0, 255).astype(np.uint8)
 
 
-def to_model_input(glyphs):
+def glyph_batch(glyphs):
     """(N, 28, 28) uint8 glyphs -> (N, 32, 32, 1) float32 in [0, 1], the network input."""
     glyphs = np.asarray(glyphs)
     if glyphs.ndim == 2:
@@ -48,3 +48,11 @@ def to_model_input(glyphs):
         out[i, :, :, 0] = cv2.resize(glyph, (MODEL_SIDE, MODEL_SIDE), interpolation=cv2.INTER_LINEAR)
     out *= 1.0 / 255.0
     return out
+
+
+def glyphs_to_inputs(images):
+    """Glyphs or ink crops of any size -> the network's (N, 32, 32, 1) input: the
+    normalisation above, the same for training glyphs and a photo's crops."""
+    if len(images) == 0:
+        return np.zeros((0, MODEL_SIDE, MODEL_SIDE, 1), np.float32)
+    return glyph_batch(np.stack([normalize_glyph(g) for g in images]))

@@ -1,0 +1,29 @@
+"""Edit distance and the error rates every evaluation reports (and the reader's auto rule uses)."""
+
+
+def levenshtein(a, b):
+    """Edit distance between two sequences (strings, or lists of words)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def score(truths, predictions):
+    """Totals for CER/WER over paired texts: CER = character edit distance / truth
+    characters, WER = the same over whitespace-separated words, exact = share read exactly."""
+    chars = sum(len(t) for t in truths)
+    words = sum(len(t.split()) for t in truths)
+    char_errors = sum(levenshtein(p, t) for p, t in zip(predictions, truths))
+    word_errors = sum(levenshtein(p.split(), t.split()) for p, t in zip(predictions, truths))
+    exact = sum(p == t for p, t in zip(predictions, truths))
+    return {"items": len(truths), "cer": char_errors / max(chars, 1), "wer": word_errors / max(words, 1),
+            "exact": exact / max(len(truths), 1), "chars": chars, "words": words}
+
+
+def cer(truths, predictions):
+    """Character error rate of paired texts."""
+    return score(truths, predictions)["cer"]
