@@ -12,12 +12,13 @@ DEFAULTS = ReaderOptions()
 
 # construct the argument parser and parse the arguments
 ap = argparse.ArgumentParser(description=__doc__)
-ap.add_argument("-i", "--image", required=True, nargs="+",
-                help="path(s) to input image(s), or a folder of images")
+ap.add_argument("-i", "--image", required=True, nargs="+", action="extend",
+                help="path(s) to input image(s), or a folder of images (may be given several times)")
 ap.add_argument("-m", "--model", default=DEFAULTS.model,
                 help="path to trained handwriting recognition model (.keras, .h5, .tflite or the 2020 file; "
                      "default: the shipped handwriting.keras)")
-ap.add_argument("-o", "--output", help="save the annotated image here (a folder for several images)")
+ap.add_argument("-o", "--output",
+                help="save the annotated image here (a folder, mirroring the inputs, for several images)")
 ap.add_argument("--json", action="store_true", help="print one JSON array instead of [INFO] lines")
 ap.add_argument("--charset", help="restrict the alphabet: digits, letters, alnum, or the characters themselves")
 ap.add_argument("--min-confidence", type=float, default=DEFAULTS.min_confidence,
@@ -40,7 +41,10 @@ if not 0.0 <= args["min_confidence"] <= 1.0:
     sys.exit(2)
 
 # read every image with one model load; the library does the work
-from pyimagesearch.reader.app import run  # noqa: E402
+try:
+    from pyimagesearch.reader.app import run  # noqa: E402
+except KeyboardInterrupt:
+    sys.exit(130)
 
 options = ReaderOptions(model=args["model"], line_model=args["line_model"], mode=args["mode"],
                         charset=args["charset"], min_confidence=args["min_confidence"],
