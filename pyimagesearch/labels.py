@@ -29,7 +29,7 @@ def charset_chars(charset):
     return NAMED_CHARSETS.get(charset, charset)
 
 
-def charset_mask(charset, labels, always=""):
+def charset_mask(charset: str | None, labels: list[str], always: str = "") -> np.ndarray | None:
     """Which of a model's ``labels`` a --charset value allows (``always``: allowed
     whatever it says, like the line model's space), or None when there is none.
     A charset that allows none of the model's characters is an InputError."""
@@ -41,7 +41,7 @@ def charset_mask(charset, labels, always=""):
     return np.array([label in chars or label in always for label in labels])
 
 
-def restrict(probs, mask):
+def restrict(probs: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     """Posteriors renormalised over the classes ``mask`` allows (all when None)."""
     if mask is None:
         return probs

@@ -39,13 +39,13 @@ class LineCrop:
     origin: tuple          # (x0, y0): its top-left corner at working scale
     to_original: float     # working -> photo pixels
 
-    def photo_x(self, column):
+    def photo_x(self, column: float) -> float:
         return (self.origin[0] + column) * self.to_original
 
-    def photo_y(self, row):
+    def photo_y(self, row: float) -> float:
         return (self.origin[1] + row) * self.to_original
 
-    def word_splits(self, gaps, height):
+    def word_splits(self, gaps: list, height: float) -> list[float]:
         """Crop columns where a word ends: the middle of the widest ink-free run of
         columns inside each of ``gaps`` ((x end, x start) photo columns), when it is
         at least ``WORD_SPACE`` character heights (``height``, photo pixels) wide."""
@@ -76,7 +76,7 @@ def _widest_run(flags, a, b):
     return best
 
 
-def line_crop(page_ink, boxes):
+def line_crop(page_ink: PageInk, boxes: list) -> "LineCrop | None":
     """Cut the line holding the character ``boxes`` (photo pixels), or None when
     there is no ink.
 

@@ -21,7 +21,7 @@ SIDE_BY_SIDE_ROWS = 0.5  # lines sharing this much of their height, side by side
 REACH = 1.0      # ink this close to a line (sideways, in character heights) belongs to it
 
 
-def group_lines(boxes):
+def group_lines(boxes: list) -> list[list[int]]:
     """Indices of ``boxes`` ([x, y, w, h]) grouped into lines, top line first, each left to right."""
     if not boxes:
         return []
@@ -43,7 +43,7 @@ def group_lines(boxes):
     return lines
 
 
-def split_words(boxes, line):
+def split_words(boxes: list, line: list[int]) -> list[list[int]]:
     """Split one line (indices in x order) into words by the gaps between boxes."""
     if len(line) < 2:
         return [list(line)]
@@ -60,7 +60,7 @@ def split_words(boxes, line):
     return words
 
 
-def reading_order(boxes):
+def reading_order(boxes: list) -> list[list[list[int]]]:
     """Lines of words of box indices, in the order a person reads them."""
     return [split_words(boxes, line) for line in group_lines(boxes)]
 
@@ -68,13 +68,13 @@ def reading_order(boxes):
 @dataclass
 class LineGroup:
     """Lines of the reading order that whole-line reading cuts out as one text line."""
-    rows: list          # indices into the reading order's lines, left to right
-    glyphs: list        # the glyph indices of those lines, in reading order
-    word_gaps: list     # (x end, x start): photo columns between consecutive words of each line
+    rows: list[int]     # indices into the reading order's lines, left to right
+    glyphs: list[int]   # the glyph indices of those lines, in reading order
+    word_gaps: list[tuple[int, int]]  # (x end, x start): photo columns between consecutive words of each line
     small: bool         # made of specks only (marks far from any text line): not read whole
 
 
-def line_groups(boxes, order):
+def line_groups(boxes: list, order: list) -> list[LineGroup]:
     """``order`` (``reading_order(boxes)``) grouped for whole-line reading: a line of
     small pieces lying across (or just above or below) a bigger line joins it, and
     lines side by side at the same height (one sloping or unevenly written line

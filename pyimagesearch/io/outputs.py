@@ -11,7 +11,7 @@ PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 SUFFIX = "_ocr.png"
 
 
-def annotation_targets(paths, output, fallback):
+def annotation_targets(paths: list[str], output: str | None, fallback: bool) -> dict:
     """{input path: where its annotated picture goes, or None}. ``output``: the
     user's -o (a file for one image; a folder for several, or when it ends in a
     slash or is one); ``fallback``: save single photos as ``<stem>_ocr.png`` here

@@ -13,7 +13,7 @@ FALLBACK_SCREEN = (1024, 768)   # when the screen cannot be measured
 X_PORT = 6000
 
 
-def display_screen():
+def display_screen() -> tuple[int, int] | None:
     """(width, height) of the X display in $DISPLAY when it answers, else None.
     OpenCV's window opens on X (Qt's xcb), and aborts the process when the display
     is set but gone (a stale ssh -X), so it is asked first."""

@@ -13,7 +13,8 @@ from .options import OutputOptions, ReaderOptions
 EXIT_INTERRUPTED = 130
 
 
-def run(image_args, options=ReaderOptions(), output=OutputOptions(), out=sys.stdout, err=sys.stderr):
+def run(image_args: list[str], options: ReaderOptions = ReaderOptions(), output: OutputOptions = OutputOptions(),
+        out=sys.stdout, err=sys.stderr) -> int:
     """Returns the exit status: 0; 2 when any input was bad (the others are still
     read); 130 when interrupted (what was read so far is kept)."""
     try:

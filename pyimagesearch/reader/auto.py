@@ -49,7 +49,7 @@ class LineEvidence:
         return self.max_aspect <= AUTO_MAX_ASPECT and self.height_spread <= AUTO_MAX_HEIGHT_SPREAD
 
 
-def evidence(boxes, confidences, chars_text, line_text):
+def evidence(boxes: list, confidences: list, chars_text: str, line_text: str) -> LineEvidence:
     b = np.asarray(boxes, np.float64)
     heights = np.maximum(b[:, 3], 1.0)
     return LineEvidence(char_confidence=float(np.mean(confidences)),
@@ -59,7 +59,7 @@ def evidence(boxes, confidences, chars_text, line_text):
                         line_text="".join(line_text.split()))
 
 
-def choose(ev):
+def choose(ev: LineEvidence) -> str:
     """'chars' or 'lines' for one line: chars when the boxes are clean and the
     classifier is sure (>= AUTO_SURE), or fairly sure (>= AUTO_LIKELY) and the line
     model also reads mostly capitals and digits there; chars as well when the line

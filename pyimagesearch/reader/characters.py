@@ -22,11 +22,11 @@ class CharacterDecoder:
         confusables = {c for pair in CONFUSABLE_PAIRS for c in pair}
         self.confusable = np.array([label in confusables for label in self.labels])
 
-    def restrict(self, probs):
+    def restrict(self, probs: np.ndarray) -> np.ndarray:
         """Posteriors over the classes --charset allows."""
         return restrict(probs, self.allowed)
 
-    def line(self, probs, boxes, row):
+    def line(self, probs: np.ndarray, boxes: list, row: list[list[int]]) -> Line:
         """One reading-order line (words of glyph indices) -> Line; ``probs`` and
         ``boxes`` are the page's, by glyph index."""
         line_kind = self._kind(probs[[i for word in row for i in word]])

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..detection.crops import line_crop
-from ..io.elements import union_box
+from ..detection.crops import LineCrop, line_crop
+from ..detection.crops import PageInk
+from ..detection.layout import LineGroup
+from ..io.elements import Line, union_box
 from ..labels import charset_mask, restrict
 from ..recognition.elements import to_line
 from ..recognition.preprocess import placed
@@ -15,7 +17,7 @@ from ..recognition.preprocess import placed
 @dataclass
 class LineCut:
     """One line cut out of the page and the line model's posteriors for it."""
-    crop: object           # a detection.crops.LineCrop
+    crop: LineCrop
     probs: np.ndarray      # (frames, classes), restricted to --charset
     stretch: float         # how much the recognizer widened the crop's input
 
@@ -31,7 +33,7 @@ class LineReader:
         self.allowed = None if mask is None else np.append(mask, True)   # the blank is always allowed
         self.min_confidence = min_confidence
 
-    def cut(self, page_ink, boxes, groups):
+    def cut(self, page_ink: PageInk, boxes: list, groups: list[LineGroup]) -> list["LineCut | None"]:
         """One ``LineCut`` per LineGroup (None where there is nothing to cut): the
         crops, read by the network in one batch. Specks far from any line are not
         cut: the line model makes words of anything."""
@@ -46,7 +48,7 @@ class LineReader:
             cuts[g] = LineCut(crops[g], restrict(np.asarray(probs, np.float64), self.allowed), stretch)
         return cuts
 
-    def decode(self, cut, boxes, group, beam_width=None):
+    def decode(self, cut: "LineCut | None", boxes: list, group: LineGroup, beam_width: int = None) -> "Line | None":
         """A ``LineCut`` decoded (``beam_width`` None: the recognizer's own decoding,
         0: greedy) into a Line in photo pixels, or None when nothing was read.
 

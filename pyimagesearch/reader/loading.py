@@ -5,12 +5,12 @@ import sys
 from ..errors import InputError
 from ..models.classifier import load_classifier
 from ..recognition.recognizer import load_line_recognizer
-from .options import MODES, SHIPPED_LINE_MODEL
+from .options import MODES, SHIPPED_LINE_MODEL, ReaderOptions
 from .predictor import HandwritingReader
 from .seed import SeedReader
 
 
-def resolve_mode(mode, line_model, runtime="auto", explicit=False, err=sys.stderr):
+def resolve_mode(mode: str, line_model: str, runtime: str = "auto", explicit: bool = False, err=sys.stderr):
     """(effective mode, recognizer or None). ``auto`` without a line model file is
     ``chars`` (a warning only when the path was given explicitly); ``lines``
     without one is an InputError."""
@@ -31,7 +31,7 @@ def resolve_mode(mode, line_model, runtime="auto", explicit=False, err=sys.stder
     return mode, load_line_recognizer(line_model, runtime)
 
 
-def load_reader(options, err=sys.stderr):
+def load_reader(options: ReaderOptions, err=sys.stderr):
     """The reader ``options`` ask for: a HandwritingReader, or with ``seed_mode``
     the 2020 pipeline (its classifier only)."""
     if options.seed_mode:

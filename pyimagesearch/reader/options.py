@@ -16,9 +16,9 @@ class ReaderOptions:
     model: str = SHIPPED_CLASSIFIER
     # None: the shipped line model, and characters only (silently) where it is missing;
     # a path given by the user must exist for --mode lines and warns for auto
-    line_model: str = None
+    line_model: str | None = None
     mode: str = "auto"
-    charset: str = None
+    charset: str | None = None
     min_confidence: float = 0.0
     runtime: str = "auto"
     seed_mode: bool = False
@@ -27,6 +27,6 @@ class ReaderOptions:
 @dataclass
 class OutputOptions:
     """Where the readings go."""
-    output: str = None       # annotated image path, or a folder for several
+    output: str | None = None      # annotated image path, or a folder for several
     as_json: bool = False
     window: bool = True

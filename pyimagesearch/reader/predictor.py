@@ -7,6 +7,8 @@ whole-line reading (``lines``) per line group: 'lines' mode for every group,
 'auto' where ``auto.choose`` says so, 'chars' never.
 No TensorFlow here: the classifier and the line model may run on LiteRT.
 """
+import numpy as np
+
 from ..detection.crops import PageInk
 from ..detection.layout import line_groups, reading_order
 from ..detection.segment import PageScan, find_glyphs
@@ -33,7 +35,7 @@ class HandwritingReader:
         self.lines = LineReader(line_recognizer, charset, min_confidence) if line_recognizer else None
         self.mode = mode if line_recognizer is not None else "chars"
 
-    def read(self, image, name=""):
+    def read(self, image: np.ndarray, name: str = "") -> Page:
         """Read a BGR (or gray) image; returns a Page."""
         scan = PageScan.of(image)
         glyphs = find_glyphs(image, judge=self._confidences, scan=scan)

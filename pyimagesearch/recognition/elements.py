@@ -2,12 +2,15 @@
 side of the reader's output)."""
 import numpy as np
 
+from ..detection.crops import LineCrop
 from ..io.elements import UNKNOWN, Character, Line, Word
+from .decode import Decoded
 
 ALTERNATIVES = 3
 
 
-def to_line(decoded, probs, chars, crop, line_box, splits=(), min_confidence=0.0):
+def to_line(decoded: Decoded, probs: np.ndarray, chars: list, crop: LineCrop, line_box: list, splits=(),
+            min_confidence: float = 0.0) -> "Line | None":
     """A ``decode.Decoded`` placed in ``crop`` (a ``detection.crops.LineCrop``; see
     ``preprocess.placed``) -> Line in photo pixels, or None when nothing was read.
 
