@@ -133,3 +133,14 @@ def test_accuracy_within_kind_reads_each_glyph_among_its_own_kind():
     scores = scores_of(probs, ["0", "7", "I", "B"], labels)
     assert scores.accuracy == 0.25 and scores.merged_accuracy == 0.75
     assert scores.within_kind == {"digits": (1.0, 2), "letters": (0.5, 2)}
+
+
+def test_reader_evaluation_writes_its_report_without_the_texts(tmp_path, capsys):
+    from pyimagesearch.evaluation.reader import main
+    report = tmp_path / "report.txt"
+    assert main([os.path.join(REPO, "images"), "-m", SHIPPED_KERAS, "-o", str(report)]) == 0
+    printed = capsys.readouterr().out
+    lines = report.read_text().splitlines()
+    assert lines[0].endswith(f"-o {report}") and lines[1].startswith("mode: ")
+    assert "hello_world.png" in report.read_text() and "total all" in lines[-1]
+    assert "'HELLO" in printed and "HELLO" not in report.read_text()

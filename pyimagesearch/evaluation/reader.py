@@ -66,15 +66,29 @@ def total_cer(results, key="errors", length="length", styles=None):
     return sum(r[key] for r in chosen) / total if total else 0.0
 
 
-def format_results(results):
-    out = [f"{'file':34} {'style':8} {'CER':>6} {'CER lines':>9}  text read"]
+def format_results(results, with_text=True):
+    """The per-photo table and the totals; ``with_text`` adds what was read."""
+    out = [f"{'file':34} {'style':8} {'CER':>6} {'CER lines':>9}" + ("  text read" if with_text else "")]
     for r in results:
         out.append(f"{r['file']:34} {r['style']:8} {r['errors'] / max(r['length'], 1):6.3f} "
-                   f"{r['line_errors'] / max(r['line_length'], 1):9.3f}  {r['predicted']!r}")
+                   f"{r['line_errors'] / max(r['line_length'], 1):9.3f}" + (f"  {r['predicted']!r}" if with_text else ""))
     for name, styles in (("caps + digits", BLOCK_STYLES), ("all", None)):
         out.append(f"{'total ' + name:43} {total_cer(results, styles=styles):6.3f} "
                    f"{total_cer(results, 'line_errors', 'line_length', styles):9.3f}")
     return "\n".join(out)
+
+
+def write_report(path, header, results):
+    """The table without the texts read (some photos' licences do not allow sharing
+    what they say), under a ``header`` that says how it was measured."""
+    from ..models.store import atomic_write
+
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(f"{header}\n{len(results)} photos; CER = edit distance / truth length, whitespace removed "
+                    f"(lines: line breaks kept)\n\n{format_results(results, with_text=False)}\n")
+
+    atomic_write(path, write)
 
 
 @cli_main
@@ -93,6 +107,7 @@ def main(argv=None):
     parser.add_argument("--line-model", default=defaults.line_model,
                         help="line recognizer for --mode lines/auto (default: the shipped line_model.keras)")
     parser.add_argument("--seed-mode", action="store_true", help="score the 2020 pipeline instead")
+    parser.add_argument("-o", "--report", help="also write the table (without the texts read) to this file")
     args = parser.parse_args(argv)
     options = ReaderOptions(model=args.model, line_model=args.line_model, mode=args.mode, runtime=args.runtime,
                             seed_mode=args.seed_mode)
@@ -102,7 +117,12 @@ def main(argv=None):
         return reader.read(load_image(path)).text
 
     print(f"mode: {'seed' if args.seed_mode else reader.mode}")
-    print(format_results(evaluate_folder(read, args.folder)))
+    results = evaluate_folder(read, args.folder)
+    print(format_results(results))
+    if args.report:
+        command = "python -m pyimagesearch.evaluation.reader " + " ".join(argv or sys.argv[1:])
+        write_report(args.report, f"{command}\nmode: {'seed' if args.seed_mode else reader.mode}", results)
+        print(f"[INFO] report written to {args.report}")
 
 
 if __name__ == "__main__":
