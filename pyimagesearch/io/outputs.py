@@ -85,3 +85,65 @@ class JsonArray:
     def close(self):
         self.out.write("[]\n" if self.count == 0 else "\n]\n")
         self.out.flush()
+
+
+def identity(path):
+    """What says an image is the one already read: its path, size and change time."""
+    stat = os.stat(path)
+    return {"image": path, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+class JsonLines:
+    """A results file of one JSON object per line, each flushed and fsync'ed as it
+    is written, so that a crash loses at most the line in flight. Opened again, it
+    continues: a torn last line is cut off, and the images it already holds (same
+    path, size and change time, read without error) are ``done``."""
+
+    def __init__(self, path, overwrite=False):
+        self.path = path
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise InputError(f"{path}: folder {folder} does not exist")
+        self.done_keys = set() if overwrite else self._read_done()
+        try:
+            self.file = open(path, "w" if overwrite else "a", encoding="utf-8")
+        except OSError as e:
+            raise InputError(f"{path}: cannot write there ({e.strerror})") from None
+
+    def _read_done(self):
+        if not os.path.isfile(self.path):
+            return set()
+        with open(self.path, "rb") as f:
+            data = f.read()
+        complete = data[:data.rfind(b"\n") + 1]
+        if len(complete) < len(data):      # a line torn by a crash: cut it off
+            with open(self.path, "r+b") as f:
+                f.truncate(len(complete))
+        done = set()
+        for number, line in enumerate(complete.decode("utf-8", errors="replace").splitlines(), 1):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                raise InputError(f"{self.path}: line {number} is not JSON; is this a results file? "
+                                 f"(--overwrite starts it afresh)") from None
+            if isinstance(record, dict) and "error" not in record:
+                done.add(_key(record))
+        return done
+
+    def done(self, path):
+        try:
+            return _key(identity(path)) in self.done_keys
+        except OSError:
+            return False
+
+    def add(self, record):
+        self.file.write(json.dumps(record) + "\n")
+        self.file.flush()
+        os.fsync(self.file.fileno())
+
+    def close(self):
+        self.file.close()
+
+
+def _key(record):
+    return record.get("image"), record.get("size"), record.get("mtime_ns")

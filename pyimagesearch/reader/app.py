@@ -1,12 +1,14 @@
 """What ocr_handwriting.py does, as a testable function: load the models once, read
-each image, print [INFO] lines or JSON, and show or save the annotated result."""
+each image, print [INFO] lines, a JSON array or a JSON-lines results file, and show
+or save the annotated pictures."""
 import sys
 
 from ..errors import EXIT_BAD_INPUT, InputError
-from ..io.annotate import annotate, save, with_text_panel
-from ..io.image import list_images, load_image
-from ..io.outputs import JsonArray, annotation_targets, make_parent
+from ..io.image import list_images
+from ..io.outputs import JsonArray, JsonLines, annotation_targets, identity
+from ..io.annotate import with_text_panel
 from ..io.window import display_screen, show
+from .batch import Progress, default_jobs, outcomes
 from .loading import load_reader
 from .options import OutputOptions, ReaderOptions
 
@@ -19,51 +21,113 @@ def run(image_args: list[str], options: ReaderOptions = ReaderOptions(), output:
     read); 130 when interrupted (what was read so far is kept)."""
     try:
         paths = list_images(image_args)
-        screen = display_screen() if output.window and not output.as_json else None
-        targets = annotation_targets(paths, output.output, fallback=output.window and screen is None)
-        print("[INFO] loading handwriting OCR model...", file=err if output.as_json else out)
+        screen = display_screen() if output.window and not (output.as_json or output.jsonl) else None
+        targets = annotation_targets(paths, output.output, fallback=output.window and screen is None
+                                     and not output.jsonl)
+        sink = _sink(output, out)
+        quiet = output.as_json or output.jsonl
+        print("[INFO] loading handwriting OCR model...", file=err if quiet else out)
         reader = load_reader(options, err)
     except InputError as e:
         print(f"[ERROR] {e}", file=err)
         return EXIT_BAD_INPUT
-    if output.window and screen is None and not output.as_json and len(paths) > 1 and not output.output:
+    todo = [path for path in paths if not sink.done(path)]
+    if len(todo) < len(paths):
+        print(f"[INFO] {len(paths) - len(todo)} of {len(paths)} images are in {output.jsonl} already", file=err)
+    if screen is None and not quiet and len(paths) > 1 and not output.output and output.window:
         print("[INFO] no display: pass -o FOLDER to save the annotated images", file=out)
-    results = JsonArray(out) if output.as_json else None
+    jobs = 1 if screen is not None else output.jobs or default_jobs()
+    progress = Progress(len(todo), err)
     status = 0
     try:
-        for path in paths:
-            status = max(status, _read_one(reader, path, targets[path], screen, results, out, err))
+        for outcome in outcomes(reader, options, [(p, targets[p]) for p in todo], jobs, screen is not None):
+            status = max(status, sink.add(outcome, err))
+            progress.step()
+            if screen is not None and outcome.canvas is not None:
+                print("[INFO] press any key in the window (or close it) to go on", file=out)
+                show(with_text_panel(outcome.canvas, outcome.page.text), screen)
     except KeyboardInterrupt:
-        print(f"\n[INFO] interrupted: {results.count if results else 'some'} of {len(paths)} images were read",
-              file=err)
+        progress.finish()
+        print(f"\n[INFO] interrupted: {progress.done} of {len(todo)} images were read", file=err)
         status = EXIT_INTERRUPTED
+    else:
+        progress.finish()
     finally:
-        if results is not None:
-            results.close()
+        sink.close()
     return status
 
 
-def _read_one(reader, path, target, screen, results, out, err):
-    """Read one image and report it; returns its exit status (0 or 2)."""
-    try:
-        image = load_image(path)
-        page = reader.read(image, path)
-        if results is not None:
-            results.add(page.to_dict())
-        else:
-            for c in page.characters:
-                print(f"[INFO] {c.char} - {c.confidence * 100:.2f}%", file=out)
-            print(f"[INFO] text of {path}:\n{page.text}", file=out)
-        if target is None and screen is None:
-            return 0
-        canvas = annotate(image, page)
-        if target:
-            make_parent(target)
-            print(f"[INFO] annotated image saved to {save(canvas, target)}", file=err if results else out)
-        if screen is not None:
-            print("[INFO] press any key in the window (or close it) to go on", file=out)
-            show(with_text_panel(canvas, page.text), screen)
-    except InputError as e:
-        print(f"[ERROR] {e}", file=err)
+def _sink(output, out):
+    if output.jsonl:
+        return JsonLinesSink(JsonLines(output.jsonl, output.overwrite))
+    return JsonSink(JsonArray(out)) if output.as_json else InfoSink(out)
+
+
+class InfoSink:
+    """The tutorial's [INFO] lines: each character and its confidence, then the text."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def done(self, path):
+        return False
+
+    def add(self, outcome, err):
+        if outcome.page is not None:
+            for c in outcome.page.characters:
+                print(f"[INFO] {c.char} - {c.confidence * 100:.2f}%", file=self.out)
+            print(f"[INFO] text of {outcome.path}:\n{outcome.page.text}", file=self.out)
+        if outcome.saved:
+            print(f"[INFO] annotated image saved to {outcome.saved}", file=self.out)
+        return _error(outcome, err)
+
+    def close(self):
+        pass
+
+
+class JsonSink(InfoSink):
+    """One JSON array of pages on standard output."""
+
+    def __init__(self, array):
+        self.array = array
+
+    def add(self, outcome, err):
+        if outcome.page is not None:
+            self.array.add(outcome.page.to_dict())
+        if outcome.saved:
+            print(f"[INFO] annotated image saved to {outcome.saved}", file=err)
+        return _error(outcome, err)
+
+    def close(self):
+        self.array.close()
+
+
+class JsonLinesSink(JsonSink):
+    """A results file: each image's page, or its error, with what identifies the image."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def done(self, path):
+        return self.lines.done(path)
+
+    def add(self, outcome, err):
+        try:
+            record = identity(outcome.path)
+        except OSError:
+            record = {"image": outcome.path}
+        record.update(outcome.page.to_dict() if outcome.page is not None else {})
+        if outcome.error:
+            record["error"] = outcome.error
+        self.lines.add(record)
+        return _error(outcome, err)
+
+    def close(self):
+        self.lines.close()
+
+
+def _error(outcome, err):
+    if outcome.error:
+        print(f"[ERROR] {outcome.error}", file=err)
         return EXIT_BAD_INPUT
     return 0

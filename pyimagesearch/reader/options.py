@@ -30,3 +30,6 @@ class OutputOptions:
     output: str | None = None      # annotated image path, or a folder for several
     as_json: bool = False
     window: bool = True
+    jsonl: str | None = None       # a results file, one JSON object per image, resumed when run again
+    overwrite: bool = False        # start that file afresh instead
+    jobs: int = 0                  # worker processes; 0: one per core

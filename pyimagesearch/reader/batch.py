@@ -1,0 +1,114 @@
+"""Reading a batch: one function reads an image (and saves its picture), in this
+process or in worker processes that each load the models once. Outcomes come back
+in input order, so one process and N give the same output."""
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..errors import InputError
+from ..io.annotate import annotate, save
+from ..io.elements import Page
+from ..io.image import load_image
+from ..io.outputs import make_parent
+from .loading import load_reader
+from .options import ReaderOptions
+
+
+@dataclass
+class Outcome:
+    """What became of one image."""
+    path: str
+    page: Page | None = None         # None when it could not be read
+    error: str | None = None         # why it could not be read, or its picture not saved
+    saved: str | None = None         # where its annotated picture went
+    canvas: np.ndarray | None = None  # the annotated picture, kept for the window (this process only)
+
+
+def read_one(reader, path: str, target: str | None, keep_canvas: bool = False) -> Outcome:
+    """Read the image at ``path``; save its annotated picture at ``target`` (if any)."""
+    try:
+        image = load_image(path)
+        page = reader.read(image, path)
+    except InputError as e:
+        return Outcome(path, error=str(e))
+    if not (target or keep_canvas):
+        return Outcome(path, page)
+    canvas = annotate(image, page)
+    outcome = Outcome(path, page, canvas=canvas if keep_canvas else None)
+    if target:
+        try:
+            make_parent(target)
+            outcome.saved = save(canvas, target)
+        except InputError as e:
+            outcome.error = str(e)
+    return outcome
+
+
+def outcomes(reader, options: ReaderOptions, tasks: list, jobs: int, keep_canvas: bool = False):
+    """Yield an Outcome per (path, target) task, in order: here with ``reader`` when
+    ``jobs`` is 1, else in ``jobs`` worker processes."""
+    if jobs <= 1 or len(tasks) <= 1:
+        for path, target in tasks:
+            yield read_one(reader, path, target, keep_canvas)
+        return
+    # spawned, not forked: the runtimes' threads do not survive a fork
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(min(jobs, len(tasks)), initializer=_start_worker, initargs=(options,)) as pool:
+        try:
+            yield from pool.imap(_work, tasks, chunksize=1)
+        except BaseException:
+            pool.terminate()
+            raise
+
+
+_worker_reader = None
+
+
+def _start_worker(options):
+    global _worker_reader
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the main process's to handle
+    cv2.setNumThreads(1)                           # the processes share the cores
+    with open(os.devnull, "w") as quiet:           # the main process has said any warnings
+        _worker_reader = load_reader(options, quiet)
+
+
+def _work(task):
+    return read_one(_worker_reader, *task)
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class Progress:
+    """Images done, rate and time left, on one line of a terminal."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total = total
+        self.stream = stream
+        self.done = 0
+        self.start = time.monotonic()
+        self.shown = total > 1 and hasattr(stream, "isatty") and stream.isatty()
+
+    def step(self):
+        self.done += 1
+        if not self.shown:
+            return
+        seconds = time.monotonic() - self.start
+        rate = self.done / max(seconds, 1e-9)
+        left = (self.total - self.done) / rate
+        self.stream.write(f"\r[INFO] {self.done}/{self.total} images, {rate:.1f}/s, "
+                          f"ETA {int(left // 60)}:{int(left % 60):02d}  ")
+        self.stream.flush()
+
+    def finish(self):
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
