@@ -21,7 +21,7 @@ HELLO = os.path.join(REPO, "images", "hello_world.png")
 def reader():
     """The shipped classifier on LiteRT, characters only (the segmentation is under test)."""
     from pyimagesearch.models.classifier import load_classifier
-    from pyimagesearch.predictor import HandwritingReader
+    from pyimagesearch.reader.predictor import HandwritingReader
     return HandwritingReader(load_classifier(SHIPPED_TFLITE))
 
 
