@@ -169,7 +169,7 @@ def _plausible(stats, shape):
     return stats[(stats[:, 2] < 0.5 * page_w) & (stats[:, 3] < 0.5 * page_h) & (stats[:, 4] >= 4)]
 
 
-def is_texture(mask, stats):
+def _is_texture(mask, stats):
     """Far more ink, or far more ink marks (``stats``), than a page of writing holds:
     noise, speckle, a pattern or a photo of something else."""
     return (len(stats) > MAX_CANDIDATES_PER_MEGAPIXEL * mask.size / 1e6
@@ -277,7 +277,7 @@ def find_glyphs(image, judge=None, scan=None):
         return []
     stats = _plausible(scan.components[1], mask.shape)
     stats = stats[stats[:, 3] * np.maximum(stats[:, 2], 1) >= (0.06 * height) ** 2 * 4]
-    if is_texture(mask, stats):
+    if _is_texture(mask, stats):
         return []
     boxes = [tuple(b) for b in merge_pieces([tuple(s[:4]) for s in stats], height)]
 

@@ -20,9 +20,15 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", "
 PILLOW_FORMATS = ("PNG", "JPEG", "BMP", "TIFF", "WEBP", "GIF")
 # converted this many rows at a time, so a big photo is never held twice in full
 BAND_ROWS = 64
+# Pillow opens 16-bit grey as I;16 (TIFF byte orders: L, B, N) or, from some PNGs, as 32-bit I
 SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
 ALPHA_MODES = ("RGBA", "RGBa", "LA", "La", "PA")
 EXIF_ORIENTATION = 0x0112
+# each EXIF orientation (2-8) undone on the decoded array (1: already upright); turning
+# the array, not the Pillow image, keeps a big photo from being held twice
+EXIF_TURNS = {2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+              5: lambda a: a.transpose(1, 0, 2), 6: lambda a: np.rot90(a, -1),
+              7: lambda a: np.rot90(a, -1)[::-1], 8: lambda a: np.rot90(a, 1)}
 
 
 def load_image(path: str) -> np.ndarray:
@@ -54,11 +60,22 @@ def load_image(path: str) -> np.ndarray:
 def _quiet_decoders():
     """Decoders warn about what they repair (odd EXIF, bad tags), in Python or in C
     on the process's stderr: the one line the caller prints says enough."""
-    sys.stderr.flush()
-    saved = os.dup(2)
+    with warnings.catch_warnings(), np.errstate(all="ignore"), _stderr_to_devnull():
+        warnings.simplefilter("ignore")
+        yield
+
+
+@contextlib.contextmanager
+def _stderr_to_devnull():
+    if sys.stderr:
+        sys.stderr.flush()
     try:
-        with open(os.devnull, "w") as devnull, warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to quiet
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 2)
             yield
     finally:
@@ -90,9 +107,6 @@ def _band_to_bgr(band):
         # 65535 / 257 = 255: the full 16-bit range onto the full 8-bit one
         gray = cv2.convertScaleAbs(np.asarray(band).astype(np.int32), alpha=1 / 257)
         return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
-    if band.mode == "F":
-        gray = np.clip(np.asarray(band), 0, 255).astype(np.uint8)
-        return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
     if band.mode in ALPHA_MODES or (band.mode == "P" and "transparency" in band.info):
         rgba = np.asarray(band.convert("RGBA"), dtype=np.uint16)
         alpha = rgba[:, :, 3:]
@@ -104,18 +118,15 @@ def _band_to_bgr(band):
 
 def upright(bgr: np.ndarray, orientation: int) -> np.ndarray:
     """The image turned as its EXIF orientation tag (1-8) says it is meant to be seen."""
-    turns = {2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
-             5: lambda a: a.transpose(1, 0, 2), 6: lambda a: np.rot90(a, -1),
-             7: lambda a: np.rot90(a, -1)[::-1], 8: lambda a: np.rot90(a, 1)}
-    if orientation not in turns:
+    if orientation not in EXIF_TURNS:
         return bgr
-    return np.ascontiguousarray(turns[orientation](bgr))
+    return np.ascontiguousarray(EXIF_TURNS[orientation](bgr))
 
 
-def gather_images(paths: list) -> tuple:
+def gather_images(paths: list[str]) -> tuple[list[str], list[str]]:
     """(image files, problems): folders expanded into their image files (sorted),
-    files kept as given, and one message for each input that gives no image to
-    read (a missing, unreadable or empty folder); the others are still listed."""
+    files kept as given (load_image judges them), and one message for each folder
+    that gives no image to read (unreadable or empty); the others are still listed."""
     found, problems = [], []
     for path in paths:
         if not os.path.isdir(path):
@@ -132,7 +143,7 @@ def gather_images(paths: list) -> tuple:
     return found, problems
 
 
-def list_images(paths: list) -> list:
+def list_images(paths: list[str]) -> list[str]:
     """The image files of ``paths`` (see gather_images); the first problem is an InputError."""
     found, problems = gather_images(paths)
     if problems:
