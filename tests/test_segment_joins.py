@@ -69,3 +69,37 @@ def test_broken_n_is_read_as_one_character(classifier, gap_px):
 def test_neighbouring_letters_are_not_joined(classifier, gap_px):
     from pyimagesearch.reader.predictor import HandwritingReader
     assert HandwritingReader(classifier).read(_l_and_t(gap_px)).text == "LT"
+
+
+def _dots(pitch=20, side=7):
+    """1600x1200 paper covered in dots ``side`` px square every ``pitch`` px: thousands
+    of marks of a plausible size, an eighth of the paper inked."""
+    page = np.full((1200, 1600), 255, np.uint8)
+    for y in range(10, 1200 - side, pitch):
+        for x in range(10, 1600 - side, pitch):
+            page[y:y + side, x:x + side] = 0
+    return page
+
+
+def _grain(sigma=2.0):
+    """Noise blurred into grains of about ``sigma`` px: half the page inked."""
+    noise = np.random.default_rng(0).integers(0, 256, (1200, 1600)).astype(np.float32)
+    blurred = cv2.GaussianBlur(noise, (0, 0), sigma)
+    return cv2.normalize(blurred, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+
+
+@pytest.mark.parametrize("make", [_dots, _grain], ids=["too-many-marks", "too-much-ink"])
+def test_a_texture_asks_the_judge_nothing(make):
+    """The split and join judging costs a classification per candidate: a page with more
+    marks, or more ink, than writing leaves is a texture and is not judged at all."""
+    page = make()
+    scan = segment.PageScan.of(page)
+    assert scan.height >= segment.MIN_TEXT_HEIGHT   # the marks are big enough to be letters
+    asked = []
+
+    def judge(crops):
+        asked.append(len(crops))
+        return [0.5] * len(crops)
+
+    assert find_glyphs(page, judge=judge, scan=scan) == []
+    assert asked == []

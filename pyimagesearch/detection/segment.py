@@ -13,6 +13,14 @@ import numpy as np
 WORK_LONG_SIDE = 1600  # big scans are read at this size; small photos are enlarged towards it
 MIN_WORK_LONG_SIDE = 800
 BACKGROUND_SCALE = 0.25
+# smaller "text" at working size is grain, not writing (the classifier's 32 px input
+# would be blown up from less than a fifth of it); a page thinner than this is blank
+MIN_TEXT_HEIGHT = 6
+# more candidates than this per working megapixel is a texture (noise, speckle, a
+# dithered photo), not a page of handwriting; it also bounds the judging work
+MAX_CANDIDATES_PER_MEGAPIXEL = 1000
+# ... and so is a page this much covered in ink (writing leaves most of the paper bare)
+MAX_INK_SHARE = 0.25
 
 
 @dataclass
@@ -21,15 +29,20 @@ class Glyph:
     ink: np.ndarray  # ink strength (bright on dark) of the crop, at working scale
 
 
+def working_scale(shape):
+    """The factor from original to working pixels for an image of ``shape`` (h, w)."""
+    long_side = max(shape[:2])
+    if long_side > WORK_LONG_SIDE:
+        return WORK_LONG_SIDE / long_side
+    if long_side < MIN_WORK_LONG_SIDE:
+        return MIN_WORK_LONG_SIDE / long_side
+    return 1.0
+
+
 def working_gray(image):
     """Grayscale at the working size, and the factor from working to original pixels."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    long_side = max(gray.shape)
-    scale = 1.0
-    if long_side > WORK_LONG_SIDE:
-        scale = WORK_LONG_SIDE / long_side
-    elif long_side < MIN_WORK_LONG_SIDE:
-        scale = MIN_WORK_LONG_SIDE / long_side
+    scale = working_scale(gray.shape)
     if scale != 1.0:
         interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interpolation)
@@ -156,6 +169,13 @@ def _plausible(stats, shape):
     return stats[(stats[:, 2] < 0.5 * page_w) & (stats[:, 3] < 0.5 * page_h) & (stats[:, 4] >= 4)]
 
 
+def _is_texture(mask, stats):
+    """Far more ink, or far more ink marks (``stats``), than a page of writing holds:
+    noise, speckle, a pattern or a photo of something else."""
+    return (len(stats) > MAX_CANDIDATES_PER_MEGAPIXEL * mask.size / 1e6
+            or np.count_nonzero(mask) > MAX_INK_SHARE * mask.size)
+
+
 def _choose_splits(boxes, mask, height, crop, judge):
     """Each wide box whole or split: whichever ``judge`` (ink crops -> confidences)
     finds more convincing. Without a judge, wide boxes are split."""
@@ -211,9 +231,9 @@ def clean_mask(ink):
     # rules that touch the writing would join a whole line into one blob: erase
     # page-long lines before measuring the text, then anything much longer than it
     height = text_height(_plausible(components(remove_rules(mask, min(mask.shape) / 2))[1], mask.shape))
-    if height:
-        mask = remove_rules(mask, 2.5 * height)
-    return mask, height
+    if height < MIN_TEXT_HEIGHT:
+        return mask, 0.0
+    return remove_rules(mask, 2.5 * height), height
 
 
 @dataclass
@@ -228,10 +248,15 @@ class PageScan:
 
     @classmethod
     def of(cls, image):
+        shape = image.shape[:2]
+        scale = working_scale(shape)
+        if min(shape) * scale < MIN_TEXT_HEIGHT:  # no room for a line of text (nor for resizing)
+            blank = np.zeros((max(1, round(shape[0] * scale)), max(1, round(shape[1] * scale))), np.uint8)
+            return cls(blank, blank, 0.0, 1.0 / scale, shape)
         gray, to_original = working_gray(image)
         ink = ink_map(gray)
         mask, height = clean_mask(ink)
-        return cls(ink, mask, height, to_original, image.shape[:2])
+        return cls(ink, mask, height, to_original, shape)
 
     @functools.cached_property
     def components(self):
@@ -252,6 +277,8 @@ def find_glyphs(image, judge=None, scan=None):
         return []
     stats = _plausible(scan.components[1], mask.shape)
     stats = stats[stats[:, 3] * np.maximum(stats[:, 2], 1) >= (0.06 * height) ** 2 * 4]
+    if _is_texture(mask, stats):
+        return []
     boxes = [tuple(b) for b in merge_pieces([tuple(s[:4]) for s in stats], height)]
 
     def crop(box):
