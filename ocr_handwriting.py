@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--jsonl", help="append one JSON line per image to this results file as each is read; "
                                     "run again, it skips the images already there")
     ap.add_argument("--overwrite", action="store_true", help="start the --jsonl file afresh")
+    ap.add_argument("-r", "--recursive", action="store_true", help="read the images in sub-folders of folders too")
     ap.add_argument("-j", "--jobs", type=int, default=OUTPUTS.jobs,
                     help="worker processes for a batch (default: one per core)")
     ap.add_argument("--charset", help="restrict the alphabet: digits, letters, alnum, or the characters themselves")
@@ -59,7 +60,7 @@ def main():
                             charset=args["charset"], min_confidence=args["min_confidence"],
                             runtime=args["runtime"], seed_mode=args["seed_mode"])
     outputs = OutputOptions(args["output"], args["json"], not args["no_window"], args["jsonl"], args["overwrite"],
-                            args["jobs"])
+                            args["jobs"], args["recursive"])
     return run(args["image"], options, outputs)
 
 

@@ -93,7 +93,7 @@ class InterruptedReader:
 def test_ctrl_c_during_json_keeps_what_was_read(monkeypatch):
     monkeypatch.setattr(app, "load_reader", lambda options, err: InterruptedReader())
     out, err = io.StringIO(), io.StringIO()
-    status = app.run([HELLO, DIGITS, HELLO], ReaderOptions(SHIPPED_TFLITE), OutputOptions(as_json=True), out, err)
+    status = app.run([HELLO, DIGITS, HELLO], ReaderOptions(SHIPPED_TFLITE), OutputOptions(as_json=True, jobs=1), out, err)
     assert status == 130 and "interrupted" in err.getvalue() and "Traceback" not in err.getvalue()
     assert [page["text"] for page in json.loads(out.getvalue())] == ["H"]
 
@@ -126,3 +126,17 @@ def test_lines_read_whole_are_drawn_as_words():
     between = (slice(40, 60), 40)        # the right edge of the first character's box
     assert green["chars"][between].any() and not green["lines"][between].any()
     assert green["lines"][40:60, 20].all()   # the word's left edge
+
+
+def test_a_bad_folder_does_not_stop_the_others_and_recursion_is_asked_for(tmp_path):
+    (tmp_path / "empty").mkdir()
+    nested = tmp_path / "scans" / "2024"
+    nested.mkdir(parents=True)
+    shutil.copyfile(HELLO, tmp_path / "scans" / "top.png")
+    shutil.copyfile(DIGITS, nested / "deep.png")
+    proc = _ocr("--json", "-i", tmp_path / "empty", tmp_path / "scans", cwd=tmp_path)
+    assert proc.returncode == 2 and "empty: folder holds no images" in proc.stderr
+    assert [os.path.basename(p["image"]) for p in json.loads(proc.stdout)] == ["top.png"]
+    proc = _ocr("--json", "-r", "-i", tmp_path / "scans", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert [os.path.basename(p["image"]) for p in json.loads(proc.stdout)] == ["top.png", "deep.png"]

@@ -194,14 +194,14 @@ def test_folder_problems_are_reported_beside_the_images(tmp_path, monkeypatch):
     empty.mkdir()
     locked = tmp_path / "locked"
     locked.mkdir()
-    real_listdir = os.listdir
+    real_scandir = os.scandir
 
-    def listdir(path):
+    def scandir(path):   # as for a folder without read permission, even for root
         if str(path) == str(locked):
             raise PermissionError(13, "Permission denied", str(path))
-        return real_listdir(path)
+        return real_scandir(path)
 
-    monkeypatch.setattr(os, "listdir", listdir)
+    monkeypatch.setattr(os, "scandir", scandir)
     found, problems = gather_images([str(empty), str(locked), str(good), HELLO])
     assert found == [str(good / "a.png"), HELLO]
     assert problems == [f"{empty}: folder holds no images",

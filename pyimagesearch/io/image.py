@@ -123,24 +123,33 @@ def upright(bgr: np.ndarray, orientation: int) -> np.ndarray:
     return np.ascontiguousarray(EXIF_TURNS[orientation](bgr))
 
 
-def gather_images(paths: list[str]) -> tuple[list[str], list[str]]:
-    """(image files, problems): folders expanded into their image files (sorted),
-    files kept as given (load_image judges them), and one message for each folder
-    that gives no image to read (unreadable or empty); the others are still listed."""
+def gather_images(paths: list[str], recursive: bool = False) -> tuple[list[str], list[str]]:
+    """(image files, problems): folders expanded into their image files (sorted; with
+    ``recursive``, those of their sub-folders too), files kept as given (load_image
+    judges them), and one message for each folder that cannot be read or gives no
+    image; the others are still listed."""
     found, problems = [], []
     for path in paths:
         if not os.path.isdir(path):
             found.append(path)
             continue
-        try:
-            names = sorted(n for n in os.listdir(path) if n.lower().endswith(IMAGE_EXTENSIONS))
-        except OSError as e:
-            problems.append(f"{path}: cannot read the folder ({e.strerror or e})")
-            continue
-        if not names:
+        images = _folder_images(path, recursive, problems)
+        if not images and not any(p.startswith(f"{path}:") for p in problems):
             problems.append(f"{path}: folder holds no images")
-        found.extend(os.path.join(path, n) for n in names)
+        found.extend(images)
     return found, problems
+
+
+def _folder_images(folder, recursive, problems):
+    """The image files in ``folder`` (and below it, when ``recursive``), sorted."""
+    found = []
+    for where, folders, names in os.walk(folder, onerror=lambda e: problems.append(
+            f"{e.filename}: cannot read the folder ({e.strerror or e})")):
+        folders.sort()
+        if not recursive:
+            folders.clear()
+        found.extend(os.path.join(where, n) for n in sorted(names) if n.lower().endswith(IMAGE_EXTENSIONS))
+    return found
 
 
 def list_images(paths: list[str]) -> list[str]:

@@ -4,7 +4,7 @@ or save the annotated pictures."""
 import sys
 
 from ..errors import EXIT_BAD_INPUT, InputError
-from ..io.image import list_images
+from ..io.image import gather_images
 from ..io.outputs import JsonArray, JsonLines, annotation_targets, identity
 from ..io.annotate import with_text_panel
 from ..io.window import display_screen, show
@@ -19,8 +19,12 @@ def run(image_args: list[str], options: ReaderOptions = ReaderOptions(), output:
         out=sys.stdout, err=sys.stderr) -> int:
     """Returns the exit status: 0; 2 when any input was bad (the others are still
     read); 130 when interrupted (what was read so far is kept)."""
+    paths, problems = gather_images(image_args, output.recursive)
+    for problem in problems:
+        print(f"[ERROR] {problem}", file=err)
+    if not paths:
+        return EXIT_BAD_INPUT
     try:
-        paths = list_images(image_args)
         screen = display_screen() if output.window and not (output.as_json or output.jsonl) else None
         targets = annotation_targets(paths, output.output, fallback=output.window and screen is None
                                      and not output.jsonl)
@@ -38,7 +42,7 @@ def run(image_args: list[str], options: ReaderOptions = ReaderOptions(), output:
         print("[INFO] no display: pass -o FOLDER to save the annotated images", file=out)
     jobs = 1 if screen is not None else output.jobs or default_jobs()
     progress = Progress(len(todo), err)
-    status = 0
+    status = EXIT_BAD_INPUT if problems else 0
     try:
         for outcome in outcomes(reader, options, [(p, targets[p]) for p in todo], jobs, screen is not None):
             status = max(status, sink.add(outcome, err))

@@ -26,10 +26,11 @@ class ReaderOptions:
 
 @dataclass
 class OutputOptions:
-    """Where the readings go."""
+    """How a batch runs and where its readings go."""
     output: str | None = None      # annotated image path, or a folder for several
     as_json: bool = False
     window: bool = True
     jsonl: str | None = None       # a results file, one JSON object per image, resumed when run again
     overwrite: bool = False        # start that file afresh instead
     jobs: int = 0                  # worker processes; 0: one per core
+    recursive: bool = False        # read the images in sub-folders of a folder too
