@@ -4,6 +4,7 @@
 # python ocr_handwriting.py --mode lines --image photo.jpg
 """Read the handwriting in one or more photos and print the text."""
 import argparse
+import os
 import sys
 
 from pyimagesearch.reader.options import MODES, RUNTIMES, OutputOptions, ReaderOptions
@@ -70,3 +71,6 @@ if __name__ == "__main__":
         sys.exit(main())
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:   # what read our output went away (| head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

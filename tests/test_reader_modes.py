@@ -351,3 +351,19 @@ def test_auto_decides_on_the_greedy_reading_and_beam_decodes_only_lines_it_gives
     recognizer = RecordingRecognizer(["Ab cd", "efg"])
     HandwritingReader(FlatClassifier(), line_recognizer=recognizer, mode="lines").read(image)
     assert recognizer.decodings == [None, None]
+
+
+def test_past_the_pages_line_budget_lines_keep_the_classifiers_reading(monkeypatch):
+    from pyimagesearch.reader import lines as line_reading
+    image, _ = text_page(["AB CD", "EFG"])
+    oracle = OracleRecognizer(["Ab cd", "efg"])
+    first_line_only = HandwritingReader(FlatClassifier(), line_recognizer=oracle, mode="lines")
+    boxes_page = first_line_only.read(image)
+    assert [line.source for line in boxes_page.lines] == ["lines", "lines"]
+    # a budget that the first line's width uses up: the second is the classifier's
+    first_width = 32 * boxes_page.lines[0].box[2] / boxes_page.lines[0].box[3]
+    monkeypatch.setattr(line_reading, "LINE_COLUMN_BUDGET", first_width * 1.2)
+    oracle = OracleRecognizer(["Ab cd", "efg"])
+    page = HandwritingReader(FlatClassifier(), line_recognizer=oracle, mode="lines").read(image)
+    assert [line.source for line in page.lines] == ["lines", "chars"] and len(oracle.inputs) == 1
+    assert page.lines[0].text == "Ab cd"

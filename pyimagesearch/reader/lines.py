@@ -11,7 +11,12 @@ from ..detection.layout import LineGroup
 from ..io.elements import Line, union_box
 from ..labels import charset_mask, restrict
 from ..recognition.elements import to_line
-from ..recognition.preprocess import placed
+from ..recognition.preprocess import HEIGHT, placed
+
+# the line model reads at most this many model-input columns a page (a whole form
+# of writing takes well under half): past it, lines keep the classifier's reading,
+# so that a page of thousands of marks cannot take minutes
+LINE_COLUMN_BUDGET = 24_000
 
 
 @dataclass
@@ -32,6 +37,18 @@ class LineReader:
         mask = charset_mask(charset, self.chars, always=" ")
         self.allowed = None if mask is None else np.append(mask, True)   # the blank is always allowed
         self.min_confidence = min_confidence
+
+    def affordable(self, boxes: list, groups: list[LineGroup]) -> list[bool]:
+        """Per group, in reading order, whether the line model reads it within the
+        page's ``LINE_COLUMN_BUDGET`` (by the width its character boxes give at the
+        model's height; specks are never read whole and cost nothing)."""
+        spent, fits = 0.0, []
+        for group in groups:
+            if not group.small:
+                _, _, w, h = union_box([boxes[i] for i in group.glyphs])
+                spent += HEIGHT * w / max(h, 1)
+            fits.append(group.small or spent <= LINE_COLUMN_BUDGET)
+        return fits
 
     def cut(self, page_ink: PageInk, boxes: list, groups: list[LineGroup]) -> list["LineCut | None"]:
         """One ``LineCut`` per LineGroup (None where there is nothing to cut): the

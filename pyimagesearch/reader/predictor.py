@@ -43,25 +43,35 @@ class HandwritingReader:
             return Page(name, [])
         boxes = [list(g.box) for g in glyphs]
         order = reading_order(boxes)
-        if self.mode == "lines":
-            return Page(name, self._whole_lines(scan, boxes, order, None))
-        probs = self.characters.restrict(self.classifier.predict(glyphs_to_inputs([g.ink for g in glyphs])))
-        char_lines = [self.characters.line(probs, boxes, row) for row in order]
         if self.mode == "chars":
-            return Page(name, char_lines)
-        return Page(name, self._whole_lines(scan, boxes, order, char_lines))
+            return Page(name, self._char_lines(glyphs, boxes, order))
+        return Page(name, self._whole_lines(scan, glyphs, boxes, order))
 
-    def _whole_lines(self, scan, boxes, order, char_lines):
-        """Each line group read by the line model; with ``char_lines`` (auto mode)
-        the classifier's reading is kept where ``choose`` says so.
+    def _char_lines(self, glyphs, boxes, order):
+        """Every reading-order line as the classifier reads it."""
+        probs = self.characters.restrict(self.classifier.predict(glyphs_to_inputs([g.ink for g in glyphs])))
+        return [self.characters.line(probs, boxes, row) for row in order]
+
+    def _whole_lines(self, scan, glyphs, boxes, order):
+        """Each line group read by the line model; in auto mode the classifier's
+        reading is kept where ``choose`` says so, and in both modes where the page's
+        line-model budget is spent.
 
         ``choose`` weighs the line model's greedy reading (its thresholds were
         measured on it), so in auto mode only the lines it gives to the line
         model pay for the language model's beam search."""
         groups = line_groups(boxes, order)
+        fits = self.lines.affordable(boxes, groups)
+        # lines mode never classifies what it will not use
+        char_lines = self._char_lines(glyphs, boxes, order) if self.mode == "auto" or not all(fits) else None
+        cuts = iter(self.lines.cut(PageInk.of(scan), boxes, [g for g, ok in zip(groups, fits) if ok]))
         lines = []
-        for group, cut in zip(groups, self.lines.cut(PageInk.of(scan), boxes, groups)):
-            if char_lines is not None:
+        for group, ok in zip(groups, fits):
+            if not ok:
+                lines.extend(char_lines[k] for k in group.rows)
+                continue
+            cut = next(cuts)
+            if self.mode == "auto":
                 by_chars = [char_lines[k] for k in group.rows]
                 first = self.lines.decode(cut, boxes, group, beam_width=0)
                 ev = evidence([boxes[i] for i in group.glyphs],
