@@ -21,7 +21,7 @@ from PIL import Image
 BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(BENCH))   # the repository root, for pyimagesearch
 
-from bench_reader import REPO, log, machine_facts, run_child  # noqa: E402
+from bench_reader import REPO, facts_line, log, machine_facts, run_child  # noqa: E402
 from pyimagesearch.io.image import MAX_PIXELS  # noqa: E402
 from pyimagesearch.models import store  # noqa: E402
 
@@ -118,9 +118,7 @@ def row(name, what, size, wall, rss, text):
 def markdown(facts, rows, runs):
     head = [f"# Hostile images: whole-process time and peak memory (targets <= {TARGET_S:g} s, "
             f"<= {TARGET_MB:g} MB)", "",
-            f"CPU: {facts['cpu']}, {facts['cores']} cores, load average at start "
-            f"{', '.join(f'{x:.2f}' for x in facts['load_average_at_start'])}; Python {facts['python']}; "
-            + ", ".join(f"{k} {v}" for k, v in facts["packages"].items()), "",
+            facts_line(facts), "",
             f"`ocr_handwriting.py -i FILE --no-window --json`, the shipped models (LiteRT); median wall time "
             f"of {runs} fresh processes, highest peak RSS (os.wait4 ru_maxrss); characters = what the "
             "reader printed, whitespace not counted.", "",

@@ -75,6 +75,13 @@ def machine_facts():
             "packages": versions, "tesseract": tesseract_version()}
 
 
+def facts_line(facts):
+    """The machine facts as one line of a report."""
+    return (f"CPU: {facts['cpu']}, {facts['cores']} cores, load average at start "
+            f"{', '.join(f'{x:.2f}' for x in facts['load_average_at_start'])}; Python {facts['python']}; "
+            + ", ".join(f"{k} {v}" for k, v in facts["packages"].items()))
+
+
 def tesseract_version():
     if not shutil.which("tesseract"):
         return None
