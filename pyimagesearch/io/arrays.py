@@ -1,0 +1,70 @@
+"""Read the arrays of an ``.npz`` archive safely: every way such a file can be broken
+(not a zip, a ``.npy`` under an ``.npz`` name, a member that is not an array, a
+corrupt or encrypted member, pickled objects) is one InputError that names the file,
+and no member unpacks to more than a bounded multiple of the file's size."""
+import os
+import zipfile
+import zlib
+
+import numpy as np
+
+from ..errors import InputError, first_line
+
+NPY_MAGIC = b"\x93NUMPY"
+# Real data sets unpack to 3-10 times their compressed size; deflate reaches 1000
+# times on zeros, so a small file could otherwise unpack to gigabytes
+MAX_UNPACK_RATIO = 100
+UNPACK_ALLOWANCE = 64 << 20   # bytes any member may unpack to, whatever the ratio
+# what a broken archive or member raises inside numpy and zipfile
+READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError,
+               RuntimeError, MemoryError)
+
+
+class NpzArchive:
+    """``with NpzArchive(path) as npz: npz.array("images")``; ``npz.keys`` lists the arrays."""
+
+    def __init__(self, path):
+        self.path = path
+        self._npz = None
+        if not os.path.isfile(path):
+            raise InputError(f"{path}: no such file")
+        try:
+            with open(path, "rb") as f:
+                head = f.read(len(NPY_MAGIC))
+            if head.startswith(NPY_MAGIC):
+                raise InputError(f"{path}: a single .npy array, not an .npz archive of named arrays")
+            if not head.startswith(b"PK"):
+                raise InputError(f"{path}: not an .npz archive" + (" (file is empty)" if not head else ""))
+            self._npz = np.load(path, allow_pickle=False)
+            self.keys = list(self._npz.files)
+        except READ_ERRORS as e:
+            self.close()
+            raise InputError(f"{path}: not a readable .npz archive ({first_line(e)})") from None
+        self._limit = max(UNPACK_ALLOWANCE, MAX_UNPACK_RATIO * os.path.getsize(path))
+
+    def array(self, key):
+        """The array stored as ``key``; an InputError when it is missing or broken."""
+        if key not in self.keys:
+            raise InputError(f"{self.path}: no array {key!r} in it (found {', '.join(self.keys) or 'none'})")
+        member = key + ".npy" if key + ".npy" in self._npz.zip.namelist() else key
+        size = self._npz.zip.getinfo(member).file_size
+        if size > self._limit:
+            raise InputError(f"{self.path}: array {key!r} unpacks to {size} bytes, more than "
+                             f"{MAX_UNPACK_RATIO} times the file's size")
+        try:
+            value = self._npz[key]
+        except READ_ERRORS as e:
+            raise InputError(f"{self.path}: array {key!r} is corrupt ({first_line(e)})") from None
+        if not isinstance(value, np.ndarray):
+            raise InputError(f"{self.path}: {key!r} is not a numpy array")
+        return value
+
+    def close(self):
+        if self._npz is not None:
+            self._npz.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
