@@ -6,10 +6,11 @@ labels int64 class indices into TUTORIAL_LABELS (0-9 digits, 10-35 letters).
 import gzip
 import os
 import re
+import zlib
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, first_line
 from ..io.arrays import NpzArchive
 from ..labels import TUTORIAL_LABELS
 
@@ -39,8 +40,8 @@ def load_az_dataset(path):
             rows = np.loadtxt(f, delimiter=",", dtype=np.uint8, ndmin=2, comments=None)
     except ValueError as e:
         raise InputError(f"{path}: {_describe_csv_error(str(e), path)}") from None
-    except (OSError, EOFError) as e:
-        raise InputError(f"{path}: cannot read it as CSV ({type(e).__name__}: {e})") from None
+    except (OSError, EOFError, zlib.error) as e:   # unreadable, or a damaged .gz
+        raise InputError(f"{path}: cannot read it as CSV ({first_line(e)})") from None
     if rows.shape[0] == 0:
         raise InputError(f"{path}: no rows")
     if rows.shape[1] != AZ_COLUMNS:
