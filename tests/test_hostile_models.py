@@ -234,3 +234,13 @@ def test_keras_and_litert_models_of_the_wrong_shape(tmp_path):
         lite_path = str(tmp_path / f"{name}.tflite")
         store.save_tflite(keras_to_tflite(model), lite_path, labels)
         assert expected in one_line_error(LiteClassifier, lite_path)
+
+
+@pytest.mark.parametrize("load", [load_classifier, LineRecognizer], ids=["classifier", "line-model"])
+def test_a_keras_file_that_unpacks_to_far_more_is_refused_before_keras_loads_it(tmp_path, monkeypatch, load):
+    from pyimagesearch.io import archives
+    monkeypatch.setattr(archives, "UNPACK_ALLOWANCE", 0)      # as for a file of gigabytes of zeros
+    path = keras_zip(tmp_path / "bomb.keras", json.dumps({"labels": list(TUTORIAL_LABELS[:-1])}).encode())
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("model.weights.h5", bytes(1 << 20))
+    assert "unpacks to" in one_line_error(load, path)

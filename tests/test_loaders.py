@@ -300,11 +300,11 @@ def test_float_images_are_grey_levels_never_blanks(tmp_path):
 
 
 def test_a_small_file_that_unpacks_to_far_more_is_refused(tmp_path, monkeypatch):
-    from pyimagesearch.io import arrays
-    monkeypatch.setattr(arrays, "UNPACK_ALLOWANCE", 0)     # as for a file of gigabytes of zeros
+    from pyimagesearch.io import archives
+    monkeypatch.setattr(archives, "UNPACK_ALLOWANCE", 0)     # as for a file of gigabytes of zeros
     path = tmp_path / "bomb.npz"
     np.savez_compressed(path, images=np.zeros((400, 28, 28), np.uint8), labels=np.zeros(400, np.int64))
-    assert os.path.getsize(path) * arrays.MAX_UNPACK_RATIO < 400 * 28 * 28
+    assert os.path.getsize(path) * archives.MAX_UNPACK_RATIO < 400 * 28 * 28
     assert "unpacks to" in _npz_error(path)
 
 

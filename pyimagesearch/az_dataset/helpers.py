@@ -11,7 +11,7 @@ import zlib
 import numpy as np
 
 from ..errors import InputError, first_line
-from ..io.arrays import NpzArchive
+from ..io.archives import NpzArchive
 from ..labels import TUTORIAL_LABELS
 
 GLYPH_SIDE = 28

@@ -11,6 +11,7 @@ import tempfile
 import numpy as np
 
 from ..errors import InputError, first_line
+from ..io.archives import check_unpacked_size
 from ..transforms import MODEL_SIDE
 from . import store
 from .lite import LiteModel
@@ -93,6 +94,8 @@ def _load_keras_model(path):
     kind = store.sniff_format(path)
     if kind == "tflite":
         raise InputError(f"{path}: a LiteRT file cannot be loaded by Keras")
+    if kind == "keras":
+        check_unpacked_size(path)
     import keras
     suffix = {"keras": ".keras", "hdf5": ".h5"}[kind]
     # Keras 3 picks the format by extension: give it a name that says what the bytes are

@@ -35,7 +35,7 @@ import cv2
 import numpy as np
 
 from ..errors import InputError
-from ..io.arrays import NpzArchive
+from ..io.archives import NpzArchive
 from . import augment as aug
 from .charset import Charset, ctc_frames_needed
 from .preprocess import HEIGHT, STRIDE, frames, pad_batch, to_model_input

@@ -32,7 +32,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..errors import InputError
-from ..io.arrays import NpzArchive
+from ..io.archives import NpzArchive
 
 BOUNDARY = "\n"      # start-of-text context and end-of-text symbol (never in a charset)
 FORMAT = "pyimagesearch-char-ngram-2"

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from ..errors import InputError, first_line
+from ..io.archives import check_unpacked_size
 from ..models import store
 from ..models.lite import LiteModel
 from . import decode as ctc
@@ -93,6 +94,8 @@ def _charset_of(path):
 
 
 def _keras_line_model(path):
+    if store.sniff_format(path) == "keras":
+        check_unpacked_size(path)
     import keras
     from . import model as _registers_ctc_loss  # noqa: F401
     try:

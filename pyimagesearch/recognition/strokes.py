@@ -10,7 +10,7 @@ import os
 import cv2
 import numpy as np
 
-from ..io.arrays import NpzArchive
+from ..io.archives import NpzArchive
 from .preprocess import HEIGHT
 
 SUPERSAMPLE = 4

@@ -1,7 +1,8 @@
-"""Read the arrays of an ``.npz`` archive safely: every way such a file can be broken
-(not a zip, a ``.npy`` under an ``.npz`` name, a member that is not an array, a
-corrupt or encrypted member, pickled objects) is one InputError that names the file,
-and no member unpacks to more than a bounded multiple of the file's size."""
+"""Zip archives read safely: the arrays of an ``.npz`` (every way such a file can be
+broken - not a zip, a ``.npy`` under an ``.npz`` name, a member that is not an array, a
+corrupt or encrypted member, pickled objects - is one InputError that names the
+file), and the sizes a ``.npz`` or ``.keras`` archive claims to unpack to, bounded by
+a multiple of the file's size before anything is unpacked."""
 import os
 import zipfile
 import zlib
@@ -18,6 +19,23 @@ UNPACK_ALLOWANCE = 64 << 20   # bytes any member may unpack to, whatever the rat
 # what a broken archive or member raises inside numpy and zipfile
 READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError,
                RuntimeError, MemoryError)
+
+
+def unpack_limit(path):
+    """The most bytes an archive of ``path``'s size may unpack to."""
+    return max(UNPACK_ALLOWANCE, MAX_UNPACK_RATIO * os.path.getsize(path))
+
+
+def check_unpacked_size(path):
+    """InputError when the zip at ``path`` claims to unpack, in all, to more than
+    ``unpack_limit`` (or cannot be read as a zip)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(member.file_size for member in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise InputError(f"{path}: not a readable zip archive ({first_line(e)})") from None
+    if total > unpack_limit(path):
+        raise InputError(f"{path}: unpacks to {total} bytes, more than {MAX_UNPACK_RATIO} times its size")
 
 
 class NpzArchive:
@@ -40,7 +58,7 @@ class NpzArchive:
         except READ_ERRORS as e:
             self.close()
             raise InputError(f"{path}: not a readable .npz archive ({first_line(e)})") from None
-        self._limit = max(UNPACK_ALLOWANCE, MAX_UNPACK_RATIO * os.path.getsize(path))
+        self._limit = unpack_limit(path)
 
     def array(self, key):
         """The array stored as ``key``; an InputError when it is missing or broken."""
