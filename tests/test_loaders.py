@@ -348,3 +348,21 @@ def _write_gz(path, lines):
     with gzip.open(path, "wt") as f:
         f.write("\n".join(lines) + "\n")
     return str(path)
+
+
+def test_a_single_glyph_cannot_be_split_for_training():
+    from pyimagesearch.training.data import split_validation
+    with pytest.raises(InputError, match="at least 2"):
+        split_validation(np.array([3]), 0.1, 0)
+    train, validation = split_validation(np.array([3, 4]), 0.1, 0)
+    assert sorted([*train, *validation]) == [0, 1]
+
+
+def test_a_small_gz_that_unpacks_to_far_more_is_refused(tmp_path, monkeypatch):
+    from pyimagesearch.io import archives
+    monkeypatch.setattr(archives, "UNPACK_ALLOWANCE", 0)     # as for a file of gigabytes of zeros
+    path = _write_gz(tmp_path / "bomb.csv.gz", [GOOD] * 2000)
+    assert os.path.getsize(path) * archives.MAX_UNPACK_RATIO < 2000 * len(GOOD)
+    assert "unpacks to more than" in _error(path)
+    images, labels = load_az_dataset(_write_gz(tmp_path / "small.csv.gz", [GOOD] * 3))
+    assert images.shape == (3, 28, 28) and labels.tolist() == [13] * 3

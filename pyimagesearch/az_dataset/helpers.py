@@ -4,6 +4,7 @@ Both return ``(images, labels)``: images uint8 (N, 28, 28), white ink on black;
 labels int64 class indices into TUTORIAL_LABELS (0-9 digits, 10-35 letters).
 """
 import gzip
+import io
 import os
 import re
 import zlib
@@ -11,7 +12,7 @@ import zlib
 import numpy as np
 
 from ..errors import InputError, first_line
-from ..io.archives import NpzArchive
+from ..io.archives import MAX_UNPACK_RATIO, NpzArchive, unpack_limit
 from ..labels import TUTORIAL_LABELS
 
 GLYPH_SIDE = 28
@@ -33,9 +34,8 @@ def load_az_dataset(path):
     are skipped; errors name the file's own line numbers.
     """
     _require_file(path)
-    opener = gzip.open if path.endswith(".gz") else open
     try:
-        with opener(path, "rt") as f:
+        with _open_text(path) as f:
             # numpy's C parser reads straight into uint8: no float64 copy of ~290M values
             rows = np.loadtxt(f, delimiter=",", dtype=np.uint8, ndmin=2, comments=None)
     except ValueError as e:
@@ -55,12 +55,42 @@ def load_az_dataset(path):
     return np.ascontiguousarray(images), labels + 10
 
 
+class _Bounded(io.RawIOBase):
+    """A binary stream that stops with an InputError after ``limit`` bytes: a small
+    .gz must not unpack to gigabytes of pixels."""
+
+    def __init__(self, stream, limit, path):
+        super().__init__()
+        self.stream, self.left, self.limit, self.path = stream, limit, limit, path
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        count = self.stream.readinto(buffer)
+        self.left -= count
+        if self.left < 0:
+            raise InputError(f"{self.path}: unpacks to more than {self.limit} bytes, "
+                             f"{MAX_UNPACK_RATIO} times its size")
+        return count
+
+    def close(self):
+        self.stream.close()
+        super().close()
+
+
+def _open_text(path):
+    """The CSV as text; a .gz one unpacked, at most ``unpack_limit`` bytes of it."""
+    if not path.endswith(".gz"):
+        return open(path, "rt")
+    return io.TextIOWrapper(io.BufferedReader(_Bounded(gzip.open(path, "rb"), unpack_limit(path), path)))
+
+
 def _file_line(path, row):
     """The 1-based line of the file that holds data row ``row`` (0-based): numpy
     counts rows without the empty lines it skips. Read again only to report an error."""
-    opener = gzip.open if path.endswith(".gz") else open
     seen, number = -1, 0
-    with opener(path, "rt") as f:
+    with _open_text(path) as f:
         for number, line in enumerate(f, start=1):
             seen += line.rstrip("\n") != ""
             if seen == row:

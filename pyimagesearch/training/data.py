@@ -24,6 +24,9 @@ def load_sources(digits_paths, az_path):
 def split_validation(labels, fraction, seed):
     """Stratified train/validation indices drawn from the training data only."""
     from sklearn.model_selection import train_test_split
+    if len(labels) < 2:
+        raise InputError(f"{len(labels)} glyph in the training data: training needs at least 2 "
+                         f"(one to train on, one to validate)")
     index = np.arange(len(labels))
     counts = np.bincount(labels)
     classes = int((counts > 0).sum())
