@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pyimagesearch.models import store
 from pyimagesearch.recognition import decode as ctc
@@ -427,10 +429,11 @@ def test_crops_within_the_width_bound_are_read_as_they_are():
     crop = _hatched_crop(height=32, width=4000)
     fitted, stretch = fit_width(crop)
     assert fitted is crop and stretch == 1.0
-    empty, stretch = fit_width(np.zeros((0, 10), np.uint8))
-    assert empty.shape[0] == HEIGHT and stretch == 1.0
     rec = _one_char_reader()
-    assert rec.read(np.zeros((0, 10), np.uint8)).text == "a"
+    for empty in (np.zeros((0, 10), np.uint8), np.zeros((10, 0), np.uint8), np.zeros((0, 0, 3), np.uint8)):
+        result = rec.read(empty)
+        assert result.text == "" and result.boxes == []
+    assert rec.seen == []                      # the network never saw them
 
 
 def test_a_dense_crop_near_the_bound_is_not_widened_past_it():
@@ -444,3 +447,15 @@ def test_a_dense_crop_near_the_bound_is_not_widened_past_it():
     rec._posteriors = dense
     (_, stretch), = rec.posteriors([_hatched_crop(height=32, width=MAX_INPUT_WIDTH - 400)])
     assert len(rec.seen) == 2 and 1.0 < stretch and rec.seen[1].shape[1] <= MAX_INPUT_WIDTH + 1
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.integers(0, 60), st.integers(0, 150_000), st.booleans())
+def test_any_crop_shape_gives_a_bounded_input_and_a_box_inside_it(h, w, colour):
+    from pyimagesearch.recognition.recognizer import MAX_INPUT_WIDTH
+    crop = np.full((h, w, 3) if colour else (h, w), 200, np.uint8)
+    rec = _one_char_reader()
+    result = rec.read(crop)
+    assert all(x.shape[0] == HEIGHT and x.shape[1] <= MAX_INPUT_WIDTH + 1 for x in rec.seen)
+    for x0, x1 in result.boxes:
+        assert 0 <= x0 <= x1 <= max(w, 1) + 4 * max(h, 1) / HEIGHT, (x0, x1, crop.shape)

@@ -24,8 +24,7 @@ from ..models.lite import LiteModel
 from . import decode as ctc
 from .charset import Charset
 from .language import CharNgram, lm_path_for
-from .preprocess import (HEIGHT, MIN_WIDTH, dense_stretch, frames, pad_batch, span_to_columns, to_model_input,
-                         widen)
+from .preprocess import HEIGHT, dense_stretch, frames, pad_batch, span_to_columns, to_model_input, widen
 
 # The widest model input read (training lines are at most 1024 columns): a crop
 # flatter than this at 32 px high is shrunk to it (``fit_width``)
@@ -39,15 +38,13 @@ def stretch_for(width, posteriors, labels):
 
 
 def fit_width(gray):
-    """(crop, stretch): a crop whose model input would be wider than MAX_INPUT_WIDTH
+    """(crop, stretch): a non-empty crop whose model input would be wider than MAX_INPUT_WIDTH
     (a long rule, a 1-px-high sliver) shrunk to exactly that width and centred on
     its paper colour in a 32-px-high crop, so that it is read as a thin mark, in
     bounded time and memory; ``stretch`` is how much narrower its input is than
     the crop's at 32 px high. Any other crop is returned as it is, stretch 1.0."""
     gray = np.asarray(gray)
     h, w = gray.shape[:2]
-    if h == 0 or w == 0:
-        return np.full((HEIGHT, MIN_WIDTH), 255, np.uint8), 1.0
     if w * HEIGHT <= MAX_INPUT_WIDTH * h:
         return gray, 1.0
     rows = min(HEIGHT, max(1, int(round(h * MAX_INPUT_WIDTH / w))))
@@ -154,7 +151,17 @@ class LineRecognizer:
         high. A densely written crop is read again widened (stretch > 1), at its
         own resolution: frame f of its posteriors covers model-input columns
         [4 f, 4 f + 4) / stretch. A crop too flat for MAX_INPUT_WIDTH is read
-        shrunk to that width (stretch < 1, see ``fit_width``)."""
+        shrunk to that width (stretch < 1, see ``fit_width``). An empty crop
+        holds no text: no frames."""
+        crops = [np.asarray(c) for c in crops]
+        readable = [k for k, c in enumerate(crops) if c.shape[0] and c.shape[1]]
+        out = [(np.zeros((0, self.charset.num_classes), np.float32), 1.0)] * len(crops)
+        for k, result in zip(readable, self._read_crops([crops[k] for k in readable])):
+            out[k] = result
+        return out
+
+    def _read_crops(self, crops):
+        """``posteriors`` of non-empty crops."""
         fitted = [fit_width(c) for c in crops]
         inputs = [to_model_input(c) for c, _ in fitted]
         first = self._posteriors(inputs)
