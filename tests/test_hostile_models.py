@@ -3,7 +3,6 @@ that lie about their size, corrupt members, models of the wrong shape, a full di
 saving. Each must be one InputError (a one-line error), never a traceback, and never a
 gigabyte read. Most files are crafted byte by byte from the shipped .tflite files; the
 few Keras models are built in the slow test."""
-import errno
 import json
 import os
 import zipfile
@@ -153,23 +152,6 @@ def test_line_model_that_litert_cannot_read(tmp_path):
     path = tmp_path / "junk.tflite"
     path.write_bytes(b"\x1c\x00\x00\x00TFL3" + b"junk" * 100)
     assert "LiteRT" in one_line_error(LineRecognizer, str(path))
-
-
-def test_a_full_disk_is_a_one_line_error_and_keeps_the_old_file(tmp_path):
-    path = tmp_path / "model.tflite"
-    path.write_bytes(b"old model")
-
-    def disk_full(tmp):
-        with open(tmp, "wb") as f:
-            f.write(b"half a new mod")
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    message = one_line_error(lambda p: store.atomic_write(p, disk_full), str(path))
-    assert "No space left on device" in message and "old file is unchanged" in message
-    assert path.read_bytes() == b"old model" and os.listdir(tmp_path) == ["model.tflite"]
-    fresh = str(tmp_path / "fresh.tflite")
-    assert "nothing was written" in one_line_error(lambda p: store.atomic_write(p, disk_full), fresh)
-    assert os.listdir(tmp_path) == ["model.tflite"]
 
 
 # ---------------------------------------------------------------- any corruption
