@@ -189,7 +189,7 @@ def stage_clock(reader):
     classifier.predict, lines = the line model's posteriors (auto mode only); the
     wrappers cost well under 0.1 ms per read.
     """
-    from pyimagesearch import predictor
+    from pyimagesearch.reader import predictor
     spent = collections.defaultdict(float)
     active = []   # the stage being clocked: a call nested in it (the segmenter's judge) counts for it
 
@@ -286,9 +286,9 @@ class WarmPhotos:
 
 
 def warm_section(image, model, folders, reads, line_model):
-    from pyimagesearch.line_reading import load_line_recognizer
+    from pyimagesearch.recognition.recognizer import load_line_recognizer
     from pyimagesearch.models.classifier import load_classifier
-    from pyimagesearch.predictor import HandwritingReader
+    from pyimagesearch.reader.predictor import HandwritingReader
     classifier = load_classifier(model)
     photos = WarmPhotos(HandwritingReader(classifier), reads)
     rows = [photos.row(image, "2 warm read, example")]

@@ -1,7 +1,8 @@
 """Edit distance and the error rates every evaluation reports (and the reader's auto rule uses)."""
+from collections.abc import Sequence
 
 
-def levenshtein(a, b):
+def levenshtein(a: Sequence, b: Sequence) -> int:
     """Edit distance between two sequences (strings, or lists of words)."""
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -12,7 +13,7 @@ def levenshtein(a, b):
     return previous[-1]
 
 
-def score(truths, predictions):
+def score(truths: list[str], predictions: list[str]) -> dict:
     """Totals for CER/WER over paired texts: CER = character edit distance / truth
     characters, WER = the same over whitespace-separated words, exact = share read exactly."""
     chars = sum(len(t) for t in truths)
@@ -24,6 +25,6 @@ def score(truths, predictions):
             "exact": exact / max(len(truths), 1), "chars": chars, "words": words}
 
 
-def cer(truths, predictions):
+def cer(truths: list[str], predictions: list[str]) -> float:
     """Character error rate of paired texts."""
     return score(truths, predictions)["cer"]

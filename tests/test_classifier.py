@@ -24,7 +24,7 @@ FAST_PATH = r"""
 import json, sys
 from pyimagesearch.io.image import load_image
 from pyimagesearch.models.classifier import load_classifier
-from pyimagesearch.predictor import HandwritingReader
+from pyimagesearch.reader.predictor import HandwritingReader
 found = {}
 for model in sys.argv[2:]:
     classifier = load_classifier(model)

@@ -92,7 +92,7 @@ def _check_page_shape(page):
     assert set(page) == {"image", "text", "lines", "characters"}
     assert isinstance(page["text"], str)
     for line in page["lines"]:
-        assert set(line) == {"text", "box", "words"}
+        assert set(line) == {"text", "box", "source", "words"} and line["source"] in ("chars", "lines")
         assert len(line["box"]) == 4 and all(isinstance(v, int) for v in line["box"])
         assert line["text"] == " ".join(word["text"] for word in line["words"])
         for word in line["words"]:
@@ -130,18 +130,18 @@ def test_json_shape_and_order(model, tmp_path):
 
 
 def test_one_model_load_for_many_images(model, monkeypatch):
-    from pyimagesearch import ocr_app
-    from pyimagesearch.models import classifier as classifier_module
+    from pyimagesearch.reader import app, loading
+    from pyimagesearch.reader.options import OutputOptions, ReaderOptions
     loads = []
-    original = classifier_module.load_classifier
+    original = loading.load_classifier
 
     def counting(*args, **kwargs):
         loads.append(args)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(classifier_module, "load_classifier", counting)
+    monkeypatch.setattr(loading, "load_classifier", counting)
     out, err = io.StringIO(), io.StringIO()
-    status = ocr_app.run(IMAGES * 3, model, as_json=True, window=False, out=out, err=err)
+    status = app.run(IMAGES * 3, ReaderOptions(model), OutputOptions(as_json=True, window=False), out=out, err=err)
     assert status == 0 and len(loads) == 1
     assert [p["image"] for p in json.loads(out.getvalue())] == IMAGES * 3
 

@@ -112,7 +112,7 @@ def test_digit_photos_cer(tmp_path):
         shutil.copyfile(os.path.join(IMAGES_DEV, row.split("\t")[0]), folder / row.split("\t")[0])
     from pyimagesearch.io.image import load_image
     from pyimagesearch.models.classifier import load_classifier
-    from pyimagesearch.predictor import HandwritingReader
+    from pyimagesearch.reader.predictor import HandwritingReader
     reader = HandwritingReader(load_classifier(model))
     results = evaluate_folder(lambda path: reader.read(load_image(path)).text, str(folder))
     for r in results:

@@ -246,7 +246,7 @@ def test_tiny_model_trains_saves_converts_and_reloads(tmp_path):
     for file in (path, twin):
         rec = LineRecognizer(file)
         result = rec.read(page)
-        assert isinstance(result.text, str) and len(result.boxes) == len(result.text)
+        assert isinstance(result.text, str) and len(result.columns) == len(result.text)
         assert rec.read(page, beam_width=4).text is not None
 
 
@@ -344,8 +344,8 @@ def test_dense_line_is_read_again_wider_with_boxes_in_the_crop(corpus):
         (probs, stretch), = rec.posteriors([image])
         assert stretch > 1.0 and abs(len(probs) - image.shape[1] * stretch / 4) <= 1   # frames of the wider input
         result = rec.read(image)
-        starts = [x0 for x0, _ in result.boxes]
-        assert starts == sorted(starts) and all(0 <= x0 < x1 <= image.shape[1] + 4 for x0, x1 in result.boxes)
+        starts = [x0 for x0, _ in result.columns]
+        assert starts == sorted(starts) and all(0 <= x0 < x1 <= image.shape[1] + 4 for x0, x1 in result.columns)
 
 
 def test_hardest_writers_ranks_by_character_errors():

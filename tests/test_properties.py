@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pyimagesearch.labels import TUTORIAL_LABELS
-from pyimagesearch.predictor import HandwritingReader
+from pyimagesearch.reader.predictor import HandwritingReader
 
 
 class InputCheckingClassifier:

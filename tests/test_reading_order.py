@@ -7,8 +7,8 @@ import pytest
 from pages import (TemplateClassifier, box_centre, flatten, inside, render_page, scale_page, shape_of,
                    single_stroke_glyphs)
 from pyimagesearch.detection.segment import find_glyphs
-from pyimagesearch.models.builder import group_lines, reading_order, split_words
-from pyimagesearch.predictor import HandwritingReader
+from pyimagesearch.detection.layout import group_lines, reading_order, split_words
+from pyimagesearch.reader.predictor import HandwritingReader
 
 LINES = [["HELLO", "WORLD"], ["42", "CAT", "7"], ["XYZ", "1305"]]
 TEXT = "HELLO WORLD\n42 CAT 7\nXYZ 1305"

@@ -59,7 +59,7 @@ def test_judge_decides_each_candidate_pair():
 
 @pytest.mark.parametrize("gap_px", [2, 4])
 def test_broken_n_is_read_as_one_character(classifier, gap_px):
-    from pyimagesearch.predictor import HandwritingReader
+    from pyimagesearch.reader.predictor import HandwritingReader
     page = _broken_n(gap_px)
     assert len(find_glyphs(page)) == 2               # no judge: the pieces as the ink has them
     assert HandwritingReader(classifier).read(page).text == "N"
@@ -67,5 +67,5 @@ def test_broken_n_is_read_as_one_character(classifier, gap_px):
 
 @pytest.mark.parametrize("gap_px", [2, 4])
 def test_neighbouring_letters_are_not_joined(classifier, gap_px):
-    from pyimagesearch.predictor import HandwritingReader
+    from pyimagesearch.reader.predictor import HandwritingReader
     assert HandwritingReader(classifier).read(_l_and_t(gap_px)).text == "LT"

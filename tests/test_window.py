@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import OCR, PY, REPO, subprocess_env
+from conftest import OCR, PY, REPO, SHIPPED_TFLITE, subprocess_env
 
 pytestmark = [pytest.mark.display,
               pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("xdotool")),
@@ -98,3 +98,51 @@ def test_window_opens_and_closes_on_a_key(tiny_run, display, tmp_path):
     assert "[INFO] text of" in out and "Traceback" not in err
     # with a screen and no -o, nothing is written to disk
     assert os.listdir(tmp_path) == []
+
+
+def _find_window(env):
+    found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", TITLE],
+                           env=env, capture_output=True, text=True, timeout=60)
+    assert found.returncode == 0 and found.stdout.split(), found.stderr
+    return found.stdout.split()[0]
+
+
+def test_close_button_goes_on_to_the_next_image(display, tmp_path):
+    from xwindow import close_window
+    env = subprocess_env(DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    images = [IMAGE, os.path.join(REPO, "images", "digits.png")]
+    app = subprocess.Popen([PY, OCR, "-i", *images, "-m", SHIPPED_TFLITE], cwd=tmp_path, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        close_window(display, _find_window(env))      # the first window: its close button
+        time.sleep(1.0)
+        second = _find_window(env)
+        subprocess.run(["xdotool", "key", "--window", second, "space"], env=env, timeout=30, capture_output=True)
+        out, err = app.communicate(timeout=60)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.communicate()
+    assert app.returncode == 0, err[-2000:]
+    assert out.count("[INFO] text of") == 2 and "Traceback" not in err and "cv2.error" not in err
+    assert "press any key" in out and "QFontDatabase" not in err
+
+
+def test_a_display_that_does_not_answer_is_no_display(tmp_path):
+    """A stale ssh -X: DISPLAY names a server that is gone. No window, no abort."""
+    env = subprocess_env(DISPLAY="localhost:97.0", QT_QPA_PLATFORM="xcb")
+    proc = subprocess.run([PY, OCR, "-i", IMAGE, "-m", SHIPPED_TFLITE], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "[INFO] text of" in proc.stdout
+    assert os.listdir(tmp_path) == ["hello_world_ocr.png"]   # saved instead, as without a display
+
+
+def test_the_window_fits_the_screen():
+    from pyimagesearch.io.window import SCREEN_SHARE, fit
+    big = np.zeros((3000, 4000, 3), np.uint8)
+    shown = fit(big, (1280, 1024))
+    assert shown.shape[1] <= SCREEN_SHARE * 1280 and shown.shape[0] <= SCREEN_SHARE * 1024
+    assert abs(shown.shape[1] / shown.shape[0] - 4000 / 3000) < 0.01
+    small = np.zeros((300, 400, 3), np.uint8)
+    assert fit(small, (1280, 1024)) is small          # never enlarged

@@ -4,6 +4,7 @@ Everything is relative: the page is brought to a working size, the background is
 estimated and removed (uneven light, shadows, dark photos), ruled and form lines
 are erased, and size filters follow the detected text height, not fixed pixels.
 """
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -232,6 +233,11 @@ class PageScan:
         mask, height = clean_mask(ink)
         return cls(ink, mask, height, to_original, image.shape[:2])
 
+    @functools.cached_property
+    def components(self):
+        """(labels, stats) of the ink mask's connected components, found once per page."""
+        return components(self.mask)
+
 
 def find_glyphs(image, judge=None, scan=None):
     """Character candidates of a BGR or gray image, each with its ink crop.
@@ -244,7 +250,7 @@ def find_glyphs(image, judge=None, scan=None):
     ink, mask, height, to_original = scan.ink, scan.mask, scan.height, scan.to_original
     if height == 0:
         return []
-    stats = _plausible(components(mask)[1], mask.shape)
+    stats = _plausible(scan.components[1], mask.shape)
     stats = stats[stats[:, 3] * np.maximum(stats[:, 2], 1) >= (0.06 * height) ** 2 * 4]
     boxes = [tuple(b) for b in merge_pieces([tuple(s[:4]) for s in stats], height)]
 

@@ -113,33 +113,28 @@ def format_results(results):
 @cli_main
 def main(argv=None):
     from ..io.image import load_image
-    from ..line_reading import MODES, resolve_mode
-    from ..models.classifier import load_classifier
-    from ..predictor import HandwritingReader, read_seed_mode
-    root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    from ..reader.loading import load_reader
+    from ..reader.options import MODES, RUNTIMES, ReaderOptions
+    defaults = ReaderOptions()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", help="folder with the photos and truth.tsv")
-    parser.add_argument("-m", "--model", default=os.path.join(root, "handwriting.keras"))
-    parser.add_argument("--runtime", choices=["auto", "litert", "keras"], default="auto")
-    parser.add_argument("--mode", choices=MODES, default="auto",
+    parser.add_argument("-m", "--model", default=defaults.model, help="the classifier (default: the shipped one)")
+    parser.add_argument("--runtime", choices=RUNTIMES, default=defaults.runtime)
+    parser.add_argument("--mode", choices=MODES, default=defaults.mode,
                         help="chars: the character classifier; lines: the line model on every line; "
                              "auto: per line (chars when there is no line model)")
-    parser.add_argument("--line-model", default=None,
-                        help="line recognizer for --mode lines/auto (default: line_model.keras at the repo root)")
+    parser.add_argument("--line-model", default=defaults.line_model,
+                        help="line recognizer for --mode lines/auto (default: the shipped line_model.keras)")
     parser.add_argument("--seed-mode", action="store_true", help="score the 2020 pipeline instead")
     args = parser.parse_args(argv)
-    line_model = args.line_model or os.path.join(root, "line_model.keras")
-    mode, recognizer = resolve_mode("chars" if args.seed_mode else args.mode, line_model, args.runtime,
-                                    args.line_model is not None)
-    classifier = load_classifier(args.model, args.runtime)
-    reader = HandwritingReader(classifier, line_recognizer=recognizer, mode=mode)
+    options = ReaderOptions(model=args.model, line_model=args.line_model, mode=args.mode, runtime=args.runtime,
+                            seed_mode=args.seed_mode)
+    reader = load_reader(options)
 
     def read(path):
-        image = load_image(path)
-        page = read_seed_mode(classifier, image) if args.seed_mode else reader.read(image)
-        return page.text
+        return reader.read(load_image(path)).text
 
-    print(f"mode: {'seed' if args.seed_mode else mode}")
+    print(f"mode: {'seed' if args.seed_mode else reader.mode}")
     print(format_results(evaluate_folder(read, args.folder)))
 
 

@@ -42,6 +42,7 @@ class Word:
 @dataclass
 class Line:
     words: list
+    source: str = "chars"   # what read it: 'chars' (the character classifier) or 'lines' (the line recognizer)
 
     @property
     def text(self):
@@ -67,7 +68,7 @@ class Page:
 
     def to_dict(self):
         return {"image": self.image, "text": self.text,
-                "lines": [{"text": line.text, "box": line.box,
+                "lines": [{"text": line.text, "box": line.box, "source": line.source,
                            "words": [{"text": w.text, "box": w.box} for w in line.words]}
                           for line in self.lines],
                 "characters": [c.to_dict() for c in self.characters]}

@@ -7,6 +7,7 @@ cropped line or word in one pass, without segmenting characters:
 * ``preprocess``  image -> network input (height 32, white ink on black, [0, 1])
 * ``decode``      pure-numpy CTC decoding: greedy, beam search, confidences, spans
 * ``recognizer``  load a .keras or .tflite line model and read images with it
+* ``elements``    a decoded line -> Line/Word/Character elements in photo pixels
 * ``model``       the Keras network, its CTC loss and the LiteRT conversion
 * ``strokes``, ``augment``, ``data``  UniPen lines/words -> augmented tf.data batches
 * ``train``, ``evaluate``  the training run and the test-writer report

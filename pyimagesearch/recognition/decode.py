@@ -4,7 +4,7 @@
 with the blank as the last class (``C - 1``). Both decoders return a
 ``Decoded``: the text, the class index of each character, each character's
 confidence and the span of frames (first, last) it was read from, which
-``preprocess.span_to_columns`` turns into x positions in the image.
+``preprocess.placed`` turns into x positions in the image.
 
 * ``greedy``: best class per frame, repeats merged, blanks removed. A
   character's frames are the run of frames where it was the best class; its
@@ -32,6 +32,7 @@ class Decoded:
     indices: list = field(default_factory=list)
     confidences: list = field(default_factory=list)
     spans: list = field(default_factory=list)   # (first frame, last frame) per character
+    columns: list = field(default_factory=list)  # (x0, x1) per character in its image, once ``preprocess.placed``
     log_prob: float = 0.0   # greedy: log prob of the best path; beam: of the text (all paths)
 
     @property

@@ -4,6 +4,8 @@ The network sees **white ink on black**, float32 in [0, 1], height 32, any
 width: right padding with 0 is then plain background. Each 4 columns of input
 give one CTC frame (``frames(width) = width // 4``).
 """
+import dataclasses
+
 import cv2
 import numpy as np
 
@@ -84,7 +86,14 @@ def pad_batch(inputs, multiple=STRIDE, min_width=MIN_WIDTH):
 
 
 def span_to_columns(span, scale=1.0):
-    """CTC frame span (first, last) -> input column range [x0, x1) in the
-    original image (``scale`` = original height / 32)."""
+    """CTC frame span (first, last) -> column range [x0, x1) in the image it was
+    read from (``scale``: image columns per model-input column)."""
     first, last = span
-    return int(round(first * STRIDE * scale)), int(round((last + 1) * STRIDE * scale))
+    return first * STRIDE * scale, (last + 1) * STRIDE * scale
+
+
+def placed(decoded, crop_height, stretch=1.0):
+    """``decoded`` with its ``columns``: each character's [x0, x1) in the crop it was
+    read from, ``crop_height`` rows high and read widened by ``stretch``."""
+    scale = crop_height / float(HEIGHT) / stretch
+    return dataclasses.replace(decoded, columns=[span_to_columns(span, scale) for span in decoded.spans])

@@ -2,7 +2,7 @@
 
     rec = LineRecognizer("line_model.tflite")       # or line_model.keras
     result = rec.read(gray_crop)                     # a decode.Decoded
-    result.text, result.confidences, result.boxes    # boxes: (x0, x1) per character
+    result.text, result.confidences, result.columns  # (x0, x1) per character
 
 The .tflite path imports ai_edge_litert only (no TensorFlow); the .keras path
 imports Keras. Labels (the charset) come from the model file (``store``). The
@@ -24,7 +24,7 @@ from ..models.lite import LiteModel
 from . import decode as ctc
 from .charset import Charset
 from .language import CharNgram, lm_path_for
-from .preprocess import HEIGHT, dense_stretch, frames, pad_batch, span_to_columns, to_model_input, widen
+from .preprocess import HEIGHT, dense_stretch, frames, pad_batch, placed, to_model_input, widen
 
 # The widest model input read (training lines are at most 1024 columns): a crop
 # flatter than this at 32 px high is shrunk to it (``fit_width``)
@@ -214,14 +214,22 @@ class LineRecognizer:
 
     def read_batch(self, images, beam_width=None):
         """Grey crops (dark ink on light paper, any height) -> Decoded results,
-        each with ``boxes``: the (x0, x1) columns of each character in its crop."""
-        results = []
-        for img, (probs, stretch) in zip(images, self.posteriors(images)):
-            result = self.decode(probs, beam_width)
-            scale = np.asarray(img).shape[0] / float(HEIGHT) / stretch   # crop columns per input column
-            result.boxes = [span_to_columns(span, scale) for span in result.spans]
-            results.append(result)
-        return results
+        each with its characters' ``columns`` in its crop."""
+        return [placed(self.decode(probs, beam_width), np.asarray(img).shape[0], stretch)
+                for img, (probs, stretch) in zip(images, self.posteriors(images))]
 
     def read(self, image, beam_width=None):
         return self.read_batch([image], beam_width)[0]
+
+
+def load_line_recognizer(path, runtime="auto"):
+    """The line model at ``path``; like the classifier, a ``.tflite`` twin beside a
+    ``.keras`` file runs on LiteRT (no TensorFlow) unless ``runtime`` is 'keras'."""
+    return store.load_with_runtime(path, runtime, _load_lite, LineRecognizer)
+
+
+def _load_lite(path):
+    try:
+        return LineRecognizer(path)
+    except (ValueError, RuntimeError) as e:
+        raise InputError(f"{path}: not a valid LiteRT line model ({str(e).splitlines()[0]})") from None

@@ -1,0 +1,138 @@
+"""Page layout, in one place: character boxes -> lines (top to bottom) -> words ->
+characters (left to right), and the groups of those lines that whole-line reading
+cuts out. Tolerances are relative to the character height, never pixels."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..io.elements import union_box
+
+# a box continues a line when its centre is this close (in character heights) to the
+# line's nearest box; a gap wider than WORD_GAP x the line's usual gap starts a word
+LINE_TOLERANCE = 0.6
+WORD_GAP = 1.8
+MIN_WORD_GAP = 0.3
+# a line whose characters are this much smaller than the page's, lying (mostly)
+# across a bigger line, is a piece of it (a dot, a comma, the tail of a g)
+FRAGMENT_HEIGHT = 0.6
+FRAGMENT_OVERLAP = 0.5
+FRAGMENT_REACH = 0.3   # ... or lying this close (in character heights) above or below it
+SIDE_BY_SIDE_ROWS = 0.5  # lines sharing this much of their height, side by side, are one line
+REACH = 1.0      # ink this close to a line (sideways, in character heights) belongs to it
+
+
+def group_lines(boxes: list) -> list[list[int]]:
+    """Indices of ``boxes`` ([x, y, w, h]) grouped into lines, top line first, each left to right."""
+    if not boxes:
+        return []
+    height = float(np.median([b[3] for b in boxes]))
+    lines = []  # each: list of indices, in x order
+    for i in sorted(range(len(boxes)), key=lambda k: boxes[k][0]):
+        cy = boxes[i][1] + boxes[i][3] / 2
+        best, best_distance = None, LINE_TOLERANCE * height
+        for line in lines:
+            last = boxes[line[-1]]
+            distance = abs(cy - (last[1] + last[3] / 2))
+            if distance < best_distance:
+                best, best_distance = line, distance
+        if best is None:
+            lines.append([i])
+        else:
+            best.append(i)
+    lines.sort(key=lambda line: np.mean([boxes[i][1] + boxes[i][3] / 2 for i in line]))
+    return lines
+
+
+def split_words(boxes: list, line: list[int]) -> list[list[int]]:
+    """Split one line (indices in x order) into words by the gaps between boxes."""
+    if len(line) < 2:
+        return [list(line)]
+    height = float(np.median([boxes[i][3] for i in line]))
+    gaps = [boxes[b][0] - (boxes[a][0] + boxes[a][2]) for a, b in zip(line, line[1:])]
+    threshold = max(MIN_WORD_GAP * height, WORD_GAP * max(float(np.median(gaps)), 0.0))
+    words, current = [], [line[0]]
+    for index, gap in zip(line[1:], gaps):
+        if gap > threshold:
+            words.append(current)
+            current = []
+        current.append(index)
+    words.append(current)
+    return words
+
+
+def reading_order(boxes: list) -> list[list[list[int]]]:
+    """Lines of words of box indices, in the order a person reads them."""
+    return [split_words(boxes, line) for line in group_lines(boxes)]
+
+
+@dataclass
+class LineGroup:
+    """Lines of the reading order that whole-line reading cuts out as one text line."""
+    rows: list[int]     # indices into the reading order's lines, left to right
+    glyphs: list[int]   # the glyph indices of those lines, in reading order
+    word_gaps: list[tuple[int, int]]  # (x end, x start): photo columns between consecutive words of each line
+    small: bool         # made of specks only (marks far from any text line): not read whole
+
+
+def line_groups(boxes: list, order: list) -> list[LineGroup]:
+    """``order`` (``reading_order(boxes)``) grouped for whole-line reading: a line of
+    small pieces lying across (or just above or below) a bigger line joins it, and
+    lines side by side at the same height (one sloping or unevenly written line
+    that the reading order cut in two) join each other, since each would otherwise
+    be cut out with the other's ink. Returns LineGroups, in reading order."""
+    if not order:
+        return []
+    big, page_height = _big_rows(boxes, order)
+    groups = []
+    for rows in _join_rows(boxes, order, big, page_height):
+        glyphs = [i for k in rows for word in order[k] for i in word]
+        gaps = [(max(boxes[i][0] + boxes[i][2] for i in a), min(boxes[i][0] for i in b))
+                for k in rows for a, b in zip(order[k], order[k][1:])]
+        groups.append(LineGroup(rows, glyphs, gaps, small=not any(big[k] for k in rows)))
+    return groups
+
+
+def _big_rows(boxes, order):
+    """Whether each line is of the page's character size (not a line of pieces), and that size."""
+    page_height = float(np.median([b[3] for b in boxes]))
+    heights = [float(np.median([boxes[i][3] for word in line for i in word])) for line in order]
+    return [h >= FRAGMENT_HEIGHT * page_height for h in heights], page_height
+
+
+def _join_rows(boxes, order, big, page_height):
+    """Indices of ``order``'s lines, grouped as ``line_groups`` says, in reading order."""
+    spans = [union_box([boxes[i] for word in line for i in word]) for line in order]
+    groups = {k: [k] for k in range(len(order))}
+    reach = FRAGMENT_REACH * page_height
+    for k in range(len(order)):
+        if big[k]:
+            continue
+        _, y, _, h = spans[k]
+        best, best_overlap = None, FRAGMENT_OVERLAP * h
+        for j in range(len(order)):
+            if j == k or j not in groups or not big[j]:
+                continue
+            overlap = min(y + h, spans[j][1] + spans[j][3] + reach) - max(y, spans[j][1] - reach)
+            if overlap > best_overlap:
+                best, best_overlap = j, overlap
+        if best is not None:
+            groups[best].append(k)
+            del groups[k]
+    boxes_of = {k: union_box([spans[m] for m in g]) for k, g in groups.items()}
+    merged = True
+    while merged:   # side by side: overlapping rows, a gap a line crop would bridge
+        merged = False
+        keys = sorted(groups)
+        for a in keys:
+            for b in keys:
+                if a >= b or a not in groups or b not in groups or not (big[a] and big[b]):
+                    continue
+                A, B = boxes_of[a], boxes_of[b]
+                rows = min(A[1] + A[3], B[1] + B[3]) - max(A[1], B[1])
+                gap = max(A[0], B[0]) - min(A[0] + A[2], B[0] + B[2])
+                if rows >= SIDE_BY_SIDE_ROWS * min(A[3], B[3]) and gap <= REACH * page_height:
+                    groups[a] = groups[a] + groups.pop(b)
+                    boxes_of[a] = union_box([A, B])
+                    merged = True
+    ordered = sorted(groups, key=lambda k: boxes_of[k][1] + boxes_of[k][3] / 2.0)
+    return [sorted(groups[k], key=lambda m: (spans[m][0], spans[m][1])) for k in ordered]

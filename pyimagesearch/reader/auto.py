@@ -1,0 +1,74 @@
+"""The ``auto`` mode's rule, per line: the character classifier where it is strong
+(clean, uniform block capitals and digits it reads with confidence), the line
+recognizer elsewhere (joined-up or mixed-case writing, which the segmenter cuts
+badly and whose lower case the classifier does not know)."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..metrics import levenshtein
+
+# the classifier's line is kept when its characters segment cleanly (no box much
+# wider than tall, all of about one size) and it reads them confidently; the
+# thresholds were chosen on ../shared/images-dev and images/
+AUTO_MAX_ASPECT = 2.0          # width / height of the widest box
+AUTO_MAX_HEIGHT_SPREAD = 0.2   # std / mean of the box heights
+AUTO_SURE = 0.85               # mean classifier confidence: chars, whatever the line model says
+AUTO_LIKELY = 0.70             # ... chars unless the line model reads lower case there
+AUTO_MIN_UPPER_SHARE = 0.5     # capitals and digits among what the line model read
+# the classifier's line is also kept when the line model reads the same capitals
+AUTO_AGREE_UPPER_SHARE = 0.8
+AUTO_MIN_AGREEMENT = 0.6
+
+
+@dataclass
+class LineEvidence:
+    """What ``auto`` weighs for one line."""
+    char_confidence: float   # mean top probability of the classifier's characters
+    max_aspect: float        # widest box: width / height
+    height_spread: float     # std / mean of the box heights
+    chars_text: str          # the classifier's reading (no spaces)
+    line_text: str           # the line model's reading (no spaces)
+
+    @property
+    def upper_share(self):
+        """Share of capitals and digits among the line model's letters and digits."""
+        alnum = [c for c in self.line_text if c.isalnum()]
+        return sum(c.isupper() or c.isdigit() for c in alnum) / len(alnum) if alnum else 0.0
+
+    @property
+    def agreement(self):
+        """1 - normalised edit distance between the two readings, case ignored."""
+        a, b = self.chars_text.upper(), "".join(c for c in self.line_text.upper() if c.isalnum())
+        if not a and not b:
+            return 1.0
+        return 1.0 - levenshtein(a, b) / max(len(a), len(b))
+
+    @property
+    def clean_segmentation(self):
+        return self.max_aspect <= AUTO_MAX_ASPECT and self.height_spread <= AUTO_MAX_HEIGHT_SPREAD
+
+
+def evidence(boxes: list, confidences: list, chars_text: str, line_text: str) -> LineEvidence:
+    b = np.asarray(boxes, np.float64)
+    heights = np.maximum(b[:, 3], 1.0)
+    return LineEvidence(char_confidence=float(np.mean(confidences)),
+                        max_aspect=float(np.max(b[:, 2] / heights)),
+                        height_spread=float(np.std(heights) / np.mean(heights)),
+                        chars_text="".join(chars_text.split()),
+                        line_text="".join(line_text.split()))
+
+
+def choose(ev: LineEvidence) -> str:
+    """'chars' or 'lines' for one line: chars when the boxes are clean and the
+    classifier is sure (>= AUTO_SURE), or fairly sure (>= AUTO_LIKELY) and the line
+    model also reads mostly capitals and digits there; chars as well when the line
+    model reads capitals that agree with the classifier; else lines."""
+    if ev.clean_segmentation:
+        if ev.char_confidence >= AUTO_SURE:
+            return "chars"
+        if ev.char_confidence >= AUTO_LIKELY and ev.upper_share >= AUTO_MIN_UPPER_SHARE:
+            return "chars"
+    if ev.upper_share >= AUTO_AGREE_UPPER_SHARE and ev.agreement >= AUTO_MIN_AGREEMENT:
+        return "chars"
+    return "lines"

@@ -1,0 +1,63 @@
+"""Whole-line reading: each line group cut out of the page (``detection.crops``),
+read in one pass by the CTC line recognizer (``recognition.recognizer``) and
+placed back on the photo (``recognition.elements``)."""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..detection.crops import LineCrop, line_crop
+from ..detection.crops import PageInk
+from ..detection.layout import LineGroup
+from ..io.elements import Line, union_box
+from ..labels import charset_mask, restrict
+from ..recognition.elements import to_line
+from ..recognition.preprocess import placed
+
+
+@dataclass
+class LineCut:
+    """One line cut out of the page and the line model's posteriors for it."""
+    crop: LineCrop
+    probs: np.ndarray      # (frames, classes), restricted to --charset
+    stretch: float         # how much the recognizer widened the crop's input
+
+
+class LineReader:
+    """The line recognizer (a ``LineRecognizer``, or anything with its ``charset``,
+    ``posteriors`` and ``decode``) on a page's line groups."""
+
+    def __init__(self, recognizer, charset=None, min_confidence=0.0):
+        self.recognizer = recognizer
+        self.chars = list(recognizer.charset.chars)
+        mask = charset_mask(charset, self.chars, always=" ")
+        self.allowed = None if mask is None else np.append(mask, True)   # the blank is always allowed
+        self.min_confidence = min_confidence
+
+    def cut(self, page_ink: PageInk, boxes: list, groups: list[LineGroup]) -> list["LineCut | None"]:
+        """One ``LineCut`` per LineGroup (None where there is nothing to cut): the
+        crops, read by the network in one batch. Specks far from any line are not
+        cut: the line model makes words of anything."""
+        crops = [None if group.small else line_crop(page_ink, [boxes[i] for i in group.glyphs])
+                 for group in groups]
+        present = [g for g, crop in enumerate(crops) if crop is not None]
+        cuts = [None] * len(groups)
+        if not present:
+            return cuts
+        posteriors = self.recognizer.posteriors([crops[g].image for g in present])
+        for g, (probs, stretch) in zip(present, posteriors):
+            cuts[g] = LineCut(crops[g], restrict(np.asarray(probs, np.float64), self.allowed), stretch)
+        return cuts
+
+    def decode(self, cut: "LineCut | None", boxes: list, group: LineGroup, beam_width: int = None) -> "Line | None":
+        """A ``LineCut`` decoded (``beam_width`` None: the recognizer's own decoding,
+        0: greedy) into a Line in photo pixels, or None when nothing was read.
+
+        Where a word gap of the reading order is also empty of ink in the crop, the
+        words are split even if the line model wrote no space."""
+        if cut is None:
+            return None
+        decoded = placed(self.recognizer.decode(cut.probs, beam_width), cut.crop.image.shape[0], cut.stretch)
+        line_boxes = [boxes[i] for i in group.glyphs]
+        splits = cut.crop.word_splits(group.word_gaps, float(np.median([b[3] for b in line_boxes])))
+        return to_line(decoded, cut.probs, self.chars, cut.crop, union_box(line_boxes), splits,
+                       self.min_confidence)

@@ -1,0 +1,42 @@
+"""Loading the models a ``ReaderOptions`` names, and the mode they allow."""
+import os
+import sys
+
+from ..errors import InputError
+from ..models.classifier import load_classifier
+from ..recognition.recognizer import load_line_recognizer
+from .options import MODES, SHIPPED_LINE_MODEL, ReaderOptions
+from .predictor import HandwritingReader
+from .seed import SeedReader
+
+
+def resolve_mode(mode: str, line_model: str, runtime: str = "auto", explicit: bool = False, err=sys.stderr):
+    """(effective mode, recognizer or None). ``auto`` without a line model file is
+    ``chars`` (a warning only when the path was given explicitly); ``lines``
+    without one is an InputError."""
+    if mode not in MODES:
+        raise InputError(f"--mode {mode!r}: choose one of {', '.join(MODES)}")
+    if mode == "chars":
+        return "chars", None
+    if not line_model:
+        if mode == "lines":
+            raise InputError("--mode lines needs a line model (--line-model PATH)")
+        return "chars", None
+    if not os.path.isfile(line_model):
+        if mode == "lines":
+            raise InputError(f"{line_model}: no such line model file (needed by --mode lines)")
+        if explicit:
+            print(f"[WARNING] {line_model}: no such line model file; reading characters only", file=err)
+        return "chars", None
+    return mode, load_line_recognizer(line_model, runtime)
+
+
+def load_reader(options: ReaderOptions, err=sys.stderr):
+    """The reader ``options`` ask for: a HandwritingReader, or with ``seed_mode``
+    the 2020 pipeline (its classifier only)."""
+    if options.seed_mode:
+        return SeedReader(load_classifier(options.model, options.runtime))
+    mode, recognizer = resolve_mode(options.mode, options.line_model or SHIPPED_LINE_MODEL, options.runtime,
+                                    options.line_model is not None, err)
+    classifier = load_classifier(options.model, options.runtime)
+    return HandwritingReader(classifier, options.charset, options.min_confidence, recognizer, mode)

@@ -1,0 +1,32 @@
+"""The reader's settings, declared once: the command-line tools take their defaults from here."""
+import os
+from dataclasses import dataclass
+
+MODES = ("chars", "lines", "auto")
+RUNTIMES = ("auto", "litert", "keras")
+# the shipped models sit at the repository's root, beside the two top-level scripts
+MODELS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SHIPPED_CLASSIFIER = os.path.join(MODELS_DIR, "handwriting.keras")
+SHIPPED_LINE_MODEL = os.path.join(MODELS_DIR, "line_model.keras")
+
+
+@dataclass
+class ReaderOptions:
+    """What to read with and how."""
+    model: str = SHIPPED_CLASSIFIER
+    # None: the shipped line model, and characters only (silently) where it is missing;
+    # a path given by the user must exist for --mode lines and warns for auto
+    line_model: str | None = None
+    mode: str = "auto"
+    charset: str | None = None
+    min_confidence: float = 0.0
+    runtime: str = "auto"
+    seed_mode: bool = False
+
+
+@dataclass
+class OutputOptions:
+    """Where the readings go."""
+    output: str | None = None      # annotated image path, or a folder for several
+    as_json: bool = False
+    window: bool = True

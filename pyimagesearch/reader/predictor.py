@@ -1,0 +1,80 @@
+"""The reader: a photo in, a Page of lines, words and characters out.
+
+It composes the stages: detection (``segment``: character boxes; ``layout``:
+reading order and line groups) -> the shared glyph normalisation -> the
+classifier (``characters``: --charset and the context rules) -> with a line model,
+whole-line reading (``lines``) per line group: 'lines' mode for every group,
+'auto' where ``auto.choose`` says so, 'chars' never.
+No TensorFlow here: the classifier and the line model may run on LiteRT.
+"""
+import numpy as np
+
+from ..detection.crops import PageInk
+from ..detection.layout import line_groups, reading_order
+from ..detection.segment import PageScan, find_glyphs
+from ..errors import InputError
+from ..io.elements import Page
+from ..transforms import glyphs_to_inputs
+from .auto import choose, evidence
+from .characters import CharacterDecoder
+from .lines import LineReader
+from .options import MODES
+
+
+class HandwritingReader:
+    """``line_recognizer``: a ``recognition.recognizer.LineRecognizer`` (or None);
+    ``mode``: 'chars', 'lines' (needs the recognizer) or 'auto' ('chars' without one)."""
+
+    def __init__(self, classifier, charset=None, min_confidence=0.0, line_recognizer=None, mode="chars"):
+        if mode not in MODES:
+            raise InputError(f"mode {mode!r}: choose one of {', '.join(MODES)}")
+        if mode == "lines" and line_recognizer is None:
+            raise InputError("mode 'lines' needs a line model")
+        self.classifier = classifier
+        self.characters = CharacterDecoder(classifier.labels, charset, min_confidence)
+        self.lines = LineReader(line_recognizer, charset, min_confidence) if line_recognizer else None
+        self.mode = mode if line_recognizer is not None else "chars"
+
+    def read(self, image: np.ndarray, name: str = "") -> Page:
+        """Read a BGR (or gray) image; returns a Page."""
+        scan = PageScan.of(image)
+        glyphs = find_glyphs(image, judge=self._confidences, scan=scan)
+        if not glyphs:
+            return Page(name, [])
+        boxes = [list(g.box) for g in glyphs]
+        order = reading_order(boxes)
+        if self.mode == "lines":
+            return Page(name, self._whole_lines(scan, boxes, order, None))
+        probs = self.characters.restrict(self.classifier.predict(glyphs_to_inputs([g.ink for g in glyphs])))
+        char_lines = [self.characters.line(probs, boxes, row) for row in order]
+        if self.mode == "chars":
+            return Page(name, char_lines)
+        return Page(name, self._whole_lines(scan, boxes, order, char_lines))
+
+    def _whole_lines(self, scan, boxes, order, char_lines):
+        """Each line group read by the line model; with ``char_lines`` (auto mode)
+        the classifier's reading is kept where ``choose`` says so.
+
+        ``choose`` weighs the line model's greedy reading (its thresholds were
+        measured on it), so in auto mode only the lines it gives to the line
+        model pay for the language model's beam search."""
+        groups = line_groups(boxes, order)
+        lines = []
+        for group, cut in zip(groups, self.lines.cut(PageInk.of(scan), boxes, groups)):
+            if char_lines is not None:
+                by_chars = [char_lines[k] for k in group.rows]
+                first = self.lines.decode(cut, boxes, group, beam_width=0)
+                ev = evidence([boxes[i] for i in group.glyphs],
+                              [c.confidence for ln in by_chars for w in ln.words for c in w.characters],
+                              "".join(ln.text for ln in by_chars), first.text if first is not None else "")
+                if choose(ev) == "chars":
+                    lines.extend(by_chars)
+                    continue
+            line = self.lines.decode(cut, boxes, group)
+            if line is not None:   # the line model read nothing there: no line
+                lines.append(line)
+        return lines
+
+    def _confidences(self, inks):
+        """How sure the classifier is of each ink crop (to judge splits of wide blobs)."""
+        return self.characters.restrict(self.classifier.predict(glyphs_to_inputs(inks))).max(axis=1)
