@@ -418,8 +418,8 @@ def test_a_flat_crop_is_read_at_a_bounded_width_with_boxes_in_the_crop(shape):
     rec = _one_char_reader()
     result = rec.read(crop)
     assert all(x.shape == (HEIGHT, MAX_INPUT_WIDTH) for x in rec.seen)
-    assert result.text == "a" and len(result.boxes) == 1
-    x0, x1 = result.boxes[0]
+    assert result.text == "a" and len(result.columns) == 1
+    x0, x1 = result.columns[0]
     # the middle frame of the input is the middle of the crop
     assert 0 <= x0 < x1 <= shape[1] and abs((x0 + x1) / 2 - shape[1] / 2) < 0.01 * shape[1]
 
@@ -432,7 +432,7 @@ def test_crops_within_the_width_bound_are_read_as_they_are():
     rec = _one_char_reader()
     for empty in (np.zeros((0, 10), np.uint8), np.zeros((10, 0), np.uint8), np.zeros((0, 0, 3), np.uint8)):
         result = rec.read(empty)
-        assert result.text == "" and result.boxes == []
+        assert result.text == "" and result.columns == []
     assert rec.seen == []                      # the network never saw them
 
 
@@ -457,5 +457,5 @@ def test_any_crop_shape_gives_a_bounded_input_and_a_box_inside_it(h, w, colour):
     rec = _one_char_reader()
     result = rec.read(crop)
     assert all(x.shape[0] == HEIGHT and x.shape[1] <= MAX_INPUT_WIDTH + 1 for x in rec.seen)
-    for x0, x1 in result.boxes:
+    for x0, x1 in result.columns:
         assert 0 <= x0 <= x1 <= max(w, 1) + 4 * max(h, 1) / HEIGHT, (x0, x1, crop.shape)
