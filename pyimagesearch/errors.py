@@ -11,7 +11,7 @@ class InputError(Exception):
 EXIT_BAD_INPUT = 2
 
 
-def first_line(error, limit=200):
+def first_line(error: BaseException, limit: int = 200) -> str:
     """A library's exception, told in one short line for an InputError: its type and
     the first line of its message (runtimes raise many kinds, with long messages)."""
     text = str(error).strip()

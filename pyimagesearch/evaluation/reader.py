@@ -32,7 +32,7 @@ def comparable(text, style, keep_lines=False):
 TRUTH_COLUMNS = ("file", "text", "style")
 
 
-def read_truth(folder):
+def read_truth(folder: str) -> list:
     """The rows of ``folder/truth.tsv``: UTF-8, tab-separated, a header naming at
     least the columns file, text and style, a file name and a style on every row;
     anything else is an InputError that names the line."""

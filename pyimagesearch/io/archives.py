@@ -21,12 +21,12 @@ READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, No
                RuntimeError, MemoryError)
 
 
-def unpack_limit(path):
+def unpack_limit(path: str) -> int:
     """The most bytes an archive of ``path``'s size may unpack to."""
     return max(UNPACK_ALLOWANCE, MAX_UNPACK_RATIO * os.path.getsize(path))
 
 
-def check_unpacked_size(path):
+def check_unpacked_size(path: str) -> None:
     """InputError when the zip at ``path`` claims to unpack, in all, to more than
     ``unpack_limit`` (or cannot be read as a zip)."""
     try:
@@ -41,7 +41,7 @@ def check_unpacked_size(path):
 class NpzArchive:
     """``with NpzArchive(path) as npz: npz.array("images")``; ``npz.keys`` lists the arrays."""
 
-    def __init__(self, path):
+    def __init__(self, path: str):
         self.path = path
         self._npz = None
         if not os.path.isfile(path):
@@ -60,7 +60,7 @@ class NpzArchive:
             raise InputError(f"{path}: not a readable .npz archive ({first_line(e)})") from None
         self._limit = unpack_limit(path)
 
-    def array(self, key):
+    def array(self, key: str) -> np.ndarray:
         """The array stored as ``key``; an InputError when it is missing or broken."""
         if key not in self.keys:
             raise InputError(f"{self.path}: no array {key!r} in it (found {', '.join(self.keys) or 'none'})")
@@ -77,7 +77,7 @@ class NpzArchive:
             raise InputError(f"{self.path}: {key!r} is not a numpy array")
         return value
 
-    def close(self):
+    def close(self) -> None:
         if self._npz is not None:
             self._npz.close()
 

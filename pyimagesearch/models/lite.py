@@ -12,7 +12,7 @@ from ..errors import InputError, first_line
 class LiteModel:
     """One input, one output; ``run`` resizes the input to each new shape."""
 
-    def __init__(self, path, threads=2):
+    def __init__(self, path: str, threads: int = 2):
         from ai_edge_litert.interpreter import Interpreter
         self.path = path
 
@@ -36,14 +36,14 @@ class LiteModel:
             raise InputError(f"{self.path}: {failure} ({first_line(e)})") from None
 
     @property
-    def input_shape(self):
+    def input_shape(self) -> tuple:
         return tensor_shape(self._input)
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> tuple:
         return tensor_shape(self._output)
 
-    def run(self, x):
+    def run(self, x: np.ndarray) -> np.ndarray:
         """float32 input of any shape the model allows -> a copy of its output."""
         x = np.ascontiguousarray(x, np.float32)
 
@@ -59,7 +59,7 @@ class LiteModel:
         return self._guarded(invoke, "the LiteRT model fails to run")
 
 
-def tensor_shape(details):
+def tensor_shape(details: dict) -> tuple:
     """A LiteRT tensor's shape with its free dimensions as None, as Keras writes them
     (LiteRT writes -1)."""
     shape = details.get("shape_signature", details["shape"])

@@ -112,7 +112,7 @@ class Corpus:
             return self.image(i)
         return render_crop(self.item_strokes(i), scale, min_ink_height=self.ink_floor(i))
 
-    def ink_floor(self, i):
+    def ink_floor(self, i: int) -> float:
         """The least ink height, in tablet units, that item i's strokes are rendered
         as: half the writer's median height. A flat mark (a dash, a dot, a line of
         them) is drawn as small as it was written, not stretched to the full
@@ -120,7 +120,7 @@ class Corpus:
         return FLAT_MARK_FLOOR * self.ref_height(i)
 
 
-def read_items(path, text_column):
+def read_items(path: str, text_column: str) -> dict:
     """The columns of one ``*_h32.npz`` file, checked: one value per item in each,
     every image inside ``pixels``; an InputError names what is wrong."""
     with NpzArchive(path) as npz:
@@ -157,7 +157,7 @@ def read_items(path, text_column):
     return d
 
 
-def read_strokes(path, count):
+def read_strokes(path: str, count: int) -> StrokeStore:
     """The ``*_strokes.npz`` beside a ``*_h32.npz`` of ``count`` items, checked:
     every sample's strokes and points inside their arrays, a height for each."""
     store = StrokeStore(path)

@@ -37,7 +37,7 @@ def stretch_for(width, posteriors, labels):
     return dense_stretch(width, len(ctc.greedy(posteriors, labels).indices))
 
 
-def fit_width(gray):
+def fit_width(gray: np.ndarray) -> tuple:
     """(crop, stretch): a non-empty crop whose model input would be wider than MAX_INPUT_WIDTH
     (a long rule, a 1-px-high sliver) shrunk to exactly that width and centred on
     its paper colour in a 32-px-high crop, so that it is read as a thin mark, in
