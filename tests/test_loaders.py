@@ -232,6 +232,16 @@ def _broken_npy_header(path):
         z.writestr("labels.npy", b"\x93NUMPY")
 
 
+def _damaged_header(damage):
+    """A stored .npz whose first array header is changed: numpy parses it as Python
+    (before zipfile checks the member's CRC: it is read in pieces)."""
+    def make(path):
+        np.savez(path, images=np.zeros((20, 28, 28), np.uint8), labels=np.arange(20) % 10)
+        blob = path.read_bytes()
+        path.write_bytes(blob.replace(b"'shape': (", damage, 1))
+    return make
+
+
 def _non_array_member(path):
     """A valid 'labels' array beside an 'images' member that numpy returns as raw bytes."""
     np.savez(path, labels=np.array([1, 2, 3]))
@@ -263,6 +273,9 @@ HOSTILE_GLYPH_SETS = [
     pytest.param(_arrays(images=ZEROS[:0], labels=np.zeros(0, np.int64)), "no glyphs", id="zero-glyphs"),
     pytest.param(_garbage_member, "not a numpy array", id="garbage-member"),
     pytest.param(_broken_npy_header, "corrupt", id="broken-npy-header"),
+    pytest.param(_damaged_header(b"'shape': \x00"), "corrupt", id="null-byte-in-header"),
+    pytest.param(_damaged_header(b"'shape': ["), "corrupt", id="unclosed-bracket-in-header"),
+    pytest.param(_damaged_header(b"'shape':(("), "corrupt", id="nested-shape-in-header"),
     pytest.param(_non_array_member, "not a numpy array", id="non-array-member"),
     pytest.param(_npy_named_npz, ".npy", id="npy-named-npz"),
     pytest.param(_corrupt_deflate, "corrupt", id="corrupt-compressed-member"),

@@ -4,6 +4,7 @@ corrupt or encrypted member, pickled objects - is one InputError that names the
 file), and the sizes a ``.npz`` or ``.keras`` archive claims to unpack to, bounded by
 a multiple of the file's size before anything is unpacked."""
 import os
+import tokenize
 import zipfile
 import zlib
 
@@ -16,9 +17,10 @@ NPY_MAGIC = b"\x93NUMPY"
 # times on zeros, so a small file could otherwise unpack to gigabytes
 MAX_UNPACK_RATIO = 100
 UNPACK_ALLOWANCE = 64 << 20   # bytes any member may unpack to, whatever the ratio
-# what a broken archive or member raises inside numpy and zipfile
+# what a broken archive or member raises inside numpy and zipfile: numpy parses a
+# .npy header as a Python literal, so a damaged one can raise a tokenizer's errors too
 READ_ERRORS = (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError,
-               RuntimeError, MemoryError)
+               RuntimeError, MemoryError, SyntaxError, TypeError, tokenize.TokenError)
 
 
 def unpack_limit(path: str) -> int:
