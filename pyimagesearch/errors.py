@@ -11,6 +11,13 @@ class InputError(Exception):
 EXIT_BAD_INPUT = 2
 
 
+def first_line(error: BaseException, limit: int = 200) -> str:
+    """A library's exception, told in one short line for an InputError: its type and
+    the first line of its message (runtimes raise many kinds, with long messages)."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0][:limit]}" if text else type(error).__name__
+
+
 def cli_main(main):
     """Wrap a command-line ``main``: an InputError becomes one ``[ERROR]`` line on
     stderr and exit status 2 instead of a traceback; otherwise main's status (0 if None)."""

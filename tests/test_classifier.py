@@ -1,5 +1,6 @@
 """Model files and runtimes: .keras, .h5, .tflite and the extension-less 2020 HDF5 file; the
 LiteRT fast path that never imports TensorFlow; LiteRT and Keras agreeing; broken files."""
+import errno
 import io
 import json
 import os
@@ -271,14 +272,19 @@ def test_labels_survive_save_and_read(tmp_path):
         store.save_tflite(fake_flatbuffer, str(tmp_path / "no" / "m.tflite"), labels)
 
 
+def _half_written(error):
+    """A writer that writes part of a file, then fails with ``error``."""
+    def write(tmp):
+        with open(tmp, "wb") as f:
+            f.write(b"half a new mod")
+        raise error
+    return write
+
+
 def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
     path = tmp_path / "model.tflite"
     path.write_bytes(b"old model")
-
-    def crash(tmp):
-        with open(tmp, "wb") as f:
-            f.write(b"half a new mod")
-        raise RuntimeError("disk full")
+    crash = _half_written(RuntimeError("disk full"))
 
     with pytest.raises(RuntimeError):
         store.atomic_write(str(path), crash)
@@ -288,3 +294,19 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
     umask = os.umask(0o022)
     os.umask(umask)
     assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_full_disk_is_a_one_line_error_and_keeps_the_old_file(tmp_path):
+    path = tmp_path / "model.tflite"
+    path.write_bytes(b"old model")
+    disk_full = _half_written(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    with pytest.raises(InputError) as info:
+        store.atomic_write(str(path), disk_full)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message
+    assert "No space left on device" in message and "old file is unchanged" in message
+    assert path.read_bytes() == b"old model" and os.listdir(tmp_path) == ["model.tflite"]
+    fresh = str(tmp_path / "fresh.tflite")
+    with pytest.raises(InputError, match="nothing was written"):
+        store.atomic_write(fresh, disk_full)
+    assert os.listdir(tmp_path) == ["model.tflite"]

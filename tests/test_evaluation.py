@@ -144,3 +144,24 @@ def test_reader_evaluation_writes_its_report_without_the_texts(tmp_path, capsys)
     assert lines[0].endswith(f"-o {report}") and lines[1].startswith("mode: ")
     assert "hello_world.png" in report.read_text() and "total all" in lines[-1]
     assert "'HELLO" in printed and "HELLO" not in report.read_text()
+
+
+HEADER = "file\ttext\tstyle\n"
+
+
+@pytest.mark.parametrize("content,expected", [
+    pytest.param((HEADER + "a.png\tAB\tcaps\nb.png\tCD\n").encode(), "line 3", id="short-row"),
+    pytest.param((HEADER + "a.png\n").encode(), "line 2", id="file-name-only"),
+    pytest.param((HEADER + "a.png\tAB\tcaps\n\tCD\tcaps\n").encode(), "line 3", id="no-file-name"),
+    pytest.param(HEADER.encode() + b"a.png\tAB\tcaps\nb.png\t\xff\xfeCD\tcaps\n", "line 3", id="not-utf8"),
+    pytest.param("file\ttext\tstyle\n".encode("utf-16"), "line 1", id="utf16"),
+    pytest.param((HEADER + "a.png\t" + "A" * 200_000 + "\tcaps\n").encode(), "line 2", id="huge-field"),
+    pytest.param(HEADER.encode(), "no rows", id="header-only"),
+    pytest.param(b"", "columns", id="empty"),
+])
+def test_bad_truth_files_are_one_line_errors_naming_the_line(tmp_path, content, expected):
+    (tmp_path / "truth.tsv").write_bytes(content)
+    with pytest.raises(InputError) as info:
+        read_truth(str(tmp_path))
+    message = str(info.value)
+    assert "\n" not in message and "truth.tsv" in message and expected in message, message

@@ -156,3 +156,58 @@ def test_build_command_reports_bad_input_on_one_line(tmp_path):
     nodata = subprocess.run([sys.executable, "-m", "pyimagesearch.recognition.lm_build", "-m", SHIPPED, "--data",
                              str(tmp_path / "nowhere")], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert nodata.returncode == 2 and "nowhere" in nodata.stderr.strip().splitlines()[-1]
+
+
+def _tampered(lm, tmp_path, **changes):
+    """``lm`` saved, then its arrays changed (functions of the array) or its settings:
+    ``meta`` a dict of entries to replace, ``meta_text`` the whole text."""
+    import json
+    path = tmp_path / "lm.npz"
+    lm.save(str(path))
+    with np.load(path) as d:
+        arrays = {k: d[k] for k in d.files}
+    meta = json.loads(str(arrays["meta"]))
+    meta.update(changes.pop("meta", {}))
+    arrays["meta"] = np.array(changes.pop("meta_text", json.dumps(meta)))
+    for key, change in changes.items():
+        arrays[key] = change(arrays[key])
+    np.savez(path, **arrays)
+    return str(path)
+
+
+TAMPERED = [
+    pytest.param({"offsets": lambda o: o[:-5]}, id="offsets-short"),
+    pytest.param({"offsets": lambda o: o[::-1].copy()}, id="offsets-reversed"),
+    pytest.param({"symbols": lambda s: s.astype(np.int32) + 200}, id="symbols-past-the-charset"),
+    pytest.param({"symbols": lambda s: s.astype(np.int32) - 1}, id="negative-symbols"),
+    pytest.param({"counts": lambda c: -c}, id="negative-counts"),
+    pytest.param({"counts": lambda c: c[:-1]}, id="counts-short"),
+    pytest.param({"counts": lambda c: c.astype(np.float32)}, id="float-counts"),
+    pytest.param({"contexts": lambda c: c[::-1].copy()}, id="contexts-unsorted"),
+    pytest.param({"contexts": lambda c: np.arange(len(c))}, id="contexts-numbers"),
+    pytest.param({"meta": {"chars": "abc"}}, id="chars-a-string"),
+    pytest.param({"meta": {"chars": ["ab", "c"]}}, id="chars-not-single"),
+    pytest.param({"meta": {"chars": None}}, id="chars-null"),
+    pytest.param({"meta": {"order": 0}}, id="order-0"),
+    pytest.param({"meta": {"order": "8"}}, id="order-text"),
+    pytest.param({"meta": {"order": 2.5}}, id="order-fraction"),
+    pytest.param({"meta": {"decoding": {"beam_width": "wide"}}}, id="beam-width-text"),
+    pytest.param({"meta": {"decoding": {"beam_width": 2.5}}}, id="beam-width-fraction"),
+    pytest.param({"meta": {"decoding": ["beam"]}}, id="decoding-a-list"),
+    pytest.param({"meta": {"decoding": {"lm_weight": float("nan")}}}, id="weight-nan"),
+    pytest.param({"meta_text": "[1, 2]"}, id="meta-not-an-object"),
+    pytest.param({"meta_text": "{not json"}, id="meta-not-json"),
+]
+
+
+@pytest.mark.parametrize("changes", TAMPERED)
+def test_tampered_language_models_are_refused_on_load(lm, tmp_path, changes):
+    """Each of these loaded before, and failed (or decoded nonsense) mid-reading."""
+    with pytest.raises(InputError) as info:
+        CharNgram.load(_tampered(lm, tmp_path, **dict(changes)))
+    assert "not a character language model" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_the_untampered_copy_loads(lm, tmp_path):
+    again = CharNgram.load(_tampered(lm, tmp_path))
+    assert again.size == lm.size and np.allclose(again.log_probs("\nAl"), lm.log_probs("\nAl"))

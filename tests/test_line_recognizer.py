@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pyimagesearch.models import store
 from pyimagesearch.recognition import decode as ctc
@@ -385,3 +387,75 @@ def test_evaluation_reads_test_items_rendered_from_strokes(corpus, tmp_path):
                                   corpus=corpus, source="strokes", report_path=str(tmp_path / "r.txt"))
     assert "strokes rendered 128 px high" in text and os.path.isfile(tmp_path / "r.txt")
     assert results["lines"]["all"]["items"] == 40 and results["lines"]["all"]["cer"] < 0.4
+
+
+def _one_char_reader():
+    """LineRecognizer with a stand-in network: it records its inputs and reads one 'a'
+    in the middle frame of each (so every crop gets one box)."""
+    from pyimagesearch.recognition.recognizer import LineRecognizer
+
+    class Recorder(LineRecognizer):
+        def __init__(self):
+            self.charset, self.seen, self.beam_width, self.lm = Charset(list("ab")), [], 0, None
+
+        def _posteriors(self, inputs):
+            self.seen.extend(inputs)
+            out = []
+            for x in inputs:
+                n = frames(x.shape[1])
+                out.append(_posteriors([{0: 0.9} if t == n // 2 else {} for t in range(n)], 3))
+            return out
+
+    return Recorder()
+
+
+@pytest.mark.parametrize("shape", [(1, 20000), (3, 20000, 3), (2, 200_000), (40, 9000)],
+                         ids=["1-px-high", "colour", "very-long", "long-line"])
+def test_a_flat_crop_is_read_at_a_bounded_width_with_boxes_in_the_crop(shape):
+    from pyimagesearch.recognition.recognizer import MAX_INPUT_WIDTH
+    crop = np.full(shape, 230, np.uint8)
+    crop[shape[0] // 2, shape[1] // 3: shape[1] // 2] = 20
+    rec = _one_char_reader()
+    result = rec.read(crop)
+    assert all(x.shape == (HEIGHT, MAX_INPUT_WIDTH) for x in rec.seen)
+    assert result.text == "a" and len(result.columns) == 1
+    x0, x1 = result.columns[0]
+    # the middle frame of the input is the middle of the crop
+    assert 0 <= x0 < x1 <= shape[1] and abs((x0 + x1) / 2 - shape[1] / 2) < 0.01 * shape[1]
+
+
+def test_crops_within_the_width_bound_are_read_as_they_are():
+    from pyimagesearch.recognition.recognizer import fit_width
+    crop = _hatched_crop(height=32, width=4000)
+    fitted, stretch = fit_width(crop)
+    assert fitted is crop and stretch == 1.0
+    rec = _one_char_reader()
+    for empty in (np.zeros((0, 10), np.uint8), np.zeros((10, 0), np.uint8), np.zeros((0, 0, 3), np.uint8)):
+        result = rec.read(empty)
+        assert result.text == "" and result.columns == []
+    assert rec.seen == []                      # the network never saw them
+
+
+def test_a_dense_crop_near_the_bound_is_not_widened_past_it():
+    from pyimagesearch.recognition.recognizer import MAX_INPUT_WIDTH
+    rec = _one_char_reader()
+
+    def dense(inputs):   # one character every 4 columns: as dense as can be
+        rec.seen.extend(inputs)
+        return [_posteriors([{t % 2: 0.9} for t in range(frames(x.shape[1]))], 3) for x in inputs]
+
+    rec._posteriors = dense
+    (_, stretch), = rec.posteriors([_hatched_crop(height=32, width=MAX_INPUT_WIDTH - 400)])
+    assert len(rec.seen) == 2 and 1.0 < stretch and rec.seen[1].shape[1] <= MAX_INPUT_WIDTH + 1
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.integers(0, 60), st.integers(0, 150_000), st.booleans())
+def test_any_crop_shape_gives_a_bounded_input_and_a_box_inside_it(h, w, colour):
+    from pyimagesearch.recognition.recognizer import MAX_INPUT_WIDTH
+    crop = np.full((h, w, 3) if colour else (h, w), 200, np.uint8)
+    rec = _one_char_reader()
+    result = rec.read(crop)
+    assert all(x.shape[0] == HEIGHT and x.shape[1] <= MAX_INPUT_WIDTH + 1 for x in rec.seen)
+    for x0, x1 in result.columns:
+        assert 0 <= x0 <= x1 <= max(w, 1) + 4 * max(h, 1) / HEIGHT, (x0, x1, crop.shape)

@@ -2,11 +2,12 @@
 import gzip
 import os
 import re
+import zipfile
 
 import numpy as np
 import pytest
 
-from conftest import DIGITS, GLYPHS, LETTERS
+from conftest import DIGITS, GLYPHS, LETTERS, PY, TRAIN, assert_one_line_error, run
 from pyimagesearch.az_dataset import load_az_dataset, load_glyph_npz, load_mnist_dataset
 from pyimagesearch.errors import InputError
 from pyimagesearch.labels import TUTORIAL_LABELS
@@ -213,3 +214,168 @@ def _npz_error_mnist(tmp_path):
     with pytest.raises(InputError) as info:
         load_mnist_dataset(str(path))
     return str(info.value)
+
+
+# ---------------------------------------------------------------- hostile glyph sets
+
+def _garbage_member(path):
+    """A zip whose 'images' member is not an .npy array at all."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("images.npy", b"these are not pixels")
+        z.writestr("labels.npy", b"nor labels")
+
+
+def _broken_npy_header(path):
+    """Members that start like .npy arrays and then are not."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("images.npy", b"\x93NUMPY\x01\x00garbage")
+        z.writestr("labels.npy", b"\x93NUMPY")
+
+
+def _damaged_header(damage):
+    """A stored .npz whose first array header is changed: numpy parses it as Python
+    (before zipfile checks the member's CRC: it is read in pieces)."""
+    def make(path):
+        np.savez(path, images=np.zeros((20, 28, 28), np.uint8), labels=np.arange(20) % 10)
+        blob = path.read_bytes()
+        path.write_bytes(blob.replace(b"'shape': (", damage, 1))
+    return make
+
+
+def _non_array_member(path):
+    """A valid 'labels' array beside an 'images' member that numpy returns as raw bytes."""
+    np.savez(path, labels=np.array([1, 2, 3]))
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("images", b"raw bytes, no .npy header")
+
+
+def _npy_named_npz(path):
+    with open(path, "wb") as f:
+        np.save(f, np.zeros((3, 28, 28), np.uint8))
+
+
+def _corrupt_deflate(path):
+    rng = np.random.default_rng(0)
+    np.savez_compressed(path, images=rng.integers(0, 256, (40, 28, 28), dtype=np.uint8), labels=np.arange(40) % 10)
+    blob = bytearray(path.read_bytes())
+    blob[300:340] = b"\xff" * 40            # inside the first member's deflate stream
+    path.write_bytes(bytes(blob))
+
+
+def _arrays(**arrays):
+    return lambda path: np.savez(path, **arrays)
+
+
+ZEROS = np.zeros((3, 28, 28), np.uint8)
+HOSTILE_GLYPH_SETS = [
+    pytest.param(_arrays(images=ZEROS, labels=np.zeros((3, 2), np.int64)), "1-D", id="2-D-labels"),
+    pytest.param(_arrays(images=ZEROS, labels=np.array(3)), "1-D", id="scalar-labels"),
+    pytest.param(_arrays(images=ZEROS[:0], labels=np.zeros(0, np.int64)), "no glyphs", id="zero-glyphs"),
+    pytest.param(_garbage_member, "not a numpy array", id="garbage-member"),
+    pytest.param(_broken_npy_header, "corrupt", id="broken-npy-header"),
+    pytest.param(_damaged_header(b"'shape': \x00"), "corrupt", id="null-byte-in-header"),
+    pytest.param(_damaged_header(b"'shape': ["), "corrupt", id="unclosed-bracket-in-header"),
+    pytest.param(_damaged_header(b"'shape':(("), "corrupt", id="nested-shape-in-header"),
+    pytest.param(_non_array_member, "not a numpy array", id="non-array-member"),
+    pytest.param(_npy_named_npz, ".npy", id="npy-named-npz"),
+    pytest.param(_corrupt_deflate, "corrupt", id="corrupt-compressed-member"),
+    pytest.param(_arrays(images=ZEROS.astype(np.float32) * np.nan, labels=np.array([1, 2, 3])), "NaN", id="nan"),
+    pytest.param(_arrays(images=np.full((3, 28, 28), np.inf, np.float32), labels=np.array([1, 2, 3])), "NaN",
+                 id="infinite"),
+    pytest.param(_arrays(images=ZEROS.astype(np.float32) + 300.5, labels=np.array([1, 2, 3])), "0-255",
+                 id="floats-over-255"),
+    pytest.param(_arrays(images=ZEROS.astype(bool), labels=np.array([1, 2, 3])), "numbers", id="bool-images"),
+    pytest.param(_arrays(images=ZEROS.astype(complex), labels=np.array([1, 2, 3])), "numbers", id="complex"),
+    pytest.param(_arrays(images=np.full((3, 28, 28), "a"), labels=np.array([1, 2, 3])), "numbers",
+                 id="string-images"),
+]
+
+
+@pytest.mark.parametrize("make,expected", HOSTILE_GLYPH_SETS)
+def test_hostile_glyph_sets_are_one_line_errors(tmp_path, make, expected):
+    path = tmp_path / "hostile.npz"
+    make(path)
+    message = _npz_error(path)
+    assert expected in message, message
+
+
+def test_float_images_are_grey_levels_never_blanks(tmp_path):
+    """0-255 floats are rounded; 0-1 floats are intensities (uint8 casting made them blank)."""
+    images, labels = load_glyph_npz(GLYPHS)
+    levels = tmp_path / "levels.npz"
+    np.savez(levels, images=images.astype(np.float64) + 0.2, labels=labels)
+    assert np.array_equal(load_glyph_npz(str(levels))[0], images)
+    unit = tmp_path / "unit.npz"
+    np.savez(unit, images=images.astype(np.float32) / 255.0, labels=labels)
+    again = load_glyph_npz(str(unit))[0]
+    assert again.dtype == np.uint8 and np.abs(again.astype(int) - images).max() <= 1
+    assert (again.reshape(len(again), -1).max(axis=1) > 128).all()     # every glyph has ink
+
+
+def test_a_small_file_that_unpacks_to_far_more_is_refused(tmp_path, monkeypatch):
+    from pyimagesearch.io import archives
+    monkeypatch.setattr(archives, "UNPACK_ALLOWANCE", 0)     # as for a file of gigabytes of zeros
+    path = tmp_path / "bomb.npz"
+    np.savez_compressed(path, images=np.zeros((400, 28, 28), np.uint8), labels=np.zeros(400, np.int64))
+    assert os.path.getsize(path) * archives.MAX_UNPACK_RATIO < 400 * 28 * 28
+    assert "unpacks to" in _npz_error(path)
+
+
+def test_training_sources_name_the_bad_file(tmp_path):
+    from pyimagesearch.training.data import load_sources
+    bad = tmp_path / "digits.npz"
+    np.savez(bad, images=ZEROS, labels=np.array(7))
+    with pytest.raises(InputError, match=re.escape(str(bad))):
+        load_sources([DIGITS, str(bad)], None)
+    with pytest.raises(InputError, match="no training data"):
+        load_sources([], "none")
+    images, labels = load_sources([DIGITS], LETTERS)
+    assert len(images) == len(labels) == 200 + 182
+
+
+def test_training_on_an_empty_digit_set_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "empty_digits.npz"
+    np.savez(bad, images=ZEROS[:0], labels=np.zeros(0, np.int64))
+    proc = run([PY, TRAIN, "-d", bad, "-a", "none", "-e", "1", "--no-show", "--test-sets",
+                "-m", tmp_path / "m.keras", "-p", tmp_path / "plot.png", "--report", tmp_path / "r.txt",
+                "--montage", tmp_path / "montage.png"], cwd=tmp_path, timeout=300)
+    line = assert_one_line_error(proc)
+    assert str(bad) in line and "no glyphs" in line
+    assert sorted(os.listdir(tmp_path)) == ["empty_digits.npz"]
+
+
+@pytest.mark.parametrize("lines,bad_line", [
+    pytest.param([GOOD, "", GOOD, row_text(1, [0] * 700)], 4, id="short-row-after-a-blank-line"),
+    pytest.param(["", "", GOOD, GOOD.replace("0", "x", 1)], 4, id="bad-value-after-blank-lines"),
+    pytest.param([GOOD, "", "", GOOD, row_text(30, [0] * 784)], 5, id="bad-label-after-blank-lines"),
+    pytest.param(["", "", GOOD + ",0", GOOD], 3, id="wrong-width-first-row-after-blank-lines"),
+    pytest.param([GOOD, "# a comment", GOOD], 2, id="a-comment-line-is-not-skipped-silently"),
+])
+def test_az_line_numbers_count_blank_lines(tmp_path, lines, bad_line):
+    for name, write in (("bad.csv", write_csv), ("bad.csv.gz", _write_gz)):
+        message = _error(write(tmp_path / name, lines))
+        assert _names_line(message, bad_line), message
+
+
+def _write_gz(path, lines):
+    with gzip.open(path, "wt") as f:
+        f.write("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_a_single_glyph_cannot_be_split_for_training():
+    from pyimagesearch.training.data import split_validation
+    with pytest.raises(InputError, match="at least 2"):
+        split_validation(np.array([3]), 0.1, 0)
+    train, validation = split_validation(np.array([3, 4]), 0.1, 0)
+    assert sorted([*train, *validation]) == [0, 1]
+
+
+def test_a_small_gz_that_unpacks_to_far_more_is_refused(tmp_path, monkeypatch):
+    from pyimagesearch.io import archives
+    monkeypatch.setattr(archives, "UNPACK_ALLOWANCE", 0)     # as for a file of gigabytes of zeros
+    path = _write_gz(tmp_path / "bomb.csv.gz", [GOOD] * 2000)
+    assert os.path.getsize(path) * archives.MAX_UNPACK_RATIO < 2000 * len(GOOD)
+    assert "unpacks to more than" in _error(path)
+    images, labels = load_az_dataset(_write_gz(tmp_path / "small.csv.gz", [GOOD] * 3))
+    assert images.shape == (3, 28, 28) and labels.tolist() == [13] * 3

@@ -29,17 +29,50 @@ def comparable(text, style, keep_lines=False):
     return joined.upper() if style in CASELESS_STYLES else joined
 
 
-def read_truth(folder):
+TRUTH_COLUMNS = ("file", "text", "style")
+
+
+def read_truth(folder: str) -> list:
+    """The rows of ``folder/truth.tsv``: UTF-8, tab-separated, a header naming at
+    least the columns file, text and style, a file name and a style on every row;
+    anything else is an InputError that names the line."""
     path = os.path.join(folder, "truth.tsv")
     if not os.path.isfile(path):
         raise InputError(f"{folder}: no truth.tsv there")
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-    if not rows or not {"file", "text", "style"} <= set(rows[0]):
-        raise InputError(f"{path}: needs the columns file, text and style")
-    for row in rows:
-        row["text"] = row["text"].replace("\\n", "\n")
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+            if not set(TRUTH_COLUMNS) <= set(reader.fieldnames or ()):
+                raise InputError(f"{path}: needs the columns file, text and style")
+            rows = [_truth_row(row, path, reader.line_num) for row in reader]
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: line {_first_line_not_utf8(path)} is not UTF-8 text") from None
+    except csv.Error as e:
+        # line_num counts the lines read whole: the bad one is the next
+        raise InputError(f"{path}: line {reader.line_num + 1}: {e}") from None
+    if not rows:
+        raise InputError(f"{path}: no rows under its header")
     return rows
+
+
+def _first_line_not_utf8(path):
+    """Read again only to report an error; a UTF-8 character never spans a newline."""
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
+
+
+def _truth_row(row, path, line):
+    if any(row.get(key) is None for key in TRUTH_COLUMNS):
+        raise InputError(f"{path}: line {line}: needs a file, a text and a style, separated by tabs")
+    if not row["file"] or not row["style"]:
+        raise InputError(f"{path}: line {line}: the file name or the style is empty")
+    row["text"] = row["text"].replace("\\n", "\n")
+    return row
 
 
 def score_page(truth, predicted, style):

@@ -10,11 +10,15 @@ import tempfile
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, first_line
+from ..io.archives import check_unpacked_size
+from ..transforms import MODEL_SIDE
 from . import store
+from .lite import LiteModel
 
 # Keras' predict() builds a pipeline per call; fixed chunks keep memory bounded
 BATCH = 256
+GLYPH_INPUT = (MODEL_SIDE, MODEL_SIDE, 1)
 
 
 class _Classifier:
@@ -34,7 +38,8 @@ class KerasClassifier(_Classifier):
         self.path = path
         self.labels = store.read_labels(path)
         self.model = _load_keras_model(path)
-        _check_classes(path, self.model.output_shape[-1], self.labels)
+        _check_shapes(path, _single_shape(path, self.model.input_shape, "input"),
+                      _single_shape(path, self.model.output_shape, "output"), self.labels)
 
     def _run(self, chunk):
         # pad to a power of two: each new batch size would retrace the TensorFlow graph
@@ -48,38 +53,49 @@ class LiteClassifier(_Classifier):
     runtime = "litert"
 
     def __init__(self, path, threads=2):
-        from ai_edge_litert.interpreter import Interpreter
         self.path = path
         self.labels = store.read_labels(path)
-        try:
-            self.interpreter = Interpreter(model_path=path, num_threads=threads)
-        except (ValueError, RuntimeError) as e:
-            raise InputError(f"{path}: not a valid LiteRT model ({str(e).splitlines()[0]})") from None
-        self.input = self.interpreter.get_input_details()[0]["index"]
-        self.output = self.interpreter.get_output_details()[0]["index"]
-        classes = int(self.interpreter.get_output_details()[0]["shape"][-1])
-        _check_classes(path, classes, self.labels)
-        self.batch = None
+        self.lite = LiteModel(path, threads)
+        _check_shapes(path, self.lite.input_shape, self.lite.output_shape, self.labels)
 
     def _run(self, chunk):
-        if self.batch != len(chunk):
-            self.interpreter.resize_tensor_input(self.input, [len(chunk), *chunk.shape[1:]])
-            self.interpreter.allocate_tensors()
-            self.batch = len(chunk)
-        self.interpreter.set_tensor(self.input, np.ascontiguousarray(chunk, np.float32))
-        self.interpreter.invoke()
-        return self.interpreter.get_tensor(self.output).copy()
+        return self.lite.run(chunk)
 
 
-def _check_classes(path, classes, labels):
+def _single_shape(path, shape, what):
+    """A Keras model's input or output shape; models with several are not classifiers."""
+    if isinstance(shape, list):
+        if len(shape) != 1:
+            raise InputError(f"{path}: a classifier has one {what}, this model has {len(shape)}")
+        shape = shape[0]
+    return shape
+
+
+def _check_shapes(path, input_shape, output_shape, labels):
+    """Glyphs in, one probability per label out: (N, 32, 32, 1) -> (N, classes).
+    A free dimension (None) fits any size."""
+    sides = tuple(input_shape[1:])
+    if len(input_shape) != 4 or any(d is not None and d != want for d, want in zip(sides, GLYPH_INPUT)):
+        raise InputError(f"{path}: takes inputs of shape {_shape_text(input_shape)}, a character "
+                         f"classifier takes {_shape_text((None, *GLYPH_INPUT))}")
+    if len(output_shape) != 2:
+        raise InputError(f"{path}: gives outputs of shape {_shape_text(output_shape)}, a character "
+                         f"classifier gives (N, classes)")
+    classes = output_shape[-1]
     if classes != len(labels):
         raise InputError(f"{path}: model has {classes} classes but {len(labels)} labels")
+
+
+def _shape_text(shape):
+    return "(" + ", ".join("N" if k == 0 else "?" if d is None else str(d) for k, d in enumerate(shape)) + ")"
 
 
 def _load_keras_model(path):
     kind = store.sniff_format(path)
     if kind == "tflite":
         raise InputError(f"{path}: a LiteRT file cannot be loaded by Keras")
+    if kind == "keras":
+        check_unpacked_size(path)
     import keras
     suffix = {"keras": ".keras", "hdf5": ".h5"}[kind]
     # Keras 3 picks the format by extension: give it a name that says what the bytes are
@@ -89,8 +105,7 @@ def _load_keras_model(path):
         try:
             return keras.saving.load_model(named, compile=False)
         except Exception as e:  # Keras raises many kinds for a file it cannot read
-            raise InputError(f"{path}: cannot load the model ({type(e).__name__}: "
-                             f"{str(e).splitlines()[0][:200] if str(e) else ''})") from None
+            raise InputError(f"{path}: cannot load the model ({first_line(e)})") from None
 
 
 def load_classifier(path, runtime="auto"):

@@ -10,6 +10,7 @@ import os
 import struct
 import tempfile
 import zipfile
+import zlib
 
 from ..errors import InputError
 from ..labels import TUTORIAL_LABELS
@@ -18,14 +19,20 @@ LABELS_ENTRY = "labels.json"
 TRAILER_MAGIC = b"PYISLBL1"
 TRAILER = struct.Struct("<Q8s")  # length of the labels JSON, magic
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+# a charset of a few hundred characters takes a few kB: anything far larger is not labels
+# (and must not be read into memory: a small zip member can unpack to gigabytes)
+MAX_LABELS_BYTES = 1 << 20
 
 
 def sniff_format(path):
     """'keras', 'hdf5' or 'tflite', decided by the bytes, not the name."""
     if not os.path.isfile(path):
         raise InputError(f"{path}: no such model file")
-    with open(path, "rb") as f:
-        head = f.read(8)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read it ({e.strerror or e})") from None
     if head.startswith(b"PK"):
         return "keras"
     if head == HDF5_MAGIC:
@@ -40,36 +47,76 @@ def _encode_labels(labels):
 
 
 def _decode_labels(blob, path):
+    """A model's labels: a JSON object whose "labels" is a list of distinct, non-empty strings."""
     try:
         labels = json.loads(blob.decode("utf-8"))["labels"]
     except (ValueError, KeyError, TypeError):
         raise InputError(f"{path}: its class labels are corrupt") from None
-    return [str(label) for label in labels]
+    if not isinstance(labels, list) or not labels:
+        raise InputError(f"{path}: its class labels are corrupt (not a list of labels)")
+    if not all(isinstance(label, str) and label for label in labels):
+        raise InputError(f"{path}: its class labels are corrupt (each must be a non-empty string)")
+    if len(set(labels)) != len(labels):
+        raise InputError(f"{path}: its class labels are corrupt (a label appears twice)")
+    return labels
+
+
+def _labels_blob_too_long(path, length):
+    if length > MAX_LABELS_BYTES:
+        raise InputError(f"{path}: its class labels are corrupt ({length} bytes, at most "
+                         f"{MAX_LABELS_BYTES} expected)")
+
+
+def _keras_labels(path):
+    """labels.json inside a .keras zip, or None when it has none."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            try:
+                entry = z.getinfo(LABELS_ENTRY)
+            except KeyError:
+                return None
+            _labels_blob_too_long(path, entry.file_size)
+            blob = z.read(entry)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as e:
+        # a broken archive, a corrupt or encrypted member, an unknown compression method
+        raise InputError(f"{path}: corrupt .keras file ({type(e).__name__})") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read it ({e.strerror or e})") from None
+    return _decode_labels(blob, path)
+
+
+def _tflite_labels(path):
+    """The labels trailer after a TFLite flatbuffer, or None when it has none."""
+    try:
+        with open(path, "rb") as f:
+            size = f.seek(0, os.SEEK_END)
+            if size <= TRAILER.size:
+                return None
+            f.seek(size - TRAILER.size)
+            length, magic = TRAILER.unpack(f.read(TRAILER.size))
+            if magic != TRAILER_MAGIC:
+                return None
+            if length > size - TRAILER.size:
+                raise InputError(f"{path}: its class labels are corrupt (the trailer claims "
+                                 f"{length} bytes, the file has {size})")
+            _labels_blob_too_long(path, length)
+            f.seek(size - TRAILER.size - length)
+            blob = f.read(length)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read it ({e.strerror or e})") from None
+    return _decode_labels(blob, path)
 
 
 def read_labels(path):
-    """The class labels a model file carries (TUTORIAL_LABELS for 2020 HDF5 files)."""
+    """The class labels a model file carries (TUTORIAL_LABELS for 2020 HDF5 files and
+    for files saved without labels)."""
     kind = sniff_format(path)
+    labels = None
     if kind == "keras":
-        try:
-            with zipfile.ZipFile(path) as z:
-                if LABELS_ENTRY in z.namelist():
-                    return _decode_labels(z.read(LABELS_ENTRY), path)
-        except zipfile.BadZipFile:
-            raise InputError(f"{path}: corrupt .keras file") from None
-        return list(TUTORIAL_LABELS)
-    if kind == "tflite":
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            size = f.tell()
-            if size > TRAILER.size:
-                f.seek(size - TRAILER.size)
-                length, magic = TRAILER.unpack(f.read(TRAILER.size))
-                if magic == TRAILER_MAGIC and length < size:
-                    f.seek(size - TRAILER.size - length)
-                    return _decode_labels(f.read(length), path)
-        return list(TUTORIAL_LABELS)
-    return list(TUTORIAL_LABELS)
+        labels = _keras_labels(path)
+    elif kind == "tflite":
+        labels = _tflite_labels(path)
+    return list(TUTORIAL_LABELS) if labels is None else labels
 
 
 def atomic_write(path, write, suffix=None):
@@ -82,7 +129,10 @@ def atomic_write(path, write, suffix=None):
     if not os.access(directory, os.W_OK):
         raise InputError(f"{path}: folder {directory} is not writable")
     suffix = suffix or os.path.splitext(path)[1] or ".tmp"
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
+    except OSError as e:
+        raise InputError(f"{path}: cannot write it ({e.strerror or e})") from None
     os.close(fd)
     try:
         write(tmp)
@@ -91,6 +141,9 @@ def atomic_write(path, write, suffix=None):
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
+    except OSError as e:   # a full disk, a quota, a file system gone read-only
+        kept = "the old file is unchanged" if os.path.exists(path) else "nothing was written"
+        raise InputError(f"{path}: cannot write it ({e.strerror or e}); {kept}") from None
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)

@@ -35,16 +35,22 @@ import cv2
 import numpy as np
 
 from ..errors import InputError
+from ..io.archives import NpzArchive
 from . import augment as aug
 from .charset import Charset, ctc_frames_needed
 from .preprocess import HEIGHT, STRIDE, frames, pad_batch, to_model_input
 from .strokes import StrokeStore, compose, render, render_crop
 
+# a flat mark's ink box counts as at least this share of the writer's median height
+FLAT_MARK_FLOOR = 0.5
 TEXT_FILE = "unipen_text_h32.npz"
 WORDS_FILE = "unipen_words_h32.npz"
 LINE, WORD = 0, 1
 KIND_NAMES = {LINE: "lines", WORD: "words"}
 DEFAULT_DATA = os.path.join("..", "shared", "data", "lines")
+# the columns each file must hold, and its text column
+COLUMNS = ("height", "pixels", "widths", "offsets", "person", "writer", "quality", "writer_split_test")
+TEXT_COLUMNS = {LINE: "label_detok", WORD: "labels"}
 
 
 class Corpus:
@@ -58,18 +64,17 @@ class Corpus:
             path = os.path.join(data_dir, name)
             if not os.path.isfile(path):
                 raise InputError(f"{path}: missing (UniPen lines/words; see ../shared/data/lines/README.md)")
-            d = np.load(path)
-            if int(d["height"]) != HEIGHT:
-                raise InputError(f"{path}: images are {int(d['height'])} px high, expected {HEIGHT}")
+            d = read_items(path, TEXT_COLUMNS[kind])
             self._pixels[kind], self._widths[kind], self._offsets[kind] = d["pixels"], d["widths"], d["offsets"]
             n = len(d["widths"])
             columns["kind"].append(np.full(n, kind, np.int8))
             columns["row"].append(np.arange(n))
-            columns["text"].append(d["label_detok"] if kind == LINE else d["labels"])
+            columns["text"].append(d[TEXT_COLUMNS[kind]])
             for key in ("person", "writer", "quality", "writer_split_test", "widths"):
                 columns[key].append(d[key])
             stroke_path = path.replace("_h32.npz", "_strokes.npz")
-            self.strokes[kind] = StrokeStore(stroke_path) if with_strokes and os.path.isfile(stroke_path) else None
+            self.strokes[kind] = (read_strokes(stroke_path, n) if with_strokes and os.path.isfile(stroke_path)
+                                  else None)
         self.kind = np.concatenate(columns["kind"])
         self.row = np.concatenate(columns["row"])
         self.text = np.concatenate(columns["text"]).astype(str)
@@ -101,11 +106,101 @@ class Corpus:
     def rendered_image(self, i, scale):
         """The item rendered from its strokes at ``scale`` times the shipped
         height, with the shipped pen (the shipped raster when it has no strokes).
-        As in the shipped rasters, a flat mark (a dash, a dot) is not blown up:
-        its ink box counts as at least half the writer's median height."""
+        As in the shipped rasters, a flat mark (a dash, a dot) is not blown up
+        (``ink_floor``)."""
         if not self.has_strokes(i):
             return self.image(i)
-        return render_crop(self.item_strokes(i), scale, min_ink_height=0.5 * self.ref_height(i))
+        return render_crop(self.item_strokes(i), scale, min_ink_height=self.ink_floor(i))
+
+    def ink_floor(self, i: int) -> float:
+        """The least ink height, in tablet units, that item i's strokes are rendered
+        as: half the writer's median height. A flat mark (a dash, a dot, a line of
+        them) is drawn as small as it was written, not stretched to the full
+        height and so to an enormous width."""
+        return FLAT_MARK_FLOOR * self.ref_height(i)
+
+
+def read_items(path: str, text_column: str) -> dict:
+    """The columns of one ``*_h32.npz`` file, checked: one value per item in each,
+    every image inside ``pixels``; an InputError names what is wrong."""
+    with NpzArchive(path) as npz:
+        d = {key: npz.array(key) for key in (*COLUMNS, text_column)}
+    height = d["height"]
+    if height.size != 1 or height.dtype.kind not in "iu" or int(height.ravel()[0]) != HEIGHT:
+        raise InputError(f"{path}: 'height' must be the number {HEIGHT} (the images' height), found "
+                         f"{height.ravel()[:1].tolist()} of shape {height.shape}")
+    n = len(d["widths"]) if d["widths"].ndim == 1 else -1
+    for key in (*COLUMNS[1:], text_column):
+        if d[key].ndim != 1 or (key != "pixels" and len(d[key]) != n):
+            raise InputError(f"{path}: {key!r} must be a list of one value per item like 'widths', "
+                             f"found shape {d[key].shape}")
+    if n == 0:
+        raise InputError(f"{path}: holds no items")
+    if d["pixels"].dtype != np.uint8:
+        raise InputError(f"{path}: 'pixels' must be uint8 grey levels, found {d['pixels'].dtype}")
+    for key in ("widths", "offsets"):
+        if d[key].dtype.kind not in "iu":
+            raise InputError(f"{path}: {key!r} must be integers, found {d[key].dtype}")
+    widths, offsets = d["widths"].astype(np.int64), d["offsets"].astype(np.int64)
+    size = len(d["pixels"])
+    # each bound first on its own, so that the sum cannot overflow
+    outside = np.flatnonzero((widths < 1) | (offsets < 0) | (widths > size) | (offsets > size)
+                             | (offsets + HEIGHT * np.minimum(widths, size) > size))
+    if outside.size:
+        raise InputError(f"{path}: item {outside[0]}'s image (width {widths[outside[0]]}, offset "
+                         f"{offsets[outside[0]]}) lies outside 'pixels'")
+    for key in ("person", "writer", "quality", text_column):
+        if d[key].dtype.kind != "U":
+            raise InputError(f"{path}: {key!r} must be text, found {d[key].dtype}")
+    if d["writer_split_test"].dtype.kind not in "biu":
+        raise InputError(f"{path}: 'writer_split_test' must be true/false, found {d['writer_split_test'].dtype}")
+    return d
+
+
+def read_strokes(path: str, count: int) -> StrokeStore:
+    """The ``*_strokes.npz`` beside a ``*_h32.npz`` of ``count`` items, checked:
+    every sample's strokes and points inside their arrays, a height for each."""
+    store = StrokeStore(path)
+    _check_stroke_columns(path, store, count)
+    bad = _samples_out_of_range(store)
+    if bad.size:
+        raise InputError(f"{path}: sample {bad[0]}: its strokes or points lie outside the file's arrays, "
+                         f"or its height is not a positive number")
+    store.ref_height = store.ref_height.astype(np.float32)
+    return store
+
+
+def _check_stroke_columns(path, store, count):
+    per_sample = ("strokes_per_sample", "stroke_offset", "point_offset", "ref_height")
+    for key in per_sample:
+        if getattr(store, key).shape != (count,):
+            raise InputError(f"{path}: {key!r} must hold one value per item ({count}, as in its images "
+                             f"file), found shape {getattr(store, key).shape}")
+    if store.points.ndim != 2 or store.points.shape[1] != 2 or store.stroke_lengths.ndim != 1:
+        raise InputError(f"{path}: 'points_xy' must be (points, 2) and 'stroke_lengths' a list")
+    for key in ("stroke_lengths", *per_sample[:3]):
+        if getattr(store, key).dtype.kind not in "iu":
+            raise InputError(f"{path}: {key!r} must be integers, found {getattr(store, key).dtype}")
+    if store.points.dtype.kind not in "iu" or store.ref_height.dtype.kind not in "iuf":
+        raise InputError(f"{path}: 'points_xy' must be integers and 'ref_height' numbers")
+    if (store.stroke_lengths < 0).any():
+        raise InputError(f"{path}: 'stroke_lengths' holds negative lengths")
+
+
+def _samples_out_of_range(store):
+    """Samples whose strokes or points run outside their arrays, or whose height
+    is not a positive number."""
+    lengths = store.stroke_lengths.astype(np.int64)
+    ends = np.concatenate([[0], np.cumsum(lengths)])   # points before each stroke
+    # clipped into range first, so that no sum overflows; the clipped ones fail below
+    first = np.clip(store.stroke_offset.astype(np.int64), -1, len(lengths) + 1)
+    count = np.clip(store.strokes_per_sample.astype(np.int64), -1, len(lengths) + 1)
+    inside = (first >= 0) & (count >= 0) & (first + count <= len(lengths))
+    points = ends[np.where(inside, first + count, 0)] - ends[np.where(inside, first, 0)]
+    start = np.clip(store.point_offset.astype(np.int64), -1, len(store.points) + 1)
+    height = store.ref_height.astype(np.float64)
+    ok = inside & (start >= 0) & (start + points <= len(store.points)) & np.isfinite(height) & (height > 0)
+    return np.flatnonzero(~ok)
 
 
 def training_items(corpus, charset, max_width=1024):
@@ -133,6 +228,9 @@ def training_items(corpus, charset, max_width=1024):
 
 def split_by_person(corpus, items, fraction, seed):
     """(train, validation) indices: ~``fraction`` of the persons go to validation."""
+    if not len(items):
+        raise InputError(f"{corpus.data_dir}: no usable training items (all test writers, BAD quality, "
+                         f"or characters outside the charset)")
     persons = np.unique(corpus.person[items])
     rng = np.random.default_rng(seed)
     count = max(1, int(round(fraction * len(persons)))) if fraction > 0 else 0
@@ -198,7 +296,7 @@ class SampleMaker:
         rises = ref * rng.uniform(-0.08, 0.08, len(picks))
         while True:
             strokes = compose([c.item_strokes(j) for j in picks], gaps, rises)
-            image = render(strokes, pen_width=pen, slant=slant, x_scale=stretch)
+            image = render(strokes, pen_width=pen, slant=slant, x_scale=stretch, min_ink_height=c.ink_floor(i))
             if image.shape[1] <= o.max_width or len(picks) == 1:
                 return image, " ".join(self.texts[j] for j in picks)
             picks, gaps, rises = picks[:-1], gaps[:-1], rises[:-1]
@@ -212,6 +310,7 @@ class SampleMaker:
         elif c.has_strokes(i) and rng.random() < o.rerender_probability:
             # a word may keep its true size (x-height words are not blown up to 32 px)
             floor = c.ref_height(i) * rng.uniform(0.0, 1.0) if c.kind[i] == WORD else 0.0
+            floor = max(floor, c.ink_floor(i))
             image = render(c.item_strokes(i), pen_width=rng.uniform(1.0, 3.2), slant=rng.uniform(-0.35, 0.35),
                            min_ink_height=floor, x_scale=rng.uniform(0.85, 1.15))
             text, raster = self.texts[i], False

@@ -32,6 +32,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..errors import InputError
+from ..io.archives import NpzArchive
 
 BOUNDARY = "\n"      # start-of-text context and end-of-text symbol (never in a charset)
 FORMAT = "pyimagesearch-char-ngram-2"
@@ -171,17 +172,60 @@ class CharNgram:
 
     @classmethod
     def load(cls, path):
+        """The model saved at ``path``, checked whole (an InputError, never a model
+        that fails in the middle of decoding)."""
         if not os.path.isfile(path):
             raise InputError(f"{path}: no such language model file")
         try:
-            with np.load(path, allow_pickle=False) as d:
-                meta = json.loads(str(d["meta"]))
-                if meta.get("format") != FORMAT:
-                    raise ValueError("unknown format")
-                return cls(meta["chars"], meta["order"], d["contexts"], d["offsets"], d["symbols"], d["counts"],
-                           meta.get("decoding"))
-        except (OSError, ValueError, KeyError, TypeError, EOFError) as e:
-            raise InputError(f"{path}: not a character language model ({e})") from None
+            with NpzArchive(path) as npz:
+                meta = _read_meta(npz.array("meta"))
+                arrays = [npz.array(key) for key in ("contexts", "offsets", "symbols", "counts")]
+            _check_tables(*arrays, len(meta["chars"]))
+        except (InputError, ValueError) as e:
+            reason = str(e).removeprefix(f"{path}: ")
+            raise InputError(f"{path}: not a character language model ({reason})") from None
+        return cls(meta["chars"], meta["order"], *arrays, meta.get("decoding"))
+
+
+def _read_meta(array):
+    """The JSON settings saved with the model, checked; ValueError says what is wrong."""
+    if array.dtype.kind != "U" or array.size != 1:
+        raise ValueError("its settings are not a text")
+    meta = json.loads(str(array.ravel()[0]))
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError("unknown format")
+    chars, order, decoding = meta.get("chars"), meta.get("order"), meta.get("decoding") or {}
+    single = isinstance(chars, list) and all(isinstance(c, str) and len(c) == 1 for c in chars)
+    if not single or len(set(chars)) != len(chars) or BOUNDARY in chars:
+        raise ValueError("its characters are not a list of distinct single characters")
+    if not isinstance(order, int) or isinstance(order, bool) or order < 1:
+        raise ValueError(f"order {order!r} is not a whole number from 1")
+    settings = dict(DEFAULT_DECODING, **decoding) if isinstance(decoding, dict) else {"decoding": decoding}
+    if not all(_is_number(value) for value in settings.values()):
+        raise ValueError("its decoding settings are not numbers")
+    if not isinstance(settings["beam_width"], int) or settings["beam_width"] < 0:
+        raise ValueError(f"beam width {settings['beam_width']!r} is not a whole number from 0")
+    return meta
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _check_tables(contexts, offsets, symbols, counts, chars):
+    """The n-gram tables agree with each other: ValueError says where not."""
+    if any(a.ndim != 1 for a in (contexts, offsets, symbols, counts)) or contexts.dtype.kind != "S":
+        raise ValueError("its tables are not lists of the saved kinds")
+    if any(a.dtype.kind not in "iu" for a in (offsets, symbols, counts)):
+        raise ValueError("its offsets, symbols and counts are not integers")
+    if len(offsets) != len(contexts) + 1 or len(symbols) != len(counts):
+        raise ValueError("its tables differ in length")
+    if offsets[0] != 0 or offsets[-1] != len(symbols) or (np.diff(offsets.astype(np.int64)) < 0).any():
+        raise ValueError("its offsets do not cover the symbols in order")
+    if len(symbols) and (symbols.min() < 0 or symbols.max() > chars or counts.min() < 1):
+        raise ValueError("a symbol is outside its characters or a count is not positive")
+    if len(contexts) > 1 and not (contexts[:-1] < contexts[1:]).all():
+        raise ValueError("its contexts are not sorted")
 
 
 def lm_path_for(model_path):

@@ -14,20 +14,47 @@ one, greedy decoding.
 import os
 import sys
 
+import cv2
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, first_line
+from ..io.archives import check_unpacked_size
 from ..models import store
+from ..models.lite import LiteModel
 from . import decode as ctc
 from .charset import Charset
 from .language import CharNgram, lm_path_for
 from .preprocess import HEIGHT, dense_stretch, frames, pad_batch, placed, to_model_input, widen
+
+# The widest model input read (training lines are at most 1024 columns): a crop
+# flatter than this at 32 px high is shrunk to it (``fit_width``)
+MAX_INPUT_WIDTH = 4096
 
 
 def stretch_for(width, posteriors, labels):
     """How much to widen a crop whose model input, ``width`` columns wide, gave
     ``posteriors``: ``dense_stretch`` with the characters it read."""
     return dense_stretch(width, len(ctc.greedy(posteriors, labels).indices))
+
+
+def fit_width(gray: np.ndarray) -> tuple:
+    """(crop, stretch): a non-empty crop whose model input would be wider than MAX_INPUT_WIDTH
+    (a long rule, a 1-px-high sliver) shrunk to exactly that width and centred on
+    its paper colour in a 32-px-high crop, so that it is read as a thin mark, in
+    bounded time and memory; ``stretch`` is how much narrower its input is than
+    the crop's at 32 px high. Any other crop is returned as it is, stretch 1.0."""
+    gray = np.asarray(gray)
+    h, w = gray.shape[:2]
+    if w * HEIGHT <= MAX_INPUT_WIDTH * h:
+        return gray, 1.0
+    rows = min(HEIGHT, max(1, int(round(h * MAX_INPUT_WIDTH / w))))
+    small = cv2.resize(gray, (MAX_INPUT_WIDTH, rows), interpolation=cv2.INTER_AREA)
+    paper = np.median(small.reshape(-1, *gray.shape[2:]), axis=0)
+    page = np.empty((HEIGHT, MAX_INPUT_WIDTH, *gray.shape[2:]), small.dtype)
+    page[...] = paper
+    top = (HEIGHT - rows) // 2
+    page[top:top + rows] = small.reshape(rows, MAX_INPUT_WIDTH, *gray.shape[2:])
+    return page, MAX_INPUT_WIDTH * h / (HEIGHT * w)
 
 
 def load_language_model(model_path, charset, lm_path="auto"):
@@ -56,68 +83,97 @@ def load_language_model(model_path, charset, lm_path="auto"):
     return lm
 
 
+def _charset_of(path):
+    try:
+        return Charset(store.read_labels(path))
+    except ValueError as e:
+        raise InputError(f"{path}: its labels are not a line model's charset ({e})") from None
+
+
+def _keras_line_model(path):
+    if store.sniff_format(path) == "keras":
+        check_unpacked_size(path)
+    import keras
+    from . import model as _registers_ctc_loss  # noqa: F401
+    try:
+        model = keras.saving.load_model(path, compile=False)
+    except Exception as e:   # a .keras zip that is not a model, a 2020 HDF5 classifier...
+        raise InputError(f"{path}: cannot load as a line model ({first_line(e)})") from None
+    if isinstance(model.input_shape, list) or isinstance(model.output_shape, list):
+        raise InputError(f"{path}: a line model has one input and one output")
+    return model
+
+
 class LineRecognizer:
     def __init__(self, path, beam_width=None, batch_size=32, threads=2, lm_path="auto"):
         """``beam_width``: None for the language model's beam (greedy without one),
         0 or 1 for greedy decoding, more for a beam search of that width."""
         self.path = path
         self.kind = store.sniff_format(path)
-        self.charset = Charset(store.read_labels(path))
+        self.charset = _charset_of(path)
         self.lm = load_language_model(path, self.charset, lm_path)
         if beam_width is None:
             beam_width = self.lm.decoding["beam_width"] if self.lm else 0
         self.beam_width = beam_width
         self.batch_size = batch_size
+        self.lite = self.model = None
         if self.kind == "tflite":
-            from ai_edge_litert.interpreter import Interpreter
-            self.interpreter = Interpreter(model_path=path, num_threads=threads)
-            self._input = self.interpreter.get_input_details()[0]["index"]
-            self._output = self.interpreter.get_output_details()[0]["index"]
-            self._width = None
-            self.model = None
+            self.lite = LiteModel(path, threads)
         else:
-            import keras
-            from . import model as _registers_ctc_loss  # noqa: F401
-            try:
-                self.model = keras.saving.load_model(path, compile=False)
-            except Exception as e:   # a .keras zip that is not a model, a 2020 HDF5 classifier...
-                raise InputError(f"{path}: cannot load as a line model ({e})") from None
+            self.model = _keras_line_model(path)
+        self._check_shapes()
+
+    def _check_shapes(self):
+        """A line model: (N, 32, W, 1) in, (N, W / 4, characters + blank) out."""
+        runtime = self.model if self.model is not None else self.lite
+        given, gives = tuple(runtime.input_shape), tuple(runtime.output_shape)
+        if len(given) != 4 or given[1] not in (None, HEIGHT) or given[3] not in (None, 1):
+            raise InputError(f"{self.path}: takes inputs of shape {given}, a line model takes (N, {HEIGHT}, W, 1)")
+        if len(gives) != 3:
+            raise InputError(f"{self.path}: gives outputs of shape {gives}, a line model gives (N, frames, "
+                             f"classes): not a line model")
         if self.output_classes() != self.charset.num_classes:
-            raise InputError(f"{path}: {self.output_classes()} output classes but its charset has "
+            raise InputError(f"{self.path}: {self.output_classes()} output classes but its charset has "
                              f"{len(self.charset)} characters + blank: not a line model")
 
     def output_classes(self):
-        if self.model is not None:
-            return int(self.model.output_shape[-1])
-        return int(self.interpreter.get_output_details()[0]["shape"][-1])
+        return int((self.model if self.model is not None else self.lite).output_shape[-1])
 
     def _run_tflite(self, x):
         """One (32, W) input -> (W // 4, C) posteriors."""
-        width = x.shape[1]
-        if width != self._width:
-            self.interpreter.resize_tensor_input(self._input, [1, HEIGHT, width, 1], strict=False)
-            self.interpreter.allocate_tensors()
-            self._width = width
-        self.interpreter.set_tensor(self._input, x[None, :, :, None].astype(np.float32))
-        self.interpreter.invoke()
-        return self.interpreter.get_tensor(self._output)[0].copy()
+        return self.lite.run(x[None, :, :, None])[0]
 
     def posteriors(self, crops):
         """Grey crops (dark ink on light paper, any height) -> list of
         ((frames, C) posteriors, stretch).
 
-        A densely written crop is read again widened by ``stretch`` (1.0 when
-        not), at its own resolution: frame f of its posteriors covers model-input
-        columns [4 f, 4 f + 4) / stretch."""
-        inputs = [to_model_input(c) for c in crops]
+        ``stretch``: model-input columns per column of the crop scaled to 32 px
+        high. A densely written crop is read again widened (stretch > 1), at its
+        own resolution: frame f of its posteriors covers model-input columns
+        [4 f, 4 f + 4) / stretch. A crop too flat for MAX_INPUT_WIDTH is read
+        shrunk to that width (stretch < 1, see ``fit_width``). An empty crop
+        holds no text: no frames."""
+        crops = [np.asarray(c) for c in crops]
+        readable = [k for k, c in enumerate(crops) if c.shape[0] and c.shape[1]]
+        out = [(np.zeros((0, self.charset.num_classes), np.float32), 1.0)] * len(crops)
+        for k, result in zip(readable, self._read_crops([crops[k] for k in readable])):
+            out[k] = result
+        return out
+
+    def _read_crops(self, crops):
+        """``posteriors`` of non-empty crops."""
+        fitted = [fit_width(c) for c in crops]
+        inputs = [to_model_input(c) for c, _ in fitted]
         first = self._posteriors(inputs)
+        stretches = [s for _, s in fitted]
         labels = list(self.charset.chars)
-        stretches = [stretch_for(x.shape[1], p, labels) for x, p in zip(inputs, first)]
-        again = [k for k, s in enumerate(stretches) if s > 1.0]
+        wanted = [stretch_for(x.shape[1], p, labels) for x, p in zip(inputs, first)]
+        again = [k for k, s in enumerate(wanted) if s > 1.0 and inputs[k].shape[1] < MAX_INPUT_WIDTH]
         if again:
-            wide = [to_model_input(widen(crops[k], stretches[k])) for k in again]
+            wide = [to_model_input(widen(fitted[k][0], min(wanted[k], MAX_INPUT_WIDTH / inputs[k].shape[1])))
+                    for k in again]
             for k, x, p in zip(again, wide, self._posteriors(wide)):
-                first[k], stretches[k] = p, x.shape[1] / inputs[k].shape[1]
+                first[k], stretches[k] = p, stretches[k] * x.shape[1] / inputs[k].shape[1]
         return list(zip(first, stretches))
 
     def _posteriors(self, inputs):

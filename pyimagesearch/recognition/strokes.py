@@ -10,6 +10,7 @@ import os
 import cv2
 import numpy as np
 
+from ..io.archives import NpzArchive
 from .preprocess import HEIGHT
 
 SUPERSAMPLE = 4
@@ -23,13 +24,13 @@ class StrokeStore:
     def __init__(self, path):
         if not os.path.isfile(path):
             raise FileNotFoundError(path)
-        d = np.load(path)
-        self.points = d["points_xy"]
-        self.stroke_lengths = d["stroke_lengths"]
-        self.strokes_per_sample = d["strokes_per_sample"]
-        self.stroke_offset = d["stroke_offset"]
-        self.point_offset = d["point_offset"]
-        self.ref_height = d["ref_height"].astype(np.float32)
+        with NpzArchive(path) as d:
+            self.points = d.array("points_xy")
+            self.stroke_lengths = d.array("stroke_lengths")
+            self.strokes_per_sample = d.array("strokes_per_sample")
+            self.stroke_offset = d.array("stroke_offset")
+            self.point_offset = d.array("point_offset")
+            self.ref_height = d.array("ref_height")
 
     def __len__(self):
         return len(self.strokes_per_sample)

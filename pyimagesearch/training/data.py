@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..az_dataset import load_az_dataset, load_mnist_dataset
+from ..errors import InputError
 
 
 def load_sources(digits_paths, az_path):
@@ -13,6 +14,8 @@ def load_sources(digits_paths, az_path):
     if az_path and az_path != "none":
         parts.append(load_az_dataset(az_path))
         print(f"[INFO] {az_path}: {len(parts[-1][1])} letters")
+    if not parts:
+        raise InputError("no training data: give digit sets (--digits) or the A-Z CSV (--az)")
     images = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts])
     return images, labels
@@ -21,6 +24,9 @@ def load_sources(digits_paths, az_path):
 def split_validation(labels, fraction, seed):
     """Stratified train/validation indices drawn from the training data only."""
     from sklearn.model_selection import train_test_split
+    if len(labels) < 2:
+        raise InputError(f"{len(labels)} glyph in the training data: training needs at least 2 "
+                         f"(one to train on, one to validate)")
     index = np.arange(len(labels))
     counts = np.bincount(labels)
     classes = int((counts > 0).sum())
