@@ -1,0 +1,150 @@
+"""What the generated pages say: public-domain prose and made-up form entries.
+
+``TextSource.line(rng, kind, max_chars)`` gives one line of text of a kind:
+``prose`` (a run of words from ``../shared/text``), ``name``, ``street``,
+``city`` (city, state and ZIP), ``date``, ``phone``, ``amount``, ``id`` (IDs and
+codes) and ``short`` (a few note words). Everything stays inside ``FONT_CHARS``,
+the characters every handwriting font of ``../shared/fonts`` draws (so ``$``,
+``%`` and ``@`` never appear: a font would draw a box for them).
+"""
+import gzip
+import os
+import string
+
+from ..recognition.charset import SUBSTITUTES
+
+FONT_CHARS = frozenset(string.digits + string.ascii_letters + " .,'-\"!?:;()&/")
+TEXT_FILES = ("moby_dick.txt.gz", "state_of_the_union.txt.gz")
+KINDS = ("prose", "name", "street", "city", "date", "phone", "amount", "id", "short")
+
+FIRST = ("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Susan Richard "
+         "Jessica Joseph Sarah Thomas Karen Charles Nancy Daniel Lisa Matthew Betty Anthony Sandra Mark "
+         "Ashley Akash Priya Wei Mei Carlos Sofia Ahmed Fatima Olga Ivan Yuki Kenji Amara Kwame Noah Emma "
+         "Liam Olivia Lucas Chloe Ethan Zoe").split()
+LAST = ("Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Wilson "
+        "Anderson Thomas Taylor Moore Jackson Martin Lee Thompson White Harris Clark Lewis Robinson Walker "
+        "Young Allen King Wright Scott Green Baker Adams Nelson Hill Campbell Mitchell Roberts Carter "
+        "Sharma Patel Nguyen Kim Chen Singh Kowalski O'Brien Schmidt Rossi Silva Tanaka").split()
+STREETS = ("Main Oak Pine Maple Cedar Elm Washington Lake Hill Park Sunset Lincoln Jackson River Church "
+           "Highland Mill Forest Meadow Willow Spring Ridge Valley Chestnut Walnut Franklin Madison").split()
+STREET_TYPES = ("Street St. Avenue Ave. Road Rd. Lane Drive Dr. Court Place Blvd. Way").split()
+CITIES = ("Springfield Riverside Franklin Greenville Bristol Clinton Fairview Salem Madison Georgetown "
+          "Arlington Ashland Dover Oxford Jackson Burlington Manchester Milton Newport Bhopal Dayton "
+          "Portland Austin Denver Boston Chicago Seattle Phoenix Columbus").split()
+STATES = "AL AK AZ CA CO CT FL GA IL IN KS KY MA MD MI MN MO NC NJ NY OH OR PA TX VA WA WI".split()
+MONTHS = ("January February March April May June July August September October November December").split()
+SHORT = ("yes no ok done call back urgent notes todo milk eggs bread apples coffee tea meeting monday "
+         "friday draft final copy signed paid open closed room office home work list page see above").split()
+
+
+def clean(text: str) -> str:
+    """``text`` with typographic marks replaced and characters outside FONT_CHARS dropped."""
+    for old, new in SUBSTITUTES.items():
+        text = text.replace(old, new)
+    return "".join(c for c in text if c in FONT_CHARS)
+
+
+def _pick(rng, items):
+    return items[int(rng.integers(len(items)))]
+
+
+def _digits(rng, n):
+    return "".join(str(int(d)) for d in rng.integers(0, 10, n))
+
+
+def name(rng) -> str:
+    first, last = _pick(rng, FIRST), _pick(rng, LAST)
+    style = rng.integers(4)
+    if style == 0:
+        return f"{last}, {first}"
+    if style == 1:
+        return f"{first[0]}. {last}"
+    return f"{first} {last}"
+
+
+def street(rng) -> str:
+    return f"{int(rng.integers(1, 9999))} {_pick(rng, STREETS)} {_pick(rng, STREET_TYPES)}"
+
+
+def city(rng) -> str:
+    return f"{_pick(rng, CITIES)}, {_pick(rng, STATES)} {_digits(rng, 5 if rng.random() < 0.8 else 6)}"
+
+
+def date(rng) -> str:
+    day, month, year = int(rng.integers(1, 29)), int(rng.integers(1, 13)), int(rng.integers(1930, 2030))
+    style = rng.integers(5)
+    if style == 0:
+        return f"{month:02d}/{day:02d}/{year}"
+    if style == 1:
+        return f"{day}.{month}.{year % 100:02d}"
+    if style == 2:
+        return f"{MONTHS[month - 1]} {day}, {year}"
+    if style == 3:
+        return f"{day} {MONTHS[month - 1][:3]} {year}"
+    return f"{year}-{month:02d}-{day:02d}"
+
+
+def phone(rng) -> str:
+    style = rng.integers(4)
+    if style == 0:
+        return f"({_digits(rng, 3)}) {_digits(rng, 3)}-{_digits(rng, 4)}"
+    if style == 1:
+        return f"{_digits(rng, 3)}-{_digits(rng, 3)}-{_digits(rng, 4)}"
+    if style == 2:
+        return _digits(rng, 10)
+    return f"{_digits(rng, 5)} {_digits(rng, 6)}"
+
+
+def amount(rng) -> str:
+    value = float(rng.choice([rng.uniform(0, 100), rng.uniform(0, 10000)]))
+    if rng.random() < 0.3:
+        return f"{int(value):,}"
+    return f"{value:.2f}"
+
+
+def code(rng) -> str:
+    letters = string.ascii_uppercase
+    style = rng.integers(4)
+    if style == 0:
+        return "".join(_pick(rng, letters) for _ in range(int(rng.integers(1, 4)))) + _digits(rng, int(rng.integers(4, 9)))
+    if style == 1:
+        return f"{_digits(rng, 3)}-{_digits(rng, 2)}-{_digits(rng, 4)}"
+    if style == 2:
+        return "".join(_pick(rng, letters + string.digits) for _ in range(int(rng.integers(5, 11))))
+    return f"No. {_digits(rng, int(rng.integers(2, 7)))}"
+
+
+def short(rng) -> str:
+    return " ".join(_pick(rng, SHORT) for _ in range(int(rng.integers(1, 4))))
+
+
+GENERATORS = {"name": name, "street": street, "city": city, "date": date, "phone": phone, "amount": amount,
+              "id": code, "short": short}
+
+
+class TextSource:
+    """Prose from ``text_dir`` (None or missing: the generated kinds stand in for it)."""
+
+    def __init__(self, text_dir=None):
+        parts = []
+        for file in TEXT_FILES:
+            path = os.path.join(text_dir, file) if text_dir else ""
+            if os.path.isfile(path):
+                with gzip.open(path, "rt", encoding="utf-8") as f:
+                    parts.append(" ".join(f.read().split()))
+        self.prose = clean(" ".join(parts))
+
+    def words(self, rng, max_chars: int) -> str:
+        """A run of whole prose words, at most ``max_chars`` long (at least one word)."""
+        if len(self.prose) < 1000:
+            return short(rng)[:max_chars]
+        start = self.prose.find(" ", int(rng.integers(len(self.prose) - 500))) + 1
+        chunk = self.prose[start:start + max(max_chars, 1) + 1]
+        cut = chunk.rfind(" ")
+        return (chunk[:cut] if cut > 0 else chunk[:max_chars]).strip()
+
+    def line(self, rng, kind: str, max_chars: int, caps: bool = False) -> str:
+        """One line of ``kind`` (see KINDS), in block capitals when ``caps``."""
+        text = self.words(rng, max_chars) if kind == "prose" else GENERATORS[kind](rng)[:max(max_chars, 4)]
+        text = text.strip() or "ok"
+        return text.upper() if caps else text
