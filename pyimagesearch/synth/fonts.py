@@ -55,7 +55,8 @@ def font_table(fonts_dir: str, split: str) -> list:
 
 
 @lru_cache(maxsize=256)
-def _font(path, size):
+def load_font(path: str, size: int):
+    """A Pillow font, opened once per process and size."""
     try:
         return ImageFont.truetype(path, size)
     except OSError as e:
@@ -66,7 +67,7 @@ def _font(path, size):
 def body_ratio(spec: FontSpec) -> float:
     """Height of the line's body (x-height) per unit of font size; capitals-only
     fonts count their capitals as 1.45 bodies, as capitals are beside lower case."""
-    font = _font(spec.path, 100)
+    font = load_font(spec.path, 100)
     _, top, _, bottom = font.getbbox("H" if spec.caps_only else "x", anchor="ls")
     return max(bottom - top, 10) / 100.0 / (CAPS_BODIES if spec.caps_only else 1.0)
 
@@ -75,7 +76,7 @@ def body_ratio(spec: FontSpec) -> float:
 def glyph(path: str, ch: str, size: int):
     """(coverage float32, origin x, origin y, advance) of one character: the
     origin is the pen position on the baseline inside the bitmap."""
-    font = _font(path, size)
+    font = load_font(path, size)
     left, top, right, bottom = font.getbbox(ch, anchor="ls")
     image = Image.new("L", (max(right - left, 1) + 2, max(bottom - top, 1) + 2), 0)
     ImageDraw.Draw(image).text((1 - left, 1 - top), ch, font=font, fill=255, anchor="ls")

@@ -1,0 +1,118 @@
+"""Handwritten lines for the pages: UniPen writers' strokes or a handwriting font.
+
+A page is written by one ``Hand``: a UniPen writer (their text lines, or their
+words composed into lines, re-rendered with the page's pen width and slant) or a
+font (any text; see ``fonts``). Training pages use the UniPen training writers
+and the training fonts, test pages only the test writers and held-out fonts.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..recognition.charset import Charset
+from ..recognition.data import LINE, WORD, Corpus
+from ..recognition.strokes import compose, render
+from .fonts import FontSpec, InkLine, render_line, trim
+
+BODY_PER_REF = 0.7   # x-height per UniPen writer's median word height (measured by eye on rendered lines)
+
+
+class StrokeWriters:
+    """The UniPen writers of one split, with their usable lines and words."""
+
+    def __init__(self, corpus: Corpus, split: str):
+        self.corpus = corpus
+        charset = Charset()
+        self.lines_of, self.words_of = defaultdict(list), defaultdict(list)
+        chosen = corpus.test if split == "test" else ~corpus.test
+        for i in np.flatnonzero(chosen & (corpus.quality != "BAD")):
+            if corpus.has_strokes(i) and charset.normalize(str(corpus.text[i])):
+                (self.lines_of if corpus.kind[i] == LINE else self.words_of)[corpus.writer[i]].append(int(i))
+        self.writers = sorted(w for w in self.words_of if len(self.words_of[w]) >= 3)
+
+    def __len__(self):
+        return len(self.writers)
+
+    def text(self, i):
+        return " ".join(str(self.corpus.text[i]).split())
+
+
+@dataclass
+class Hand:
+    """Who writes a page and with what pen: a UniPen writer or a font."""
+    pen: float                  # pen width in body units
+    slant: float
+    writer: str = ""
+    font: FontSpec = None
+    writers: StrokeWriters = None
+
+    def line(self, rng, body: float, max_width: float, text_for, pitch: float = 0.0) -> InkLine:
+        """One line at most about ``max_width`` px wide; ``text_for(max_chars)``
+        gives the text when the hand is a font."""
+        if self.font is None:
+            return self._stroke_line(rng, body, max_width)
+        chars = int(max_width / (body * 0.62)) if not pitch else int(max_width / pitch)
+        line = render_line(self.font, text_for(max(chars, 1)), body, rng, pitch=pitch)
+        overflow = (line.ink.shape[1] - 2 * line.start) / max_width
+        if overflow > 1 and not pitch:   # capitals and wide fonts: fewer characters
+            line = render_line(self.font, text_for(max(int(chars / overflow * 0.9), 1)), body, rng)
+        return line
+
+    def _stroke_line(self, rng, body, max_width):
+        w, corpus = self.writers, self.writers.corpus
+        lines, words = w.lines_of.get(self.writer, []), w.words_of[self.writer]
+        ref = float(np.median([corpus.ref_height(i) for i in words[:20]]))
+        scale = body / (BODY_PER_REF * ref)
+        if lines and rng.random() < 0.4:
+            i = lines[int(rng.integers(len(lines)))]
+            strokes = corpus.item_strokes(i)
+            if _extent(strokes)[0] * scale <= max_width:
+                return self._render(strokes, w.text(i), scale, body)
+        picks, width = [], 0.0
+        gaps = ref * rng.uniform(0.35, 0.9, 12)
+        for k, j in enumerate(rng.permutation(len(words))[:12]):
+            item = words[int(j)]
+            grown = width + (gaps[k] if picks else 0) + _extent(corpus.item_strokes(item))[0]
+            if picks and grown * scale > max_width:
+                break
+            picks.append(item)
+            width = grown
+        strokes = compose([corpus.item_strokes(i) for i in picks], gaps[:len(picks)],
+                          ref * rng.uniform(-0.06, 0.06, len(picks)))
+        return self._render(strokes, " ".join(w.text(i) for i in picks), scale, body)
+
+    def _render(self, strokes, text, scale, body):
+        """Strokes at ``scale`` px per tablet unit; the baseline is put half a body
+        below the median of the points (about the middle of the lower case)."""
+        (width, height), (y0, middle) = _extent(strokes), _middle(strokes)
+        pen = max(0.8, self.pen * body)
+        margin = int(np.ceil(pen)) + 2
+        ink = render(strokes, pen_width=pen, slant=self.slant, height=int(round(height * scale)) + 2 * margin,
+                     margin=margin)
+        line = InkLine(1.0 - ink.astype(np.float32) / 255.0, margin + (middle - y0) * scale + 0.5 * body, text,
+                       start=margin)
+        return trim(line, margin=margin)
+
+
+def _extent(strokes):
+    pts = np.concatenate(strokes)
+    return pts.max(axis=0) - pts.min(axis=0) + 1e-3
+
+
+def _middle(strokes):
+    pts = np.concatenate(strokes)
+    return float(pts[:, 1].min()), float(np.median(pts[:, 1]))
+
+
+def choose_hand(rng, fonts: list, writers: StrokeWriters, stroke_share: float, marker: bool = False) -> Hand:
+    """A page's hand: a UniPen writer with probability ``stroke_share`` (when
+    there are any), else a font; ``marker`` gives a broad pen."""
+    pen = rng.uniform(0.18, 0.32) if marker else rng.uniform(0.07, 0.17)
+    slant = float(rng.normal(0.05, 0.15))
+    use_strokes = writers is not None and len(writers) and (not fonts or rng.random() < stroke_share)
+    if use_strokes:
+        return Hand(pen, slant, writer=writers.writers[int(rng.integers(len(writers)))], writers=writers)
+    if not fonts:
+        raise ValueError("no handwriting source: neither UniPen strokes nor fonts")
+    return Hand(pen, slant, font=fonts[int(rng.integers(len(fonts)))])

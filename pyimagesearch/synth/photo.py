@@ -1,0 +1,126 @@
+"""The camera: sheets placed on a desk in perspective, light, glare, blur, noise, JPEG, turns.
+
+Works on float32 BGR frames in 0..255; truth layers (masks, line polygons) go
+through the same geometry and none of the photometric steps.
+"""
+import cv2
+import numpy as np
+
+from .fonts import smooth_field
+
+DESKS = ("wood", "grey", "dark", "fabric", "wall")
+
+
+def desk(rng, size: tuple, kind: str = "") -> np.ndarray:
+    """A (h, w, 3) float32 surface for the sheets to lie on."""
+    w, h = size
+    kind = kind or DESKS[int(rng.integers(len(DESKS) - 1))]
+    if kind == "wood":
+        tone = np.array([rng.uniform(40, 90), rng.uniform(80, 130), rng.uniform(120, 190)], np.float32)
+        along = max(w, h) / rng.uniform(1, 3)
+        grain = cv2.resize(rng.uniform(-1, 1, (max(2, int(h / 6)), 3)).astype(np.float32), (w, h),
+                           interpolation=cv2.INTER_CUBIC)
+        shade = 1 + 0.15 * grain + 0.08 * smooth_field(rng, (h, w), along)
+    elif kind == "wall":
+        tone = np.full(3, rng.uniform(150, 220), np.float32) * rng.uniform(0.9, 1.05, 3).astype(np.float32)
+        shade = 1 + 0.05 * smooth_field(rng, (h, w), max(w, h) / 3)
+    else:
+        level = {"grey": (90, 170), "dark": (20, 70), "fabric": (60, 160)}[kind]
+        tone = np.full(3, rng.uniform(*level), np.float32) * rng.uniform(0.85, 1.15, 3).astype(np.float32)
+        shade = 1 + 0.1 * smooth_field(rng, (h, w), max(w, h) / 4)
+        if kind == "fabric":
+            shade += 0.06 * smooth_field(rng, (h, w), 2.0)
+    return np.clip(shade[:, :, None] * tone, 0, 255)
+
+
+def placement(rng, sheet_size: tuple, centre: tuple, angle: float, tilt: float) -> np.ndarray:
+    """Homography from sheet pixels to frame pixels: the sheet rotated by
+    ``angle`` radians about ``centre`` and its corners moved by up to ``tilt``
+    of its size (perspective)."""
+    w, h = sheet_size
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    c, s = np.cos(angle), np.sin(angle)
+    dst = (src - [w / 2, h / 2]) @ np.float32([[c, s], [-s, c]]) + centre
+    dst += rng.uniform(-tilt, tilt, (4, 2)) * [w, h]
+    return cv2.getPerspectiveTransform(src, dst.astype(np.float32))
+
+
+def warp(layer: np.ndarray, matrix: np.ndarray, size: tuple, onto: np.ndarray = None) -> np.ndarray:
+    """``layer`` seen through ``matrix`` in a frame of ``size`` (w, h); drawn over ``onto`` when given."""
+    if onto is None:
+        return cv2.warpPerspective(layer, matrix, size, flags=cv2.INTER_LINEAR, borderValue=0)
+    return cv2.warpPerspective(layer, matrix, size, dst=onto, flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_TRANSPARENT)
+
+
+def points(matrix: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Points (n, 2) through a homography."""
+    return cv2.perspectiveTransform(np.asarray(xy, np.float32)[None], matrix)[0]
+
+
+def drop_shadow(rng, frame, outline):
+    """A soft shadow of a sheet (its warped outline, 0/1) on the surface below it."""
+    dx, dy = rng.uniform(-6, 6, 2)
+    shifted = cv2.warpAffine(outline, np.float32([[1, 0, dx], [0, 1, dy]]), outline.shape[::-1])
+    soft = cv2.GaussianBlur(shifted, (0, 0), rng.uniform(2, 8))
+    frame *= (1.0 - rng.uniform(0.2, 0.5) * soft)[:, :, None]
+
+
+def light(rng, frame: np.ndarray) -> None:
+    """Uneven light, a colour cast and sometimes a cast shadow, in place."""
+    h, w = frame.shape[:2]
+    xs = np.linspace(-1, 1, w, dtype=np.float32)[None, :]
+    ys = np.linspace(-1, 1, h, dtype=np.float32)[:, None]
+    field = 1.0 + rng.uniform(-0.15, 0.15) * xs + rng.uniform(-0.15, 0.15) * ys
+    field += rng.uniform(0, 0.12) * smooth_field(rng, (h, w), max(h, w) / 2)
+    if rng.random() < 0.35:   # a hand's or phone's shadow: a soft half-plane
+        angle, offset = rng.uniform(0, 2 * np.pi), rng.uniform(-0.8, 0.8)
+        side = np.cos(angle) * xs + np.sin(angle) * ys - offset
+        field *= 1.0 - rng.uniform(0.2, 0.55) / (1.0 + np.exp(-side / rng.uniform(0.02, 0.2)))
+    frame *= field[:, :, None]
+    frame *= np.array([rng.uniform(0.85, 1.05), rng.uniform(0.95, 1.05), rng.uniform(0.95, 1.15)], np.float32)
+
+
+def glare(rng, frame: np.ndarray, strength: float) -> None:
+    """A bright elliptical highlight (a glossy board, a lamp's reflection), in place."""
+    h, w = frame.shape[:2]
+    cx, cy = rng.uniform(0.1, 0.9) * w, rng.uniform(0.1, 0.9) * h
+    rx, ry = rng.uniform(0.08, 0.35) * w, rng.uniform(0.05, 0.25) * h
+    xs = ((np.arange(w, dtype=np.float32) - cx) / rx)[None, :] ** 2
+    ys = ((np.arange(h, dtype=np.float32) - cy) / ry)[:, None] ** 2
+    blob = strength * np.exp(-(xs + ys))
+    frame += (255.0 - frame) * blob[:, :, None]
+
+
+def camera(rng, frame: np.ndarray) -> np.ndarray:
+    """Focus blur, sensor noise, low resolution and JPEG: float frame -> uint8 BGR."""
+    h, w = frame.shape[:2]
+    if rng.random() < 0.5:
+        frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(0.3, 1.3))
+    elif rng.random() < 0.15:   # shake
+        k = int(rng.integers(3, 8))
+        kernel = np.zeros((k, k), np.float32)
+        cv2.line(kernel, (0, int(rng.integers(k))), (k - 1, int(rng.integers(k))), 1.0, 1)
+        frame = cv2.filter2D(frame, -1, kernel / kernel.sum())
+    if rng.random() < 0.2 and min(h, w) > 200:   # a low-resolution camera, upscaled
+        f = rng.uniform(0.4, 0.8)
+        small = cv2.resize(frame, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
+        frame = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    sigma = rng.uniform(0, 7)
+    if sigma > 0.5:
+        frame += sigma * rng.standard_normal((h, w), dtype=np.float32)[:, :, None]
+    out = np.clip(frame, 0, 255).astype(np.uint8)
+    if rng.random() < 0.7:
+        ok, blob = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 96))])
+        out = cv2.imdecode(blob, cv2.IMREAD_COLOR) if ok else out
+    return out
+
+
+def turn_points(xy: np.ndarray, turns: int, size: tuple) -> np.ndarray:
+    """Points of a (w, h) frame after ``np.rot90(frame, turns)`` (counter-clockwise quarter turns)."""
+    w, h = size
+    xy = np.asarray(xy, np.float32).copy()
+    for _ in range(turns % 4):
+        xy = np.stack([xy[:, 1], w - xy[:, 0]], axis=1)
+        w, h = h, w
+    return xy
