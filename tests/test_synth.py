@@ -100,6 +100,15 @@ def test_every_paper_kind_has_writing_inside_its_lines(plain_sources, kind):
         assert not line.complete or (x >= -1 and y >= -1 and x + bw <= w + 1 and y + bh <= h + 1)
 
 
+def test_many_seeds_and_sizes_make_consistent_pages(plain_sources):
+    settings = replace(PageSettings(), crop_share=0.4, large_share=0.05, large_side=(1500, 1600))
+    for seed in range(40):
+        page = make_page(seed, settings, plain_sources)
+        assert page.image.shape[:2] == page.hand_mask.shape
+        assert ink_outside_lines(page) < 0.02, seed
+        assert all(line.text.strip() for line in page.lines)
+
+
 def test_forms_have_printed_labels_apart_from_the_handwriting(plain_sources):
     page = make_page(5, only("form"), plain_sources)
     printed, hand = page.print_mask > 128, page.hand_mask > 128

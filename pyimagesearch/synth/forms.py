@@ -86,8 +86,8 @@ def draw_form(rng, printed, paper, spacing: float, lines: int) -> list:
     """A title and rows of 'Label: ______' fields; slots on the fields."""
     h, w = paper.shape[:2]
     draw = ImageDraw.Draw(printed)
-    y = spacing * rng.uniform(0.8, 1.5)
-    if rng.random() < 0.7 and y + spacing < h:
+    y = min(spacing * rng.uniform(0.8, 1.5), h * rng.uniform(0.5, 0.8))   # small crops: a row or two
+    if rng.random() < 0.7 and h > 6 * spacing:
         _title(rng, draw, w, spacing, y)
         y += spacing * rng.uniform(1.2, 2.0)
     font = printed_font(rng, spacing * rng.uniform(0.26, 0.36) / X_HEIGHT, bold=rng.random() < 0.3)
@@ -120,7 +120,7 @@ def draw_boxes(rng, printed, paper, spacing: float, lines: int) -> list:
     pitch = spacing * rng.uniform(0.55, 0.8)
     box_h = pitch * rng.uniform(1.0, 1.3)
     colour = tuple(float(v) for v in rng.uniform(60, 160, 3))
-    slots, y = [], spacing * rng.uniform(1.2, 2.0)
+    slots, y = [], max(box_h + 2, min(spacing * rng.uniform(1.2, 2.0), h * rng.uniform(0.6, 0.9)))
     while y < h - spacing * 0.2 and len(slots) < lines:
         name, kind = FIELDS[int(rng.integers(len(FIELDS)))]
         label = _label(rng, name)
@@ -146,12 +146,15 @@ def draw_table(rng, printed, paper, spacing: float, lines: int) -> list:
     """A ruled table with a printed header row; slots in its cells."""
     h, w = paper.shape[:2]
     draw = ImageDraw.Draw(printed)
-    picks = rng.choice(len(COLUMNS), size=int(rng.integers(2, 5)), replace=False)
-    columns = [COLUMNS[int(k)] for k in picks]
     left, right = spacing * rng.uniform(0.3, 1.0), w - spacing * rng.uniform(0.3, 1.0)
+    fit = int((right - left) // (2 * spacing))
+    if fit < 1:
+        return []
+    picks = rng.choice(len(COLUMNS), size=min(fit, int(rng.integers(2, 5))), replace=False)
+    columns = [COLUMNS[int(k)] for k in picks]
     edges = np.sort(np.concatenate([[left, right], rng.uniform(left + spacing, right - spacing, len(columns) - 1)]))
     row_h = spacing * rng.uniform(1.0, 1.4)
-    top = spacing * rng.uniform(0.6, 1.5)
+    top = min(spacing * rng.uniform(0.6, 1.5), h - 2.2 * row_h)   # small crops cut the header off
     rows = int(min(lines, (h - top) // row_h - 1))
     if rows < 1:
         return []

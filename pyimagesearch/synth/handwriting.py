@@ -15,7 +15,7 @@ from ..recognition.data import LINE, WORD, Corpus
 from ..recognition.strokes import compose, render
 from .fonts import FontSpec, InkLine, render_line, trim
 
-BODY_PER_REF = 0.7   # x-height per UniPen writer's median word height (measured by eye on rendered lines)
+BODY_PER_REF = 0.45   # x-height per UniPen writer's median word height (measured on rendered lines)
 
 
 class StrokeWriters:
@@ -75,7 +75,7 @@ class Hand:
             item = words[int(j)]
             grown = width + (gaps[k] if picks else 0) + _extent(corpus.item_strokes(item))[0]
             if picks and grown * scale > max_width:
-                break
+                continue
             picks.append(item)
             width = grown
         strokes = compose([corpus.item_strokes(i) for i in picks], gaps[:len(picks)],

@@ -98,9 +98,11 @@ def _frame_and_sheets(rng, s: PageSettings, kind):
     roll = rng.random()
     if roll < s.crop_share:
         long = rng.uniform(*s.crop_side)
-        aspect = rng.uniform(1.3, 5.0)
-        w, h = int(long), max(40, int(long / aspect))
-        spacing = h / rng.uniform(1.4, 3.6)
+        aspect = rng.uniform(1.2, 4.0)
+        w, h = int(long), max(60, int(long / aspect))
+        spacing = max(h / rng.uniform(1.2, 3.2), 28.0)   # a body of 8 px or more
+        if kind in ("form", "boxes", "table"):   # room for a printed label and its field
+            spacing = max(28.0, min(spacing, w / 10))
         grow = rng.uniform(1.0, 1.08)
         return (w, h), [((int(w * grow), int(h * grow)), spacing, 3, (w / 2, h / 2), rng.normal(0, 0.02), 0.0)]
     large = roll < s.crop_share + s.large_share
@@ -158,15 +160,17 @@ def make_page(seed, settings: PageSettings = None, sources: Sources = None) -> G
     hand_mask = np.zeros((h, w), np.float32)
     print_mask = np.zeros((h, w), np.float32)
     lines = []
-    for plan in plans:
+    for k, plan in enumerate(plans):
         paper, cover, printed, hand_lines = _sheet_layers(rng, s, kind, plan, sources)
         matrix = photo.placement(rng, plan[0], plan[3], plan[4], plan[5])
-        photo.drop_shadow(rng, frame, photo.warp(np.ones(paper.shape[:2], np.float32), matrix, (w, h)))
+        photo.drop_shadow(rng, frame, matrix, plan[0])
         photo.warp(paper, matrix, (w, h), onto=frame)
-        # a later sheet covers what lies under it
-        outline = photo.warp(np.ones(paper.shape[:2], np.float32), matrix, (w, h))
-        hand_mask = np.maximum(hand_mask * (1 - outline), photo.warp(cover, matrix, (w, h)))
-        print_mask = np.maximum(print_mask * (1 - outline), photo.warp(printed, matrix, (w, h)))
+        if k:   # a later sheet covers what lies under it
+            under = 1.0 - photo.warp(np.ones(paper.shape[:2], np.float32), matrix, (w, h))
+            hand_mask *= under
+            print_mask *= under
+        hand_mask = np.maximum(hand_mask, photo.warp(cover, matrix, (w, h)))
+        print_mask = np.maximum(print_mask, photo.warp(printed, matrix, (w, h)))
         for line in hand_lines:
             polygon = photo.points(matrix, line.polygon)
             inside = line.complete and bool(np.all((polygon >= 0) & (polygon <= [w, h])))

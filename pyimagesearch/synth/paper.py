@@ -47,8 +47,8 @@ def blank(rng, kind, size):
 def _writing_rows(rng, top, bottom, spacing, lines):
     """Baselines of up to ``lines`` consecutive rows between ``top`` and ``bottom``."""
     rows = np.arange(top + spacing, bottom, spacing)
-    if not len(rows):
-        return rows
+    if not len(rows):   # a small crop: one row across its middle
+        return np.array([(top + bottom) / 2 + spacing * 0.2])
     count = int(rng.integers(1, min(lines, len(rows)) + 1))
     first = int(rng.integers(0, len(rows) - count + 1))
     return rows[first:first + count]
@@ -76,7 +76,7 @@ def _ruling(rng, paper, spacing, lines):
     h, w = paper.shape[:2]
     colour = RULE_COLOURS[int(rng.integers(len(RULE_COLOURS)))]
     thick = max(1, int(round(spacing / 30)))
-    top = rng.uniform(1.0, 3.0) * spacing
+    top = min(rng.uniform(1.0, 3.0) * spacing, rng.uniform(0.1, 0.3) * h)
     for y in np.arange(top, h, spacing):
         cv2.line(paper, (0, int(y)), (w, int(y)), colour, thick, cv2.LINE_AA)
     left = None
@@ -86,7 +86,7 @@ def _ruling(rng, paper, spacing, lines):
         left += rng.uniform(0.1, 0.4) * spacing
     ruled = np.arange(top, h, spacing)
     count = int(rng.integers(1, min(lines, max(len(ruled), 1)) + 1))
-    first = int(rng.integers(1, max(len(ruled) - count, 1) + 1))
+    first = int(rng.integers(0, max(len(ruled) - count, 0) + 1))
     return ruled[first:first + count], left
 
 
@@ -130,7 +130,7 @@ def make_sheet(rng, kind: str, size: tuple, spacing: float, lines: int, text) ->
     sheet = Sheet(paper, None, kind)
     if kind == "ruled":
         rows, left = _ruling(rng, paper, spacing, lines)
-        if rng.random() < 0.3:
+        if rng.random() < 0.3 and h > 10 * spacing:
             notebook_header(rng, printed, paper, spacing)
         sheet.slots = _free_slots(rng, size, spacing, lines, ruled_rows=rows, left=left)
     elif kind in ("squared", "dotted"):
@@ -149,5 +149,8 @@ def make_sheet(rng, kind: str, size: tuple, spacing: float, lines: int, text) ->
     else:
         sheet.slots = _free_slots(rng, size, spacing, lines,
                                   kind="short" if kind == "sticky" else "prose")
+    if kind == "whiteboard":   # the board's aluminium edge
+        edge = max(2, int(min(w, h) * rng.uniform(0.01, 0.025)))
+        cv2.rectangle(paper, (0, 0), (w - 1, h - 1), tuple(float(v) for v in rng.uniform(150, 200, 3)), edge)
     sheet.printed = np.asarray(printed, np.uint8).copy()
     return sheet

@@ -12,25 +12,28 @@ DESKS = ("wood", "grey", "dark", "fabric", "wall")
 
 
 def desk(rng, size: tuple, kind: str = "") -> np.ndarray:
-    """A (h, w, 3) float32 surface for the sheets to lie on."""
+    """A (h, w, 3) float32 surface for the sheets to lie on (made at half size: it is out of focus)."""
     w, h = size
+    sw, sh = max(2, w // 2), max(2, h // 2)
     kind = kind or DESKS[int(rng.integers(len(DESKS) - 1))]
     if kind == "wood":
         tone = np.array([rng.uniform(40, 90), rng.uniform(80, 130), rng.uniform(120, 190)], np.float32)
-        along = max(w, h) / rng.uniform(1, 3)
-        grain = cv2.resize(rng.uniform(-1, 1, (max(2, int(h / 6)), 3)).astype(np.float32), (w, h),
-                           interpolation=cv2.INTER_CUBIC)
-        shade = 1 + 0.15 * grain + 0.08 * smooth_field(rng, (h, w), along)
+        grain = cv2.resize(rng.uniform(-1, 1, (max(2, sh // 3), 3)).astype(np.float32), (sw, sh),
+                           interpolation=cv2.INTER_LINEAR)
+        shade = 1 + rng.uniform(0.05, 0.15) * grain + 0.08 * smooth_field(rng, (sh, sw), max(sw, sh) / 2)
     elif kind == "wall":
         tone = np.full(3, rng.uniform(150, 220), np.float32) * rng.uniform(0.9, 1.05, 3).astype(np.float32)
-        shade = 1 + 0.05 * smooth_field(rng, (h, w), max(w, h) / 3)
+        shade = 1 + 0.05 * smooth_field(rng, (sh, sw), max(sw, sh) / 3)
     else:
         level = {"grey": (90, 170), "dark": (20, 70), "fabric": (60, 160)}[kind]
         tone = np.full(3, rng.uniform(*level), np.float32) * rng.uniform(0.85, 1.15, 3).astype(np.float32)
-        shade = 1 + 0.1 * smooth_field(rng, (h, w), max(w, h) / 4)
+        shade = 1 + 0.1 * smooth_field(rng, (sh, sw), max(sw, sh) / 4)
         if kind == "fabric":
-            shade += 0.06 * smooth_field(rng, (h, w), 2.0)
-    return np.clip(shade[:, :, None] * tone, 0, 255)
+            shade += 0.06 * smooth_field(rng, (sh, sw), 1.5)
+    if kind == "wood" and rng.random() < 0.5:   # the grain runs across the frame
+        shade = np.ascontiguousarray(cv2.resize(shade, (sh, sw)).T)
+    surface = np.clip(shade[:, :, None] * tone, 0, 255)
+    return cv2.resize(surface, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def placement(rng, sheet_size: tuple, centre: tuple, angle: float, tilt: float) -> np.ndarray:
@@ -58,27 +61,33 @@ def points(matrix: np.ndarray, xy: np.ndarray) -> np.ndarray:
     return cv2.perspectiveTransform(np.asarray(xy, np.float32)[None], matrix)[0]
 
 
-def drop_shadow(rng, frame, outline):
-    """A soft shadow of a sheet (its warped outline, 0/1) on the surface below it."""
+def drop_shadow(rng, frame, matrix, sheet_size):
+    """A soft shadow of a sheet (placed by ``matrix``) on the surface below it, made at quarter size."""
+    h, w = frame.shape[:2]
+    quarter = np.float32([[0.25, 0, 0], [0, 0.25, 0], [0, 0, 1]])
     dx, dy = rng.uniform(-6, 6, 2)
-    shifted = cv2.warpAffine(outline, np.float32([[1, 0, dx], [0, 1, dy]]), outline.shape[::-1])
-    soft = cv2.GaussianBlur(shifted, (0, 0), rng.uniform(2, 8))
-    frame *= (1.0 - rng.uniform(0.2, 0.5) * soft)[:, :, None]
+    shift = np.float32([[1, 0, dx], [0, 1, dy], [0, 0, 1]])
+    small = (max(1, w // 4), max(1, h // 4))
+    outline = warp(np.ones(sheet_size[::-1], np.float32), quarter @ shift @ matrix, small)
+    soft = cv2.GaussianBlur(outline, (0, 0), rng.uniform(0.5, 2))
+    frame *= (1.0 - rng.uniform(0.2, 0.5) * cv2.resize(soft, (w, h)))[:, :, None]
 
 
 def light(rng, frame: np.ndarray) -> None:
-    """Uneven light, a colour cast and sometimes a cast shadow, in place."""
+    """Uneven light, a colour cast and sometimes a cast shadow, in place (the
+    light field is smooth, so it is made at an eighth of the size)."""
     h, w = frame.shape[:2]
-    xs = np.linspace(-1, 1, w, dtype=np.float32)[None, :]
-    ys = np.linspace(-1, 1, h, dtype=np.float32)[:, None]
+    sh, sw = max(2, h // 8), max(2, w // 8)
+    xs = np.linspace(-1, 1, sw, dtype=np.float32)[None, :]
+    ys = np.linspace(-1, 1, sh, dtype=np.float32)[:, None]
     field = 1.0 + rng.uniform(-0.15, 0.15) * xs + rng.uniform(-0.15, 0.15) * ys
-    field += rng.uniform(0, 0.12) * smooth_field(rng, (h, w), max(h, w) / 2)
+    field = field + rng.uniform(0, 0.12) * smooth_field(rng, (sh, sw), max(sh, sw) / 2)
     if rng.random() < 0.35:   # a hand's or phone's shadow: a soft half-plane
         angle, offset = rng.uniform(0, 2 * np.pi), rng.uniform(-0.8, 0.8)
         side = np.cos(angle) * xs + np.sin(angle) * ys - offset
-        field *= 1.0 - rng.uniform(0.2, 0.55) / (1.0 + np.exp(-side / rng.uniform(0.02, 0.2)))
-    frame *= field[:, :, None]
-    frame *= np.array([rng.uniform(0.85, 1.05), rng.uniform(0.95, 1.05), rng.uniform(0.95, 1.15)], np.float32)
+        field *= 1.0 - rng.uniform(0.2, 0.55) / (1.0 + np.exp(-side / rng.uniform(0.04, 0.2)))
+    cast = np.array([rng.uniform(0.85, 1.05), rng.uniform(0.95, 1.05), rng.uniform(0.95, 1.15)], np.float32)
+    frame *= cv2.resize(field[:, :, None] * cast, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def glare(rng, frame: np.ndarray, strength: float) -> None:

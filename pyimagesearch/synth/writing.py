@@ -31,12 +31,12 @@ class HandLine:
 
 
 def _fit(line, max_width):
-    """Shrink a line that overflows its slot by up to a third; None if it still does not fit."""
+    """Shrink a line that overflows its slot to at most half its size; None if it still does not fit."""
     w = line.ink.shape[1]
     if w <= max_width:
         return line
     f = max_width / w
-    if f < 0.66:
+    if f < 0.5:
         return None
     h = max(1, int(round(line.ink.shape[0] * f)))
     line.ink = cv2.resize(line.ink, (max(1, int(max_width)), h), interpolation=cv2.INTER_AREA)
@@ -88,9 +88,14 @@ def ink_style(rng, kind, pencil_share):
 
 def lay(paper: np.ndarray, cover: np.ndarray, colour, opacity: float) -> None:
     """Ink of ``colour`` over ``paper`` (float32 BGR) where ``cover`` (0..1) says, in place."""
-    alpha = (opacity * cover)[:, :, None]
-    paper *= 1.0 - alpha
-    paper += alpha * np.asarray(colour, np.float32)
+    rows, cols = np.flatnonzero(cover.any(axis=1)), np.flatnonzero(cover.any(axis=0))
+    if not len(rows):
+        return
+    box = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+    alpha = (opacity * cover[box])[:, :, None]
+    region = paper[box]
+    region *= 1.0 - alpha
+    region += alpha * np.asarray(colour, np.float32)
 
 
 def pencil_grain(rng, cover):
