@@ -188,3 +188,21 @@ def notebook_header(rng, printed, paper, spacing: float) -> None:
         x += draw.textlength(word, font=font) + spacing * 0.2
         cv2.line(paper, (int(x), int(y)), (int(x + spacing * 2), int(y)), (120, 120, 120), 1, cv2.LINE_AA)
         x += spacing * 2.5
+
+
+def printed_block(rng, printed, paper, spacing: float, text) -> float:
+    """A few lines of typed prose at the top of the sheet (a letter, a handout
+    written on by hand); returns the row below them."""
+    h, w = paper.shape[:2]
+    draw = ImageDraw.Draw(printed)
+    font = printed_font(rng, spacing * rng.uniform(0.18, 0.3) / X_HEIGHT)
+    lead = font.size * rng.uniform(1.2, 1.6)
+    left = spacing * rng.uniform(0.5, 1.5)
+    y = spacing * rng.uniform(0.8, 1.5)
+    for _ in range(int(rng.integers(2, 9))):
+        if y > h * 0.6:
+            break
+        words = text.words(rng, int((w - 2 * left) / (font.size * 0.55)))
+        draw.text((left, y), words, font=font, fill=INK, anchor="ls")
+        y += lead
+    return y

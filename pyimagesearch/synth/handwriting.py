@@ -5,6 +5,7 @@ words composed into lines, re-rendered with the page's pen width and slant) or a
 font (any text; see ``fonts``). Training pages use the UniPen training writers
 and the training fonts, test pages only the test writers and held-out fonts.
 """
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from ..recognition.data import LINE, WORD, Corpus
 from ..recognition.strokes import compose, render
 from .fonts import FontSpec, InkLine, render_line, trim
 
+NUMBER = re.compile(r"[0-9.,/:()-]*[0-9][0-9.,/:()-]*")
 BODY_PER_REF = 0.45   # x-height per UniPen writer's median word height (measured on rendered lines)
 
 
@@ -24,18 +26,27 @@ class StrokeWriters:
     def __init__(self, corpus: Corpus, split: str):
         self.corpus = corpus
         charset = Charset()
-        self.lines_of, self.words_of = defaultdict(list), defaultdict(list)
+        self.lines_of, self.words_of, self.numbers_of = defaultdict(list), defaultdict(list), defaultdict(list)
         chosen = corpus.test if split == "test" else ~corpus.test
         for i in np.flatnonzero(chosen & (corpus.quality != "BAD")):
             if corpus.has_strokes(i) and charset.normalize(str(corpus.text[i])):
                 (self.lines_of if corpus.kind[i] == LINE else self.words_of)[corpus.writer[i]].append(int(i))
+                if corpus.kind[i] == WORD and NUMBER.fullmatch(str(corpus.text[i])):
+                    self.numbers_of[corpus.writer[i]].append(int(i))
         self.writers = sorted(w for w in self.words_of if len(self.words_of[w]) >= 3)
+        self._ref = {}
 
     def __len__(self):
         return len(self.writers)
 
     def text(self, i):
         return " ".join(str(self.corpus.text[i]).split())
+
+    def ref_height(self, writer):
+        """The writer's median word height in tablet units."""
+        if writer not in self._ref:
+            self._ref[writer] = float(np.median([self.corpus.ref_height(i) for i in self.words_of[writer][:20]]))
+        return self._ref[writer]
 
 
 @dataclass
@@ -47,11 +58,13 @@ class Hand:
     font: FontSpec = None
     writers: StrokeWriters = None
 
-    def line(self, rng, body: float, max_width: float, text_for, pitch: float = 0.0) -> InkLine:
+    def line(self, rng, body: float, max_width: float, text_for, pitch: float = 0.0,
+             numeric: bool = False) -> InkLine:
         """One line at most about ``max_width`` px wide; ``text_for(max_chars)``
-        gives the text when the hand is a font."""
+        gives the text when the hand is a font; ``numeric``: a UniPen writer
+        writes their numbers there when they wrote any."""
         if self.font is None:
-            return self._stroke_line(rng, body, max_width)
+            return self._stroke_line(rng, body, max_width, numeric)
         chars = int(max_width / (body * 0.62)) if not pitch else int(max_width / pitch)
         line = render_line(self.font, text_for(max(chars, 1)), body, rng, pitch=pitch)
         overflow = (line.ink.shape[1] - 2 * line.start) / max_width
@@ -59,11 +72,14 @@ class Hand:
             line = render_line(self.font, text_for(max(int(chars / overflow * 0.9), 1)), body, rng)
         return line
 
-    def _stroke_line(self, rng, body, max_width):
+    def _stroke_line(self, rng, body, max_width, numeric):
         w, corpus = self.writers, self.writers.corpus
         lines, words = w.lines_of.get(self.writer, []), w.words_of[self.writer]
-        ref = float(np.median([corpus.ref_height(i) for i in words[:20]]))
+        numbers = w.numbers_of.get(self.writer, []) if numeric else []
+        ref = w.ref_height(self.writer)
         scale = body / (BODY_PER_REF * ref)
+        if numbers:
+            words, lines = numbers, []
         if lines and rng.random() < 0.4:
             i = lines[int(rng.integers(len(lines)))]
             strokes = corpus.item_strokes(i)
@@ -71,7 +87,7 @@ class Hand:
                 return self._render(strokes, w.text(i), scale, body)
         picks, width = [], 0.0
         gaps = ref * rng.uniform(0.35, 0.9, 12)
-        for k, j in enumerate(rng.permutation(len(words))[:12]):
+        for k, j in enumerate(rng.permutation(len(words))[:3 if numbers else 12]):
             item = words[int(j)]
             grown = width + (gaps[k] if picks else 0) + _extent(corpus.item_strokes(item))[0]
             if picks and grown * scale > max_width:

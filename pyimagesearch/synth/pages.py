@@ -138,7 +138,9 @@ def _sheet_layers(rng, s, kind, plan, sources):
     size, spacing, lines, _, _, _ = plan
     sheet = make_sheet(rng, kind, size, spacing, lines, sources.text)
     marker = kind in ("whiteboard", "sticky") and rng.random() < 0.8
-    hand = choose_hand(rng, sources.fonts, sources.writers, s.stroke_share, marker=marker)
+    # one letter per box needs a font: UniPen words cannot be cut into the boxes
+    share = 0.0 if kind == "boxes" and sources.fonts else s.stroke_share
+    hand = choose_hand(rng, sources.fonts, sources.writers, share, marker=marker)
     cover, hand_lines = write(rng, sheet, hand, sources.text)
     paper = sheet.paper.astype(np.float32)
     printed = sheet.printed.astype(np.float32) / 255.0

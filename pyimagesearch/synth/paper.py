@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .fonts import smooth_field
-from .forms import draw_boxes, draw_form, draw_table, notebook_header, printed_font
+from .forms import draw_boxes, draw_form, draw_table, notebook_header, printed_block, printed_font
 from .layout import Sheet, Slot
 
 PAPER_KINDS = ("plain", "ruled", "squared", "dotted", "form", "boxes", "table", "whiteboard", "sticky")
@@ -146,6 +146,10 @@ def make_sheet(rng, kind: str, size: tuple, spacing: float, lines: int, text) ->
         sheet.slots = draw_boxes(rng, printed, paper, spacing, lines)
     elif kind == "table":
         sheet.slots = draw_table(rng, printed, paper, spacing, lines)
+    elif kind == "plain" and h > 8 * spacing and rng.random() < 0.25:
+        end = printed_block(rng, printed, paper, spacing, text)
+        rows = _writing_rows(rng, end, h * 0.97, spacing * rng.uniform(0.9, 1.15), lines)
+        sheet.slots = _free_slots(rng, size, spacing, lines, ruled_rows=rows)
     else:
         sheet.slots = _free_slots(rng, size, spacing, lines,
                                   kind="short" if kind == "sticky" else "prose")

@@ -16,6 +16,7 @@ from ..recognition.charset import SUBSTITUTES
 FONT_CHARS = frozenset(string.digits + string.ascii_letters + " .,'-\"!?:;()&/")
 TEXT_FILES = ("moby_dick.txt.gz", "state_of_the_union.txt.gz")
 KINDS = ("prose", "name", "street", "city", "date", "phone", "amount", "id", "short")
+NUMERIC_KINDS = frozenset({"date", "phone", "amount", "id"})
 
 FIRST = ("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Susan Richard "
          "Jessica Joseph Sarah Thomas Karen Charles Nancy Daniel Lisa Matthew Betty Anthony Sandra Mark "

@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 
 from .fonts import smooth_field
+from .text import NUMERIC_KINDS
 
 PEN_INKS = ((35, 30, 30), (140, 60, 25), (100, 40, 15), (45, 40, 170), (70, 110, 30), (20, 20, 20))
 MARKER_INKS = ((40, 40, 40), (170, 90, 20), (45, 45, 200), (60, 140, 40))
@@ -45,8 +46,41 @@ def _fit(line, max_width):
     return line
 
 
-def write(rng, sheet, hand, text) -> tuple:
-    """Write every slot of ``sheet`` with ``hand``: (ink coverage (h, w) float32, [HandLine] in sheet px)."""
+def _ink_corners(ink):
+    """The corners of the box round the ink (coverage above 0.2), clockwise from top-left; None without ink."""
+    rows, cols = np.flatnonzero(ink.max(axis=1) > 0.2), np.flatnonzero(ink.max(axis=0) > 0.2)
+    if not len(rows):
+        return None
+    x0, y0, x1, y1 = cols[0], rows[0], cols[-1] + 1, rows[-1] + 1
+    return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+
+
+def _tilt(line, degrees):
+    """Rotate the line about its start on the baseline (writing that drifts up
+    or down); returns the 2x3 matrix from the old canvas to the new one."""
+    h, w = line.ink.shape
+    pad = int(np.ceil(abs(np.sin(np.radians(degrees))) * w)) + 1
+    matrix = cv2.getRotationMatrix2D((float(line.start), float(line.baseline)), degrees, 1.0)
+    matrix[1, 2] += pad
+    line.ink = cv2.warpAffine(line.ink, matrix, (w, h + 2 * pad), flags=cv2.INTER_LINEAR, borderValue=0)
+    line.baseline += pad
+    return matrix
+
+
+def _paste(cover, ink, x, y):
+    """Ink (h, w) onto ``cover`` with its top-left at (x, y), clipped; True if all of it fits."""
+    h, w = cover.shape
+    ih, iw = ink.shape
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + iw, w), min(y + ih, h)
+    if x1 > x0 and y1 > y0:
+        region = cover[y0:y1, x0:x1]
+        np.maximum(region, ink[y0 - y:y1 - y, x0 - x:x1 - x], out=region)
+    return (x0, y0, x1, y1) == (x, y, x + iw, y + ih)
+
+
+def write(rng, sheet, hand, text, tilt_share=0.4) -> tuple:
+    """Write every slot of ``sheet`` with ``hand``: (ink coverage (h, w) float32,
+    [HandLine] in sheet px). ``tilt_share`` of the lines drift up or down a little."""
     h, w = sheet.paper.shape[:2]
     cover = np.zeros((h, w), np.float32)
     lines = []
@@ -54,24 +88,19 @@ def write(rng, sheet, hand, text) -> tuple:
         def text_for(chars, slot=slot):
             return text.line(rng, slot.kind, chars, slot.caps)
         room = slot.x1 - slot.x0
-        line = hand.line(rng, slot.body, room, text_for, pitch=slot.pitch)
-        margin = line.start
-        line = _fit(line, room + margin + (slot.pitch or slot.body))
-        if line is None or line.ink.shape[0] < 2 or not line.text.strip():
+        line = hand.line(rng, slot.body, room, text_for, pitch=slot.pitch, numeric=slot.kind in NUMERIC_KINDS)
+        line = _fit(line, room + line.start + (slot.pitch or slot.body))
+        corners = None if line is None or not line.text.strip() else _ink_corners(line.ink)
+        if corners is None:
             continue
+        if not slot.pitch and rng.random() < tilt_share:
+            matrix = _tilt(line, rng.normal(0, 1.0))
+            corners = corners @ matrix[:, :2].T.astype(np.float32) + matrix[:, 2].astype(np.float32)
         x, y = int(round(slot.x0 - line.start)), int(round(slot.baseline - line.baseline))
-        ih, iw = line.ink.shape
-        x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + iw, w), min(y + ih, h)
-        if x1 <= x0 or y1 <= y0:
-            continue
-        patch = line.ink[y0 - y:y1 - y, x0 - x:x1 - x]
-        rows, cols = np.flatnonzero(patch.max(axis=1) > 0.2), np.flatnonzero(patch.max(axis=0) > 0.2)
-        if not len(rows):
-            continue
-        np.maximum(cover[y0:y1, x0:x1], patch, out=cover[y0:y1, x0:x1])
-        bx0, by0, bx1, by1 = x0 + cols[0], y0 + rows[0], x0 + cols[-1] + 1, y0 + rows[-1] + 1
-        inside = (x0, y0, x1, y1) == (x, y, x + iw, y + ih)
-        lines.append(HandLine(line.text, np.float32([[bx0, by0], [bx1, by0], [bx1, by1], [bx0, by1]]), inside))
+        inside = _paste(cover, line.ink, x, y)
+        polygon = corners + np.float32([x, y])
+        if inside or np.any((polygon >= 0).all(axis=1) & (polygon <= [w, h]).all(axis=1)):
+            lines.append(HandLine(line.text, polygon, inside))
     return cover, lines
 
 
