@@ -55,12 +55,7 @@ def _digits(rng, n):
 
 def name(rng) -> str:
     first, last = _pick(rng, FIRST), _pick(rng, LAST)
-    style = rng.integers(4)
-    if style == 0:
-        return f"{last}, {first}"
-    if style == 1:
-        return f"{first[0]}. {last}"
-    return f"{first} {last}"
+    return _pick(rng, (f"{last}, {first}", f"{first[0]}. {last}", f"{first} {last}", f"{first} {last}"))
 
 
 def street(rng) -> str:
@@ -73,46 +68,27 @@ def city(rng) -> str:
 
 def date(rng) -> str:
     day, month, year = int(rng.integers(1, 29)), int(rng.integers(1, 13)), int(rng.integers(1930, 2030))
-    style = rng.integers(5)
-    if style == 0:
-        return f"{month:02d}/{day:02d}/{year}"
-    if style == 1:
-        return f"{day}.{month}.{year % 100:02d}"
-    if style == 2:
-        return f"{MONTHS[month - 1]} {day}, {year}"
-    if style == 3:
-        return f"{day} {MONTHS[month - 1][:3]} {year}"
-    return f"{year}-{month:02d}-{day:02d}"
+    return _pick(rng, (f"{month:02d}/{day:02d}/{year}", f"{day}.{month}.{year % 100:02d}",
+                         f"{MONTHS[month - 1]} {day}, {year}", f"{day} {MONTHS[month - 1][:3]} {year}",
+                         f"{year}-{month:02d}-{day:02d}"))
 
 
 def phone(rng) -> str:
-    style = rng.integers(4)
-    if style == 0:
-        return f"({_digits(rng, 3)}) {_digits(rng, 3)}-{_digits(rng, 4)}"
-    if style == 1:
-        return f"{_digits(rng, 3)}-{_digits(rng, 3)}-{_digits(rng, 4)}"
-    if style == 2:
-        return _digits(rng, 10)
-    return f"{_digits(rng, 5)} {_digits(rng, 6)}"
+    d = _digits(rng, 11)
+    return _pick(rng, (f"({d[:3]}) {d[3:6]}-{d[6:10]}", f"{d[:3]}-{d[3:6]}-{d[6:10]}", d[:10], f"{d[:5]} {d[5:]}"))
 
 
 def amount(rng) -> str:
     value = float(rng.choice([rng.uniform(0, 100), rng.uniform(0, 10000)]))
-    if rng.random() < 0.3:
-        return f"{int(value):,}"
-    return f"{value:.2f}"
+    return f"{int(value):,}" if rng.random() < 0.3 else f"{value:.2f}"
 
 
 def code(rng) -> str:
-    letters = string.ascii_uppercase
-    style = rng.integers(4)
-    if style == 0:
-        return "".join(_pick(rng, letters) for _ in range(int(rng.integers(1, 4)))) + _digits(rng, int(rng.integers(4, 9)))
-    if style == 1:
-        return f"{_digits(rng, 3)}-{_digits(rng, 2)}-{_digits(rng, 4)}"
-    if style == 2:
-        return "".join(_pick(rng, letters + string.digits) for _ in range(int(rng.integers(5, 11))))
-    return f"No. {_digits(rng, int(rng.integers(2, 7)))}"
+    letters = "".join(_pick(rng, string.ascii_uppercase) for _ in range(int(rng.integers(1, 4))))
+    mixed = "".join(_pick(rng, string.ascii_uppercase + string.digits) for _ in range(int(rng.integers(5, 11))))
+    d = _digits(rng, 9)
+    return _pick(rng, (letters + d[:int(rng.integers(4, 9))], f"{d[:3]}-{d[3:5]}-{d[5:]}", mixed,
+                         f"No. {d[:int(rng.integers(2, 7))]}"))
 
 
 def short(rng) -> str:
