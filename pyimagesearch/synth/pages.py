@@ -93,30 +93,43 @@ def sources_for(settings: PageSettings) -> Sources:
     return _LOADED[key]
 
 
-def _frame_and_sheets(rng, s: PageSettings, kind):
-    """Frame size (w, h) and the sheets' plans: [(sheet size, spacing, lines, centre, angle, tilt)]."""
-    roll = rng.random()
-    if roll < s.crop_share:
-        long = rng.uniform(*s.crop_side)
-        aspect = rng.uniform(1.2, 4.0)
-        w, h = int(long), max(60, int(long / aspect))
-        spacing = max(h / rng.uniform(1.2, 3.2), 28.0)   # a body of 8 px or more
-        if kind in ("form", "boxes", "table"):   # room for a printed label and its field
-            spacing = max(28.0, min(spacing, w / 10))
-        grow = rng.uniform(1.0, 1.08)
-        return (w, h), [((int(w * grow), int(h * grow)), spacing, 3, (w / 2, h / 2), rng.normal(0, 0.02), 0.0)]
-    large = roll < s.crop_share + s.large_share
-    long = rng.uniform(*(s.large_side if large else s.long_side))
-    w, h = (int(long), int(long * 0.75)) if rng.random() < 0.5 else (int(long * 0.75), int(long))
-    if kind == "sticky":
-        # side by side in cells of a 2x2 grid, so that no note hides another's writing
-        plans, cells = [], rng.permutation(4)[:int(rng.integers(1, 4))]
-        for cell in cells:
-            side = int(min(w, h) * rng.uniform(0.28, 0.4) * (0.4 if large else 1.0))
-            centre = (w * (0.27 + 0.46 * (cell % 2)) + rng.normal(0, 0.02) * w,
-                      h * (0.27 + 0.46 * (cell // 2)) + rng.normal(0, 0.02) * h)
-            plans.append(((side, side), side / rng.uniform(4, 6), 5, centre, rng.normal(0, 0.15), 0.03))
-        return (w, h), plans
+@dataclass
+class SheetPlan:
+    """One sheet in the frame: its size (w, h) in px, the spacing of its lines of
+    writing, the most lines to write, and where it lies (centre, rotation in
+    radians, perspective as a fraction of its size)."""
+    size: tuple
+    spacing: float
+    lines: int
+    centre: tuple
+    angle: float = 0.0
+    tilt: float = 0.0
+
+
+def _crop(rng, s, kind):
+    """A small crop of one to three lines: the sheet just overfills the frame."""
+    long = rng.uniform(*s.crop_side)
+    w, h = int(long), max(60, int(long / rng.uniform(1.2, 4.0)))
+    spacing = max(h / rng.uniform(1.2, 3.2), 28.0)   # a body of 8 px or more
+    if kind in ("form", "boxes", "table"):   # room for a printed label and its field
+        spacing = max(28.0, min(spacing, w / 10))
+    grow = rng.uniform(1.0, 1.08)
+    return (w, h), [SheetPlan((int(w * grow), int(h * grow)), spacing, 3, (w / 2, h / 2), rng.normal(0, 0.02))]
+
+
+def _sticky_notes(rng, w, h, large):
+    """One to three notes side by side in cells of a 2x2 grid, so that none hides another's writing."""
+    plans = []
+    for cell in rng.permutation(4)[:int(rng.integers(1, 4))]:
+        side = int(min(w, h) * rng.uniform(0.28, 0.4) * (0.4 if large else 1.0))
+        centre = (w * (0.27 + 0.46 * (cell % 2)) + rng.normal(0, 0.02) * w,
+                  h * (0.27 + 0.46 * (cell // 2)) + rng.normal(0, 0.02) * h)
+        plans.append(SheetPlan((side, side), side / rng.uniform(4, 6), 5, centre, rng.normal(0, 0.15), 0.03))
+    return plans
+
+
+def _one_sheet(rng, w, h, kind, large):
+    """A board or a sheet of paper (A4-shaped), filling much of the frame or, in a large photo, little of it."""
     if kind == "whiteboard":
         sw = int(w * rng.uniform(0.8, 1.15))
         size, spacing, lines = (sw, int(sw * 0.7)), sw * 0.7 / rng.uniform(6, 12), 6
@@ -130,13 +143,25 @@ def _frame_and_sheets(rng, s: PageSettings, kind):
         lines = int(rng.integers(1, 7)) if large else int(rng.integers(3, 26))
     centre = (w / 2 + rng.normal(0, 0.05) * w, h / 2 + rng.normal(0, 0.05) * h)
     angle = rng.normal(0, 0.04) if rng.random() < 0.8 else rng.normal(0, 0.2)
-    return (w, h), [(size, spacing, lines, centre, angle, rng.uniform(0, 0.06))]
+    return SheetPlan(size, spacing, lines, centre, angle, rng.uniform(0, 0.06))
+
+
+def _frame_and_sheets(rng, s: PageSettings, kind):
+    """The frame's size (w, h) and the plans of the sheets in it."""
+    roll = rng.random()
+    if roll < s.crop_share:
+        return _crop(rng, s, kind)
+    large = roll < s.crop_share + s.large_share
+    long = rng.uniform(*(s.large_side if large else s.long_side))
+    w, h = (int(long), int(long * 0.75)) if rng.random() < 0.5 else (int(long * 0.75), int(long))
+    if kind == "sticky":
+        return (w, h), _sticky_notes(rng, w, h, large)
+    return (w, h), [_one_sheet(rng, w, h, kind, large)]
 
 
 def _sheet_layers(rng, s, kind, plan, sources):
     """One sheet made, written and inked: (paper float BGR, hand cover, printed cover, lines)."""
-    size, spacing, lines, _, _, _ = plan
-    sheet = make_sheet(rng, kind, size, spacing, lines, sources.text)
+    sheet = make_sheet(rng, kind, plan.size, plan.spacing, plan.lines, sources.text)
     marker = kind in ("whiteboard", "sticky") and rng.random() < 0.8
     # one letter per box needs a font: UniPen words cannot be cut into the boxes
     share = 0.0 if kind == "boxes" and sources.fonts else s.stroke_share
@@ -164,8 +189,8 @@ def make_page(seed, settings: PageSettings = None, sources: Sources = None) -> G
     lines = []
     for k, plan in enumerate(plans):
         paper, cover, printed, hand_lines = _sheet_layers(rng, s, kind, plan, sources)
-        matrix = photo.placement(rng, plan[0], plan[3], plan[4], plan[5])
-        photo.drop_shadow(rng, frame, matrix, plan[0])
+        matrix = photo.placement(rng, plan.size, plan.centre, plan.angle, plan.tilt)
+        photo.drop_shadow(rng, frame, matrix, plan.size)
         photo.warp(paper, matrix, (w, h), onto=frame)
         if k:   # a later sheet covers what lies under it
             under = 1.0 - photo.warp(np.ones(paper.shape[:2], np.float32), matrix, (w, h))
