@@ -9,7 +9,7 @@ green (over the darkened photo). Needs ../shared (UniPen strokes, fonts, text).
 import argparse
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -44,10 +44,13 @@ def truth_view(page) -> np.ndarray:
 
 
 def cell(page, seed, height) -> np.ndarray:
-    """Photo and truth side by side at ``height`` px, with a caption."""
+    """Photo and truth side by side at ``height`` px, with a caption. The masks
+    are thickened as much as the page is shrunk, so that thin ink stays visible."""
     h, w = page.image.shape[:2]
     width = max(1, round(w * height / h))
-    pair = [cv2.resize(v, (width, height), interpolation=cv2.INTER_AREA) for v in (page.image, truth_view(page))]
+    grow = np.ones((int(np.ceil(h / height)),) * 2, np.uint8)
+    shown = replace(page, hand_mask=cv2.dilate(page.hand_mask, grow), print_mask=cv2.dilate(page.print_mask, grow))
+    pair = [cv2.resize(v, (width, height), interpolation=cv2.INTER_AREA) for v in (page.image, truth_view(shown))]
     caption = np.full((22, 2 * width + 6, 3), 255, np.uint8)
     label = f"seed {seed}: {page.kind}, {w}x{h}, turn {page.turn * 90}, {len(page.lines)} lines"
     cv2.putText(caption, label, (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
@@ -73,6 +76,8 @@ def parse_args(argv=None):
     parser.add_argument("-o", "--output", required=True, help="the PNG to write (replaced if it exists)")
     parser.add_argument("--count", type=int, default=d.count, help=f"pages to show (default {d.count})")
     parser.add_argument("--seed", type=int, default=d.seed, help=f"seed of the first page (default {d.seed})")
+    parser.add_argument("--cell-height", type=int, default=d.cell_height,
+                        help=f"height of each page in the sheet, px (default {d.cell_height})")
     parser.add_argument("--split", choices=SPLITS, default=d.split,
                         help=f"train: training writers and fonts; test: held-out ones (default {d.split})")
     return parser.parse_args(argv)
@@ -85,15 +90,18 @@ def main(argv=None):
         raise InputError(f"{args.output}: the contact sheet is a PNG: give a name ending in .png")
     if not 1 <= args.count <= 200:
         raise InputError(f"--count must be between 1 and 200, not {args.count}")
+    if not 50 <= args.cell_height <= 2000:
+        raise InputError(f"--cell-height must be between 50 and 2000, not {args.cell_height}")
     settings = PageSettings(split=args.split)
     for folder in (settings.data_dir, settings.fonts_dir):
         if not os.path.isdir(folder):
             raise InputError(f"{folder}: missing (the generator needs ../shared: UniPen strokes and fonts)")
     print(f"[INFO] making {args.count} {args.split} pages from seed {args.seed}")
-    image = contact_sheet(SheetOptions(count=args.count, seed=args.seed, split=args.split), settings)
+    options = SheetOptions(count=args.count, seed=args.seed, split=args.split, cell_height=args.cell_height)
+    image = contact_sheet(options, settings)
 
     def write(tmp):
-        if not cv2.imwrite(tmp, image):
+        if not cv2.imwrite(tmp, image, [cv2.IMWRITE_PNG_COMPRESSION, 9]):
             raise InputError(f"{args.output}: could not write the PNG")
     atomic_write(args.output, write)
     print(f"[INFO] wrote {args.output} ({image.shape[1]}x{image.shape[0]})")

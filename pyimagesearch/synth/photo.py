@@ -17,10 +17,10 @@ def desk(rng, size: tuple, kind: str = "") -> np.ndarray:
     sw, sh = max(2, w // 2), max(2, h // 2)
     kind = kind or DESKS[int(rng.integers(len(DESKS) - 1))]
     if kind == "wood":
-        tone = np.array([rng.uniform(40, 90), rng.uniform(80, 130), rng.uniform(120, 190)], np.float32)
-        grain = cv2.resize(rng.uniform(-1, 1, (max(2, sh // 3), 3)).astype(np.float32), (sw, sh),
-                           interpolation=cv2.INTER_LINEAR)
-        shade = 1 + rng.uniform(0.05, 0.15) * grain + 0.08 * smooth_field(rng, (sh, sw), max(sw, sh) / 2)
+        tone = np.array([rng.uniform(50, 110), rng.uniform(80, 140), rng.uniform(110, 190)], np.float32)
+        rows = max(2, int(sh / rng.uniform(4, 16)))
+        grain = cv2.resize(rng.uniform(-1, 1, (rows, 4)).astype(np.float32), (sw, sh), interpolation=cv2.INTER_CUBIC)
+        shade = 1 + rng.uniform(0.03, 0.1) * grain + 0.08 * smooth_field(rng, (sh, sw), max(sw, sh) / 2)
     elif kind == "wall":
         tone = np.full(3, rng.uniform(150, 220), np.float32) * rng.uniform(0.9, 1.05, 3).astype(np.float32)
         shade = 1 + 0.05 * smooth_field(rng, (sh, sw), max(sw, sh) / 3)
