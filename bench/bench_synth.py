@@ -5,7 +5,8 @@
 Rows: loading the sources (UniPen strokes, fonts, text: once per worker
 process), pages/s at the typical working size (long side 1024, no crops), pages/s
 with the default settings (long side 512-1024 and 15% crops of 150-400 px), and
-seconds per 4000-px photo (``large_share=1``). Each rate follows 3 untimed pages.
+the same for 4000-px photos (``large_share=1``). Each rate follows 3 untimed pages;
+the CPU time per page is this process's own, a fairer figure on a busy machine.
 OpenCV runs on ``--threads`` threads (1: as in one worker process of many).
 Needs ``../shared``. Progress goes to stderr, one markdown table to stdout.
 """
@@ -27,14 +28,15 @@ WARM_UP = 3
 
 
 def rate(settings, count, first_seed=1000):
-    """(pages/s, mean megapixels) over ``count`` pages after the warm-up pages."""
+    """(pages/s of wall time, CPU s per page, mean megapixels) over ``count``
+    pages after the warm-up pages."""
     for k in range(WARM_UP):
         make_page(first_seed + k, settings)
-    start, pixels = time.perf_counter(), 0
+    start, cpu, pixels = time.perf_counter(), time.process_time(), 0
     for k in range(count):
         page = make_page(first_seed + WARM_UP + k, settings)
         pixels += page.image.shape[0] * page.image.shape[1]
-    return count / (time.perf_counter() - start), pixels / count / 1e6
+    return count / (time.perf_counter() - start), (time.process_time() - cpu) / count, pixels / count / 1e6
 
 
 def main(argv=None):
@@ -57,9 +59,9 @@ def main(argv=None):
                       args.large))
     for name, settings, count in cases:
         print(f"[INFO] {name}: {count} pages", file=sys.stderr)
-        pages_per_s, megapixels = rate(settings, count)
+        pages_per_s, cpu, megapixels = rate(settings, count)
         rows.append((name, f"{pages_per_s:.1f} pages/s ({1000 / pages_per_s:.0f} ms/page)",
-                     f"{count} pages, mean {megapixels:.2f} MP"))
+                     f"{1000 * cpu:.0f} ms CPU/page, {count} pages, mean {megapixels:.2f} MP"))
     print(f"split {args.split}, OpenCV threads {args.threads}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f}\n")
     print("| what | speed | details |\n|---|---|---|")

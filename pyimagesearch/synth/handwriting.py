@@ -21,31 +21,43 @@ BODY_PER_REF = 0.45   # x-height per UniPen writer's median word height (measure
 
 
 class StrokeWriters:
-    """The UniPen writers of one split, with their usable lines and words."""
+    """The UniPen writers of one split, with their usable lines and words (by
+    corpus index). Keeps only the strokes and these items' texts, not the
+    corpus's columns (a worker process holds one of these)."""
 
     def __init__(self, corpus: Corpus, split: str):
-        self.corpus = corpus
         charset = Charset()
         self.lines_of, self.words_of, self.numbers_of = defaultdict(list), defaultdict(list), defaultdict(list)
+        self._texts, self._where, self._stores = {}, {}, corpus.strokes
         chosen = corpus.test if split == "test" else ~corpus.test
         for i in np.flatnonzero(chosen & (corpus.quality != "BAD")):
-            if corpus.has_strokes(i) and charset.normalize(str(corpus.text[i])):
-                (self.lines_of if corpus.kind[i] == LINE else self.words_of)[corpus.writer[i]].append(int(i))
-                if corpus.kind[i] == WORD and NUMBER.fullmatch(str(corpus.text[i])):
-                    self.numbers_of[corpus.writer[i]].append(int(i))
+            text = " ".join(str(corpus.text[i]).split())
+            if not corpus.has_strokes(i) or not charset.normalize(text):
+                continue
+            i, writer, kind = int(i), corpus.writer[i], int(corpus.kind[i])
+            (self.lines_of if kind == LINE else self.words_of)[writer].append(i)
+            if kind == WORD and NUMBER.fullmatch(text):
+                self.numbers_of[writer].append(i)
+            self._texts[i], self._where[i] = text, (kind, int(corpus.row[i]))
         self.writers = sorted(w for w in self.words_of if len(self.words_of[w]) >= 3)
-        self._ref = {}
+        self._ref = {w: float(np.median([corpus.ref_height(i) for i in self.words_of[w][:20]])) for w in self.writers}
 
     def __len__(self):
         return len(self.writers)
 
+    def items(self) -> list:
+        """The corpus indices of every usable line and word."""
+        return sorted(self._texts)
+
     def text(self, i):
-        return " ".join(str(self.corpus.text[i]).split())
+        return self._texts[i]
+
+    def strokes(self, i):
+        kind, row = self._where[i]
+        return self._stores[kind].strokes(row)
 
     def ref_height(self, writer):
         """The writer's median word height in tablet units."""
-        if writer not in self._ref:
-            self._ref[writer] = float(np.median([self.corpus.ref_height(i) for i in self.words_of[writer][:20]]))
         return self._ref[writer]
 
 
@@ -73,7 +85,7 @@ class Hand:
         return line
 
     def _stroke_line(self, rng, body, max_width, numeric):
-        w, corpus = self.writers, self.writers.corpus
+        w = self.writers
         lines, words = w.lines_of.get(self.writer, []), w.words_of[self.writer]
         numbers = w.numbers_of.get(self.writer, []) if numeric else []
         ref = w.ref_height(self.writer)
@@ -82,19 +94,19 @@ class Hand:
             words, lines = numbers, []
         if lines and rng.random() < 0.4:
             i = lines[int(rng.integers(len(lines)))]
-            strokes = corpus.item_strokes(i)
+            strokes = w.strokes(i)
             if _extent(strokes)[0] * scale <= max_width:
                 return self._render(strokes, w.text(i), scale, body)
         picks, width = [], 0.0
         gaps = ref * rng.uniform(0.35, 0.9, 12)
         for k, j in enumerate(rng.permutation(len(words))[:3 if numbers else 12]):
             item = words[int(j)]
-            grown = width + (gaps[k] if picks else 0) + _extent(corpus.item_strokes(item))[0]
+            grown = width + (gaps[k] if picks else 0) + _extent(w.strokes(item))[0]
             if picks and grown * scale > max_width:
                 continue
             picks.append(item)
             width = grown
-        strokes = compose([corpus.item_strokes(i) for i in picks], gaps[:len(picks)],
+        strokes = compose([w.strokes(i) for i in picks], gaps[:len(picks)],
                           ref * rng.uniform(-0.06, 0.06, len(picks)))
         return self._render(strokes, " ".join(w.text(i) for i in picks), scale, body)
 

@@ -78,7 +78,7 @@ class Sources:
         if settings.split not in SPLITS:
             raise InputError(f"split must be one of {', '.join(SPLITS)}, not {settings.split!r}")
         fonts = font_table(settings.fonts_dir, settings.split)
-        corpus = Corpus(settings.data_dir)
+        corpus = Corpus(settings.data_dir, with_pixels=False)
         return cls(fonts, StrokeWriters(corpus, settings.split), TextSource(settings.text_dir))
 
 

@@ -9,6 +9,7 @@ the characters every handwriting font of ``../shared/fonts`` draws (so ``$``,
 """
 import gzip
 import os
+import re
 import string
 
 from ..recognition.charset import SUBSTITUTES
@@ -38,11 +39,15 @@ SHORT = ("yes no ok done call back urgent notes todo milk eggs bread apples coff
          "friday draft final copy signed paid open closed room office home work list page see above").split()
 
 
+OTHER_CHARS = re.compile("[^" + re.escape("".join(sorted(FONT_CHARS))) + "]")
+
+
 def clean(text: str) -> str:
-    """``text`` with typographic marks replaced and characters outside FONT_CHARS dropped."""
+    """``text`` with typographic marks replaced, runs of white space made one
+    space and characters outside FONT_CHARS dropped."""
     for old, new in SUBSTITUTES.items():
         text = text.replace(old, new)
-    return "".join(c for c in text if c in FONT_CHARS)
+    return OTHER_CHARS.sub("", " ".join(text.split()))
 
 
 def _pick(rng, items):
@@ -103,13 +108,13 @@ class TextSource:
     """Prose from ``text_dir`` (None or missing: the generated kinds stand in for it)."""
 
     def __init__(self, text_dir=None):
-        parts = []
+        paragraphs = []
         for file in TEXT_FILES:
             path = os.path.join(text_dir, file) if text_dir else ""
             if os.path.isfile(path):
                 with gzip.open(path, "rt", encoding="utf-8") as f:
-                    parts.append(" ".join(f.read().split()))
-        self.prose = clean(" ".join(parts))
+                    paragraphs += [clean(line) for line in f]
+        self.prose = " ".join(p for p in paragraphs if p)
 
     def words(self, rng, max_chars: int) -> str:
         """A run of whole prose words, at most ``max_chars`` long (at least one word)."""
