@@ -36,8 +36,9 @@ def plain_sources():
 
 
 def only(kind, **changes):
+    """Settings for pages of one kind, always written on and seen from close by."""
     weights = tuple(1.0 if k == kind else 0.0 for k in PAPER_KINDS)
-    return replace(PageSettings(), kind_weights=weights, **changes)
+    return replace(PageSettings(), kind_weights=weights, empty_share=0.0, far_share=0.0, **changes)
 
 
 def ink_outside_lines(page, pad=3):
@@ -108,6 +109,13 @@ def test_many_seeds_and_sizes_make_consistent_pages(plain_sources):
         assert page.image.shape[:2] == page.hand_mask.shape
         assert ink_outside_lines(page) < 0.02, seed
         assert all(line.text.strip() for line in page.lines)
+
+
+def test_empty_pages_have_no_handwriting_truth(plain_sources):
+    for seed in range(5):
+        page = make_page(seed, replace(PageSettings(), empty_share=1.0), plain_sources)
+        assert page.lines == [] and page.text == "" and not page.hand_mask.any()
+        assert page.image.std() > 1   # still a photo of something
 
 
 def test_forms_have_printed_labels_apart_from_the_handwriting(plain_sources):

@@ -21,7 +21,7 @@ from .fonts import font_table
 from .handwriting import StrokeWriters, choose_hand
 from .paper import PAPER_KINDS, make_sheet
 from .text import TextSource
-from .writing import HandLine, ink_style, lay, pencil_grain, print_ink, write
+from .writing import HandLine, ink_style, lay, pencil_grain, print_ink, uneven_flow, write
 
 SHARED = os.path.dirname(os.path.dirname(DEFAULT_DATA))
 SPLITS = ("train", "test")
@@ -36,6 +36,8 @@ class PageSettings:
     crop_side: tuple = (150, 400)           # ... this big
     large_share: float = 0.0                # big phone photos where the writing is a small part ...
     large_side: tuple = (2000, 4000)        # ... this big (slow: off by default)
+    far_share: float = 0.1                  # ordinary photos taken from afar: the sheet a small part of the frame
+    empty_share: float = 0.05               # nothing handwritten (paper, print and show-through only)
     turn_share: float = 0.2                 # turned by 90, 180 or 270 degrees
     stroke_share: float = 0.5               # written by UniPen writers (else by fonts)
     pencil_share: float = 0.12
@@ -117,30 +119,30 @@ def _crop(rng, s, kind):
     return (w, h), [SheetPlan((int(w * grow), int(h * grow)), spacing, 3, (w / 2, h / 2), rng.normal(0, 0.02))]
 
 
-def _sticky_notes(rng, w, h, large):
+def _sticky_notes(rng, w, h, far):
     """One to three notes side by side in cells of a 2x2 grid, so that none hides another's writing."""
     plans = []
     for cell in rng.permutation(4)[:int(rng.integers(1, 4))]:
-        side = int(min(w, h) * rng.uniform(0.28, 0.4) * (0.4 if large else 1.0))
+        side = int(min(w, h) * rng.uniform(0.28, 0.4) * (0.4 if far else 1.0))
         centre = (w * (0.27 + 0.46 * (cell % 2)) + rng.normal(0, 0.02) * w,
                   h * (0.27 + 0.46 * (cell // 2)) + rng.normal(0, 0.02) * h)
         plans.append(SheetPlan((side, side), side / rng.uniform(4, 6), 5, centre, rng.normal(0, 0.15), 0.03))
     return plans
 
 
-def _one_sheet(rng, w, h, kind, large):
-    """A board or a sheet of paper (A4-shaped), filling much of the frame or, in a large photo, little of it."""
+def _one_sheet(rng, w, h, kind, far):
+    """A board or a sheet of paper (A4-shaped), filling much of the frame or, from afar, little of it."""
     if kind == "whiteboard":
         sw = int(w * rng.uniform(0.8, 1.15))
         size, spacing, lines = (sw, int(sw * 0.7)), sw * 0.7 / rng.uniform(6, 12), 6
     else:
         portrait = rng.random() < 0.8
-        fill = rng.uniform(0.15, 0.45) if large else rng.uniform(0.6, 1.0)
+        fill = rng.uniform(0.15, 0.45) if far else rng.uniform(0.6, 1.0)
         sw0, sh0 = (1.0, 1.414) if portrait else (1.414, 1.0)
         scale = fill * min(w / sw0, h / sh0)
         size = (int(sw0 * scale), int(sh0 * scale))
         spacing = size[1] / rng.uniform(12, 28)
-        lines = int(rng.integers(1, 7)) if large else int(rng.integers(3, 26))
+        lines = int(rng.integers(1, 7)) if far else int(rng.integers(3, 26))
     centre = (w / 2 + rng.normal(0, 0.05) * w, h / 2 + rng.normal(0, 0.05) * h)
     angle = rng.normal(0, 0.04) if rng.random() < 0.8 else rng.normal(0, 0.2)
     return SheetPlan(size, spacing, lines, centre, angle, rng.uniform(0, 0.06))
@@ -153,10 +155,11 @@ def _frame_and_sheets(rng, s: PageSettings, kind):
         return _crop(rng, s, kind)
     large = roll < s.crop_share + s.large_share
     long = rng.uniform(*(s.large_side if large else s.long_side))
+    far = large or rng.random() < s.far_share
     w, h = (int(long), int(long * 0.75)) if rng.random() < 0.5 else (int(long * 0.75), int(long))
     if kind == "sticky":
-        return (w, h), _sticky_notes(rng, w, h, large)
-    return (w, h), [_one_sheet(rng, w, h, kind, large)]
+        return (w, h), _sticky_notes(rng, w, h, far)
+    return (w, h), [_one_sheet(rng, w, h, kind, far)]
 
 
 def _sheet_layers(rng, s, kind, plan, sources):
@@ -166,12 +169,14 @@ def _sheet_layers(rng, s, kind, plan, sources):
     # one letter per box needs a font: UniPen words cannot be cut into the boxes
     share = 0.0 if kind == "boxes" and sources.fonts else s.stroke_share
     hand = choose_hand(rng, sources.fonts, sources.writers, share, marker=marker)
+    if rng.random() < s.empty_share:
+        sheet.slots = []
     cover, hand_lines = write(rng, sheet, hand, sources.text)
     paper = sheet.paper.astype(np.float32)
     printed = sheet.printed.astype(np.float32) / 255.0
     lay(paper, printed, print_ink(rng), rng.uniform(0.85, 1.0))
     colour, opacity, pencil = ink_style(rng, kind, s.pencil_share)
-    lay(paper, pencil_grain(rng, cover) if pencil else cover, colour, opacity)
+    lay(paper, pencil_grain(rng, cover) if pencil else uneven_flow(rng, cover), colour, opacity)
     return paper, cover, printed, hand_lines
 
 

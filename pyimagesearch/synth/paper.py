@@ -116,7 +116,7 @@ def show_through(rng, paper, text, spacing):
         draw.text((int(rng.uniform(0.03, 0.1) * w), int(y)), text.words(rng, int(w / (size * 0.5))), font=font,
                   fill=255)
     back = cv2.GaussianBlur(np.asarray(layer, np.float32)[:, ::-1] / 255.0, (0, 0), rng.uniform(0.6, 1.8))
-    alpha = rng.uniform(0.06, 0.22) * back[:, :, None]
+    alpha = rng.uniform(0.05, 0.35) * back[:, :, None]
     paper[:] = (paper * (1.0 - alpha) + 60.0 * alpha).astype(np.uint8)
 
 

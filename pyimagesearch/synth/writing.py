@@ -133,5 +133,11 @@ def pencil_grain(rng, cover):
     return cover * np.clip(grain, 0.5, 1.0)
 
 
+def uneven_flow(rng, cover):
+    """A pen's ink is darker where it pooled and lighter where it ran dry."""
+    flow = 1.0 - rng.uniform(0.0, 0.3) * np.abs(smooth_field(rng, cover.shape, rng.uniform(8, 40)))
+    return cover * flow
+
+
 def print_ink(rng):
     return np.array(PRINT_INKS[int(rng.integers(len(PRINT_INKS)))], np.float32)
