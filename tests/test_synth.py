@@ -103,7 +103,7 @@ def test_every_paper_kind_has_writing_inside_its_lines(plain_sources, kind):
 
 
 def test_many_seeds_and_sizes_make_consistent_pages(plain_sources):
-    settings = replace(PageSettings(), crop_share=0.4, large_share=0.05, large_side=(1500, 1600))
+    settings = replace(PageSettings(), crop_share=0.4, large_share=0.05, large_side=(1500, 1600), occlude_share=0.3)
     for seed in range(40):
         page = make_page(seed, settings, plain_sources)
         assert page.image.shape[:2] == page.hand_mask.shape

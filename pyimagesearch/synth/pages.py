@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import InputError
 from ..recognition.data import DEFAULT_DATA, Corpus
 from . import photo
-from .fonts import font_table
+from .fonts import font_table, smooth_field
 from .handwriting import StrokeWriters, choose_hand
 from .paper import PAPER_KINDS, make_sheet
 from .text import TextSource
@@ -38,6 +38,7 @@ class PageSettings:
     large_side: tuple = (2000, 4000)        # ... this big (slow: off by default)
     far_share: float = 0.1                  # ordinary photos taken from afar: the sheet a small part of the frame
     empty_share: float = 0.05               # nothing handwritten (paper, print and show-through only)
+    occlude_share: float = 0.08             # a hand or a pen hides part of the page
     turn_share: float = 0.2                 # turned by 90, 180 or 270 degrees
     stroke_share: float = 0.5               # written by UniPen writers (else by fonts)
     pencil_share: float = 0.12
@@ -180,6 +181,22 @@ def _sheet_layers(rng, s, kind, plan, sources):
     return paper, cover, printed, hand_lines
 
 
+def _occlude(rng, frame, masks, lines):
+    """A hand or pen over the frame: the masks lose what it hides, the lines it touches are incomplete."""
+    mask, colour = photo.occluder(rng, frame.shape[1::-1])
+    shade = 1.0 + 0.15 * smooth_field(rng, mask.shape, max(mask.shape) / 6)
+    hidden = mask.astype(bool)
+    frame[hidden] = (shade[hidden, None] * colour).clip(0, 255)
+    for m in masks:
+        m[hidden] = 0
+    h, w = mask.shape
+    for line in lines:
+        x0, y0 = np.clip(np.floor(line.polygon.min(axis=0)).astype(int), 0, [w, h])
+        x1, y1 = np.clip(np.ceil(line.polygon.max(axis=0)).astype(int) + 1, 0, [w, h])
+        if hidden[y0:y1, x0:x1].any():
+            line.complete = False
+
+
 def make_page(seed, settings: PageSettings = None, sources: Sources = None) -> GeneratedPage:
     """A generated page for ``seed`` (an int or a numpy Generator)."""
     s = settings or PageSettings()
@@ -207,6 +224,8 @@ def make_page(seed, settings: PageSettings = None, sources: Sources = None) -> G
             polygon = photo.points(matrix, line.polygon)
             inside = line.complete and bool(np.all((polygon >= 0) & (polygon <= [w, h])))
             lines.append(HandLine(line.text, polygon, inside))
+    if rng.random() < s.occlude_share:
+        _occlude(rng, frame, (hand_mask, print_mask), lines)
     photo.light(rng, frame)
     if kind == "whiteboard" or rng.random() < 0.1:
         photo.glare(rng, frame, rng.uniform(0.3, 0.9) if kind == "whiteboard" else rng.uniform(0.1, 0.4))

@@ -73,6 +73,28 @@ def drop_shadow(rng, frame, matrix, sheet_size):
     frame *= (1.0 - rng.uniform(0.2, 0.5) * cv2.resize(soft, (w, h)))[:, :, None]
 
 
+def occluder(rng, size: tuple) -> tuple:
+    """Something between the camera and the page, coming in from an edge: a
+    hand (a skin-toned ellipse) or a pen (a long thin bar). Returns its mask
+    (h, w) uint8 0/1 and its BGR colour."""
+    w, h = size
+    mask = np.zeros((h, w), np.uint8)
+    side = int(rng.integers(4))
+    along = rng.uniform(0.2, 0.8)
+    entry = [(along * w, 0), (w, along * h), (along * w, h), (0, along * h)][side]
+    inward = np.array([(0, 1), (-1, 0), (0, -1), (1, 0)][side], np.float64)
+    if rng.random() < 0.5:
+        axes = (int(rng.uniform(0.15, 0.3) * w), int(rng.uniform(0.1, 0.2) * h))
+        centre = np.array(entry) + inward * rng.uniform(0.0, 0.6) * min(axes)
+        cv2.ellipse(mask, (int(centre[0]), int(centre[1])), axes, rng.uniform(0, 180), 0, 360, 1, -1)
+        return mask, np.array([rng.uniform(80, 160), rng.uniform(110, 180), rng.uniform(160, 230)], np.float32)
+    angle = np.arctan2(inward[1], inward[0]) + rng.normal(0, 0.5)
+    tip = np.array(entry) + rng.uniform(0.2, 0.5) * max(w, h) * np.array([np.cos(angle), np.sin(angle)])
+    thick = max(3, int(rng.uniform(0.012, 0.03) * max(w, h)))
+    cv2.line(mask, (int(entry[0]), int(entry[1])), (int(tip[0]), int(tip[1])), 1, thick)
+    return mask, rng.uniform(20, 200, 3).astype(np.float32)
+
+
 def light(rng, frame: np.ndarray) -> None:
     """Uneven light, a colour cast and sometimes a cast shadow, in place (the
     light field is smooth, so it is made at an eighth of the size)."""
