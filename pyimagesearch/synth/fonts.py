@@ -25,7 +25,7 @@ HELD_OUT = frozenset({"handlee.ttf", "gaegu.ttf", "shadows-into-light-two.ttf", 
                       "steve.ttf", "marck-script.ttf", "homemade-apple.ttf", "la-belle-aurore.ttf",
                       "gochi-hand.ttf", "mansalva.ttf", "because-we-mentor.otf"})
 EXCLUDED = frozenset({"ecolier-lignes-court.ttf"})
-CAPS_BODIES = 1.45
+CAPS_BODIES = 1.45   # a capital is about 1.45 x-heights tall
 SIZE_STEPS = 4   # size buckets per octave: a cached glyph is scaled by at most 2**(1/8) either way
 
 
@@ -49,8 +49,8 @@ def font_table(fonts_dir: str, split: str) -> list:
             name = os.path.basename(row["file"])
             if name in EXCLUDED or (name in HELD_OUT) != (split == "test"):
                 continue
-            specs[name] = FontSpec(os.path.join(fonts_dir, row["file"]), caps_only=not row["lowercase"].startswith("yes"),
-                                   style=row["style"])
+            caps_only = not row["lowercase"].startswith("yes")
+            specs[name] = FontSpec(os.path.join(fonts_dir, row["file"]), caps_only=caps_only, style=row["style"])
     return [specs[k] for k in sorted(specs)]
 
 

@@ -135,7 +135,7 @@ def _middle(strokes):
 
 def choose_hand(rng, fonts: list, writers: StrokeWriters, stroke_share: float, marker: bool = False) -> Hand:
     """A page's hand: a UniPen writer with probability ``stroke_share`` (when
-    there are any), else a font; ``marker`` gives a broad pen."""
+    there are any), else a font; ``marker`` gives a broad pen and, mostly, a marker-style font."""
     pen = rng.uniform(0.18, 0.32) if marker else rng.uniform(0.07, 0.17)
     slant = float(rng.normal(0.05, 0.15))
     use_strokes = writers is not None and len(writers) and (not fonts or rng.random() < stroke_share)
@@ -143,4 +143,6 @@ def choose_hand(rng, fonts: list, writers: StrokeWriters, stroke_share: float, m
         return Hand(pen, slant, writer=writers.writers[int(rng.integers(len(writers)))], writers=writers)
     if not fonts:
         raise ValueError("no handwriting source: neither UniPen strokes nor fonts")
-    return Hand(pen, slant, font=fonts[int(rng.integers(len(fonts)))])
+    markers = [f for f in fonts if f.style == "marker"]
+    pool = markers if marker and markers and rng.random() < 0.7 else fonts
+    return Hand(pen, slant, font=pool[int(rng.integers(len(pool)))])
