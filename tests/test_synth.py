@@ -160,9 +160,12 @@ def test_contact_sheet_without_shared_is_one_line_error(tmp_path):
     assert not (tmp_path / "pages.png").exists()
 
 
-def test_contact_sheet_wants_a_png(tmp_path):
+def test_contact_sheet_wants_a_png_in_a_folder_that_exists(tmp_path):
     proc = run([PY, "-m", "pyimagesearch.synth.contact_sheet", "-o", str(tmp_path / "pages.jpg")], cwd=REPO)
     assert ".png" in assert_one_line_error(proc)
+    proc = run([PY, "-m", "pyimagesearch.synth.contact_sheet", "-o", str(tmp_path / "no" / "pages.png")], cwd=REPO)
+    assert "does not exist" in assert_one_line_error(proc)
+    assert "[INFO]" not in proc.stdout   # refused before any page was made
 
 
 @need_shared
