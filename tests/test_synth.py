@@ -122,6 +122,7 @@ def test_forms_have_printed_labels_apart_from_the_handwriting(plain_sources):
     page = make_page(5, only("form"), plain_sources)
     printed, hand = page.print_mask > 128, page.hand_mask > 128
     assert printed.sum() > 200 and hand.sum() > 200
+    assert page.printed_text and all(t.strip() for t in page.printed_text)
     assert (printed & hand).sum() < 0.05 * printed.sum()
 
 

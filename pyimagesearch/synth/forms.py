@@ -1,7 +1,7 @@
 """Printed matter on a sheet: form labels with underlines, character boxes,
 tables and notebook headers, set in DejaVu (ordinary printed fonts, never
-handwriting). Text goes into the sheet's ``printed`` layer (a PIL "L" image),
-lines and boxes straight onto the paper; each function returns the slots for
+handwriting). Text goes into the sheet's ``Printing`` (coverage and the strings
+printed), lines and boxes straight onto the paper; each function returns the slots for
 the handwriting that fills the form in.
 """
 import os
@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
-from PIL import ImageDraw
+from PIL import Image, ImageDraw
 
 from ..errors import InputError
 from .fonts import load_font
@@ -31,7 +31,23 @@ TITLES = ("Patient Information", "REGISTRATION FORM", "Application Form", "SHIPP
           "Membership Application", "EXPENSE CLAIM", "Herbarium Specimen")
 COLUMNS = (("Item", "short"), ("Qty", "amount"), ("Price", "amount"), ("Date", "date"), ("Name", "name"),
            ("Phone", "phone"), ("Code", "id"), ("Amount", "amount"), ("Description", "prose"))
-INK = 255
+
+
+class Printing:
+    """What is printed on a sheet: its coverage (a PIL "L" image) and the strings, in the order printed."""
+
+    def __init__(self, size: tuple):
+        self.image = Image.new("L", size, 0)
+        self._draw = ImageDraw.Draw(self.image)
+        self.texts = []
+
+    def text(self, xy, text: str, font) -> None:
+        """``text`` with its baseline's left end at ``xy``."""
+        self._draw.text(xy, text, font=font, fill=255, anchor="ls")
+        self.texts.append(text)
+
+    def length(self, text: str, font) -> float:
+        return self._draw.textlength(text, font=font)
 
 
 @lru_cache(maxsize=1)
@@ -62,11 +78,11 @@ def _body(rng, spacing):
     return spacing * rng.uniform(0.26, 0.36)
 
 
-def _title(rng, draw, width, spacing, y):
+def _title(rng, printed, width, spacing, y):
     font = printed_font(rng, spacing * rng.uniform(0.6, 0.9), bold=True)
     title = TITLES[int(rng.integers(len(TITLES)))]
-    x = (width - draw.textlength(title, font=font)) / 2 if rng.random() < 0.5 else spacing * 0.8
-    draw.text((x, y), title, font=font, fill=INK, anchor="ls")
+    x = (width - printed.length(title, font)) / 2 if rng.random() < 0.5 else spacing * 0.8
+    printed.text((x, y), title, font)
 
 
 def _underline(rng, paper, x0, x1, y, spacing):
@@ -85,10 +101,9 @@ def _underline(rng, paper, x0, x1, y, spacing):
 def draw_form(rng, printed, paper, spacing: float, lines: int) -> list:
     """A title and rows of 'Label: ______' fields; slots on the fields."""
     h, w = paper.shape[:2]
-    draw = ImageDraw.Draw(printed)
     y = min(spacing * rng.uniform(0.8, 1.5), h * rng.uniform(0.5, 0.8))   # small crops: a row or two
     if rng.random() < 0.7 and h > 6 * spacing:
-        _title(rng, draw, w, spacing, y)
+        _title(rng, printed, w, spacing, y)
         y += spacing * rng.uniform(1.2, 2.0)
     font = printed_font(rng, spacing * rng.uniform(0.26, 0.36) / X_HEIGHT, bold=rng.random() < 0.3)
     slots, row_gap = [], spacing * rng.uniform(1.0, 1.5)
@@ -99,8 +114,8 @@ def draw_form(rng, printed, paper, spacing: float, lines: int) -> list:
             left, right = margin + c * (w - margin) / columns, margin + (c + 1) * (w - 2 * margin) / columns
             name, kind = FIELDS[int(rng.integers(len(FIELDS)))]
             label = _label(rng, name)
-            draw.text((left, y), label, font=font, fill=INK, anchor="ls")
-            start = left + draw.textlength(label, font=font) + spacing * 0.2
+            printed.text((left, y), label, font)
+            start = left + printed.length(label, font) + spacing * 0.2
             if right - start < spacing * 1.5:
                 continue
             _underline(rng, paper, start, right - spacing * 0.2, y + spacing * 0.08, spacing)
@@ -115,7 +130,6 @@ def draw_form(rng, printed, paper, spacing: float, lines: int) -> list:
 def draw_boxes(rng, printed, paper, spacing: float, lines: int) -> list:
     """Rows of 'Label' and character boxes, one capital or digit per box."""
     h, w = paper.shape[:2]
-    draw = ImageDraw.Draw(printed)
     font = printed_font(rng, spacing * rng.uniform(0.24, 0.32) / X_HEIGHT)
     pitch = spacing * rng.uniform(0.55, 0.8)
     box_h = pitch * rng.uniform(1.0, 1.3)
@@ -125,8 +139,8 @@ def draw_boxes(rng, printed, paper, spacing: float, lines: int) -> list:
         name, kind = FIELDS[int(rng.integers(len(FIELDS)))]
         label = _label(rng, name)
         left = spacing * rng.uniform(0.4, 1.0)
-        draw.text((left, y), label, font=font, fill=INK, anchor="ls")
-        x0 = left + draw.textlength(label, font=font) + spacing * 0.3
+        printed.text((left, y), label, font)
+        x0 = left + printed.length(label, font) + spacing * 0.3
         count = int(min((w - x0 - spacing * 0.3) // pitch, rng.integers(6, 21)))
         if count >= 3:
             for k in range(count + 1):
@@ -145,7 +159,6 @@ def draw_boxes(rng, printed, paper, spacing: float, lines: int) -> list:
 def draw_table(rng, printed, paper, spacing: float, lines: int) -> list:
     """A ruled table with a printed header row; slots in its cells."""
     h, w = paper.shape[:2]
-    draw = ImageDraw.Draw(printed)
     left, right = spacing * rng.uniform(0.3, 1.0), w - spacing * rng.uniform(0.3, 1.0)
     fit = int((right - left) // (2 * spacing))
     if fit < 1:
@@ -168,7 +181,7 @@ def draw_table(rng, printed, paper, spacing: float, lines: int) -> list:
     font = printed_font(rng, spacing * 0.3 / X_HEIGHT, bold=rng.random() < 0.6)
     slots = []
     for c, (name, kind) in enumerate(columns):
-        draw.text((edges[c] + spacing * 0.2, top + row_h * 0.7), name, font=font, fill=INK, anchor="ls")
+        printed.text((edges[c] + spacing * 0.2, top + row_h * 0.7), name, font)
         for r in range(1, rows + 1):
             if edges[c + 1] - edges[c] > spacing and rng.random() < 0.85:
                 slots.append(Slot(edges[c] + spacing * 0.2, edges[c + 1] - spacing * 0.15,
@@ -179,13 +192,12 @@ def draw_table(rng, printed, paper, spacing: float, lines: int) -> list:
 def notebook_header(rng, printed, paper, spacing: float) -> None:
     """'Date ____ Page ____' printed at the top right of a notebook page."""
     w = paper.shape[1]
-    draw = ImageDraw.Draw(printed)
     font = printed_font(rng, spacing * 0.28 / X_HEIGHT)
     y = spacing * 0.8
     x = w * rng.uniform(0.55, 0.7)
     for word in ("Date", "Page"):
-        draw.text((x, y), word, font=font, fill=INK, anchor="ls")
-        x += draw.textlength(word, font=font) + spacing * 0.2
+        printed.text((x, y), word, font)
+        x += printed.length(word, font) + spacing * 0.2
         cv2.line(paper, (int(x), int(y)), (int(x + spacing * 2), int(y)), (120, 120, 120), 1, cv2.LINE_AA)
         x += spacing * 2.5
 
@@ -194,7 +206,6 @@ def printed_block(rng, printed, paper, spacing: float, text) -> float:
     """A few lines of typed prose at the top of the sheet (a letter, a handout
     written on by hand); returns the row below them."""
     h, w = paper.shape[:2]
-    draw = ImageDraw.Draw(printed)
     font = printed_font(rng, spacing * rng.uniform(0.18, 0.3) / X_HEIGHT)
     lead = font.size * rng.uniform(1.2, 1.6)
     left = spacing * rng.uniform(0.5, 1.5)
@@ -203,6 +214,6 @@ def printed_block(rng, printed, paper, spacing: float, text) -> float:
         if y > h * 0.6:
             break
         words = text.words(rng, int((w - 2 * left) / (font.size * 0.55)))
-        draw.text((left, y), words, font=font, fill=INK, anchor="ls")
+        printed.text((left, y), words, font)
         y += lead
     return y

@@ -24,3 +24,4 @@ class Sheet:
     printed: np.ndarray                     # (h, w) uint8 coverage of printed text
     kind: str
     slots: list = field(default_factory=list)
+    printed_text: list = field(default_factory=list)   # the strings printed on it

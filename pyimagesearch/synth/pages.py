@@ -56,13 +56,16 @@ class GeneratedPage:
     0..255; ``lines`` each handwritten line's outline and text, in reading
     order per sheet; ``turn``: the image is the upright page turned ``turn``
     quarter turns counter-clockwise (``np.rot90(image, -turn)`` is upright);
-    ``kind`` the paper kind (one of PAPER_KINDS)."""
+    ``kind`` the paper kind (one of PAPER_KINDS); ``printed_text`` the strings
+    printed on the sheets (labels, titles, typed lines; not show-through),
+    some maybe partly out of the frame or hidden."""
     image: np.ndarray
     hand_mask: np.ndarray
     print_mask: np.ndarray
     lines: list = field(default_factory=list)
     turn: int = 0
     kind: str = "plain"
+    printed_text: list = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -164,7 +167,7 @@ def _frame_and_sheets(rng, s: PageSettings, kind):
 
 
 def _sheet_layers(rng, s, kind, plan, sources):
-    """One sheet made, written and inked: (paper float BGR, hand cover, printed cover, lines)."""
+    """One sheet made, written and inked: (paper float BGR, hand cover, printed cover, lines, printed strings)."""
     sheet = make_sheet(rng, kind, plan.size, plan.spacing, plan.lines, sources.text)
     marker = kind in ("whiteboard", "sticky") and rng.random() < 0.8
     # one letter per box needs a font: UniPen words cannot be cut into the boxes
@@ -178,7 +181,7 @@ def _sheet_layers(rng, s, kind, plan, sources):
     lay(paper, printed, print_ink(rng), rng.uniform(0.85, 1.0))
     colour, opacity, pencil = ink_style(rng, kind, s.pencil_share)
     lay(paper, pencil_grain(rng, cover) if pencil else uneven_flow(rng, cover), colour, opacity)
-    return paper, cover, printed, hand_lines
+    return paper, cover, printed, hand_lines, sheet.printed_text
 
 
 def _occlude(rng, frame, masks, lines):
@@ -208,9 +211,10 @@ def make_page(seed, settings: PageSettings = None, sources: Sources = None) -> G
     frame = photo.desk(rng, (w, h), "wall" if kind == "whiteboard" else "")
     hand_mask = np.zeros((h, w), np.float32)
     print_mask = np.zeros((h, w), np.float32)
-    lines = []
+    lines, printed_text = [], []
     for k, plan in enumerate(plans):
-        paper, cover, printed, hand_lines = _sheet_layers(rng, s, kind, plan, sources)
+        paper, cover, printed, hand_lines, texts = _sheet_layers(rng, s, kind, plan, sources)
+        printed_text += texts
         matrix = photo.placement(rng, plan.size, plan.centre, plan.angle, plan.tilt)
         photo.drop_shadow(rng, frame, matrix, plan.size)
         photo.warp(paper, matrix, (w, h), onto=frame)
@@ -237,4 +241,4 @@ def make_page(seed, settings: PageSettings = None, sources: Sources = None) -> G
             line.polygon = photo.turn_points(line.polygon, turn, (w, h))
         image, masks = np.ascontiguousarray(np.rot90(image, turn)), [np.ascontiguousarray(np.rot90(m, turn))
                                                                       for m in masks]
-    return GeneratedPage(image, masks[0], masks[1], lines, turn, kind)
+    return GeneratedPage(image, masks[0], masks[1], lines, turn, kind, printed_text)

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .fonts import smooth_field
-from .forms import draw_boxes, draw_form, draw_table, notebook_header, printed_block, printed_font
+from .forms import Printing, draw_boxes, draw_form, draw_table, notebook_header, printed_block, printed_font
 from .layout import Sheet, Slot
 
 PAPER_KINDS = ("plain", "ruled", "squared", "dotted", "form", "boxes", "table", "whiteboard", "sticky")
@@ -126,7 +126,7 @@ def make_sheet(rng, kind: str, size: tuple, spacing: float, lines: int, text) ->
     paper = blank(rng, kind, size)
     if kind not in ("whiteboard", "sticky") and rng.random() < 0.2:
         show_through(rng, paper, text, spacing)
-    printed = Image.new("L", (w, h), 0)
+    printed = Printing((w, h))
     sheet = Sheet(paper, None, kind)
     if kind == "ruled":
         rows, left = _ruling(rng, paper, spacing, lines)
@@ -156,5 +156,5 @@ def make_sheet(rng, kind: str, size: tuple, spacing: float, lines: int, text) ->
     if kind == "whiteboard":   # the board's aluminium edge
         edge = max(2, int(min(w, h) * rng.uniform(0.01, 0.025)))
         cv2.rectangle(paper, (0, 0), (w - 1, h - 1), tuple(float(v) for v in rng.uniform(150, 200, 3)), edge)
-    sheet.printed = np.asarray(printed, np.uint8).copy()
+    sheet.printed, sheet.printed_text = np.asarray(printed.image, np.uint8).copy(), printed.texts
     return sheet
