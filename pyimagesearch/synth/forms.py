@@ -160,12 +160,17 @@ def draw_table(rng, printed, paper, spacing: float, lines: int) -> list:
     """A ruled table with a printed header row; slots in its cells."""
     h, w = paper.shape[:2]
     left, right = spacing * rng.uniform(0.3, 1.0), w - spacing * rng.uniform(0.3, 1.0)
-    fit = int((right - left) // (2 * spacing))
-    if fit < 1:
-        return []
-    picks = rng.choice(len(COLUMNS), size=min(fit, int(rng.integers(2, 5))), replace=False)
+    font = printed_font(rng, spacing * 0.3 / X_HEIGHT, bold=rng.random() < 0.6)
+    picks = rng.choice(len(COLUMNS), size=int(rng.integers(2, 5)), replace=False)
     columns = [COLUMNS[int(k)] for k in picks]
-    edges = np.sort(np.concatenate([[left, right], rng.uniform(left + spacing, right - spacing, len(columns) - 1)]))
+    # each column at least as wide as its heading, and as a word or two
+    needed = [max(printed.length(name, font) + spacing * 0.5, 2 * spacing) for name, _ in columns]
+    while columns and sum(needed) > right - left:
+        columns, needed = columns[:-1], needed[:-1]
+    if not columns:
+        return []
+    share = rng.dirichlet(np.ones(len(columns))) * (right - left - sum(needed))
+    edges = left + np.concatenate([[0.0], np.cumsum(np.array(needed) + share)])
     row_h = spacing * rng.uniform(1.0, 1.4)
     top = min(spacing * rng.uniform(0.6, 1.5), h - 2.2 * row_h)   # small crops cut the header off
     rows = int(min(lines, (h - top) // row_h - 1))
@@ -178,7 +183,6 @@ def draw_table(rng, printed, paper, spacing: float, lines: int) -> list:
         cv2.line(paper, (int(left), y), (int(right), y), colour, 1, cv2.LINE_AA)
     for x in edges:
         cv2.line(paper, (int(x), int(top)), (int(x), int(bottom)), colour, 1, cv2.LINE_AA)
-    font = printed_font(rng, spacing * 0.3 / X_HEIGHT, bold=rng.random() < 0.6)
     slots = []
     for c, (name, kind) in enumerate(columns):
         printed.text((edges[c] + spacing * 0.2, top + row_h * 0.7), name, font)
