@@ -72,15 +72,15 @@ def body_ratio(spec: FontSpec) -> float:
     return max(bottom - top, 10) / 100.0 / (CAPS_BODIES if spec.caps_only else 1.0)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def glyph(path: str, ch: str, size: int):
-    """(coverage float32, origin x, origin y, advance) of one character: the
+    """(coverage uint8, origin x, origin y, advance) of one character: the
     origin is the pen position on the baseline inside the bitmap."""
     font = load_font(path, size)
     left, top, right, bottom = font.getbbox(ch, anchor="ls")
     image = Image.new("L", (max(right - left, 1) + 2, max(bottom - top, 1) + 2), 0)
     ImageDraw.Draw(image).text((1 - left, 1 - top), ch, font=font, fill=255, anchor="ls")
-    return np.asarray(image, np.float32) / 255.0, 1.0 - left, 1.0 - top, float(font.getlength(ch))
+    return np.asarray(image, np.uint8), 1.0 - left, 1.0 - top, float(font.getlength(ch))
 
 
 def smooth_field(rng, shape, cell: float) -> np.ndarray:
@@ -127,7 +127,7 @@ def _place(canvas, spec, ch, size, x, baseline, scale, look, rng):
     x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + 1
     offset = np.array([x, baseline + dy]) - a @ [ox, oy] - [x0, y0]
     patch = cv2.warpAffine(bitmap, np.hstack([a, offset[:, None]]).astype(np.float32), (x1 - x0, y1 - y0),
-                           flags=cv2.INTER_LINEAR, borderValue=0)
+                           flags=cv2.INTER_LINEAR, borderValue=0).astype(np.float32) / 255.0
     patch = _weight(patch, look["weight"] + rng.normal(0, 0.04), look["pen"])
     cy0, cx0 = max(y0, 0), max(x0, 0)
     cy1, cx1 = min(y1, canvas.shape[0]), min(x1, canvas.shape[1])
