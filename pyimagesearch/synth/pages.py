@@ -8,6 +8,16 @@ text) are loaded once per process and settings. A page is made in four steps:
 sheets (paper kind, ruling, printed forms), writing (one hand per sheet in its
 slots), placement on a desk (perspective, rotation) and the camera (light,
 glare, blur, noise, JPEG, a quarter turn).
+
+Paper kinds (PAPER_KINDS): plain (sometimes under a few typed lines), ruled
+(margin line, sometimes a printed 'Date / Page' header), squared, dotted, form
+(title, labels, underlines), boxes (one capital or digit per box), table
+(printed headings), whiteboard (marker, glare) and sticky (notes on a desk).
+Any of them may be white, cream, grey or coloured, show print through from the
+back, be written in pencil, or be seen as a small crop.
+
+In worker processes, pass the settings (a frozen dataclass) and a seed:
+``pool.map(functools.partial(make_page, settings=settings), seeds)``.
 """
 import os
 from dataclasses import dataclass, field
@@ -81,6 +91,7 @@ class Sources:
 
     @classmethod
     def load(cls, settings: PageSettings) -> "Sources":
+        """The fonts, UniPen writers and text of ``settings.split``; InputError when ../shared lacks them."""
         if settings.split not in SPLITS:
             raise InputError(f"split must be one of {', '.join(SPLITS)}, not {settings.split!r}")
         fonts = font_table(settings.fonts_dir, settings.split)
@@ -206,6 +217,8 @@ def make_page(seed, settings: PageSettings = None, sources: Sources = None) -> G
     sources = sources or sources_for(s)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     weights = np.asarray(s.kind_weights, np.float64)
+    if weights.shape != (len(PAPER_KINDS),) or weights.min() < 0 or weights.sum() <= 0:
+        raise ValueError(f"kind_weights: {len(PAPER_KINDS)} weights, one per {PAPER_KINDS}, not {s.kind_weights}")
     kind = str(PAPER_KINDS[int(rng.choice(len(PAPER_KINDS), p=weights / weights.sum()))])
     (w, h), plans = _frame_and_sheets(rng, s, kind)
     frame = photo.desk(rng, (w, h), "wall" if kind == "whiteboard" else "")
