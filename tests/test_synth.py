@@ -190,3 +190,8 @@ def test_contact_sheet_command(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     sheet = cv2.imread(str(out))
     assert sheet is not None and sheet.shape[0] > 300
+
+
+def test_kind_weights_must_match_the_paper_kinds(plain_sources):
+    with pytest.raises(ValueError, match="kind_weights"):
+        make_page(0, replace(PageSettings(), kind_weights=(1.0, 2.0)), plain_sources)
