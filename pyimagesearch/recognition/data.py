@@ -56,7 +56,7 @@ TEXT_COLUMNS = {LINE: "label_detok", WORD: "labels"}
 class Corpus:
     """Both files' items in one index: kind (LINE/WORD), row in its file, text."""
 
-    def __init__(self, data_dir=DEFAULT_DATA, with_strokes=True):
+    def __init__(self, data_dir=DEFAULT_DATA, with_strokes=True, with_pixels=True):
         self.data_dir = data_dir
         self._pixels, self._widths, self._offsets, self.strokes = {}, {}, {}, {}
         columns = defaultdict(list)
@@ -65,7 +65,9 @@ class Corpus:
             if not os.path.isfile(path):
                 raise InputError(f"{path}: missing (UniPen lines/words; see ../shared/data/lines/README.md)")
             d = read_items(path, TEXT_COLUMNS[kind])
-            self._pixels[kind], self._widths[kind], self._offsets[kind] = d["pixels"], d["widths"], d["offsets"]
+            # the rasters are 344 MB in memory: a user of the strokes alone can leave them (image() then fails)
+            self._pixels[kind] = d["pixels"] if with_pixels else None
+            self._widths[kind], self._offsets[kind] = d["widths"], d["offsets"]
             n = len(d["widths"])
             columns["kind"].append(np.full(n, kind, np.int8))
             columns["row"].append(np.arange(n))

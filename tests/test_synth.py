@@ -1,0 +1,197 @@
+"""The page generator (pyimagesearch.synth): seeded pages whose truth matches the pixels.
+
+Most tests write with the system's DejaVu as the only 'hand' so they run without
+../shared; the ones that need the UniPen strokes and handwriting fonts skip without it."""
+import os
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import PY, REPO, SHARED, assert_one_line_error, run
+from pyimagesearch.errors import InputError
+from pyimagesearch.recognition.data import Corpus
+from pyimagesearch.synth import forms
+from pyimagesearch.synth.fonts import HELD_OUT, FontSpec, font_table, render_line
+from pyimagesearch.synth.pages import PageSettings, Sources, make_page
+from pyimagesearch.synth.paper import PAPER_KINDS
+from pyimagesearch.synth.text import FONT_CHARS, KINDS, TextSource
+
+need_shared = pytest.mark.skipif(not os.path.isfile(os.path.join(SHARED, "fonts", "fonts.tsv")),
+                                 reason="../shared (fonts, UniPen strokes) not present")
+
+
+def dejavu():
+    try:
+        return [f for f in forms.dejavu_files() if f.endswith("DejaVuSans.ttf")][0]
+    except (InputError, IndexError):
+        pytest.skip("DejaVu fonts not installed")
+
+
+@pytest.fixture(scope="module")
+def plain_sources():
+    """Sources without ../shared: DejaVu Sans stands in for a handwriting font, text is generated."""
+    return Sources(fonts=[FontSpec(dejavu())], writers=None, text=TextSource(None))
+
+
+def only(kind, **changes):
+    """Settings for pages of one kind, always written on and seen from close by."""
+    weights = tuple(1.0 if k == kind else 0.0 for k in PAPER_KINDS)
+    return replace(PageSettings(), kind_weights=weights, empty_share=0.0, far_share=0.0, **changes)
+
+
+def ink_outside_lines(page, pad=3):
+    """Fraction of the handwriting mask's ink that lies outside every line's outline."""
+    inside = np.zeros(page.hand_mask.shape, np.uint8)
+    for line in page.lines:
+        cv2.fillPoly(inside, [np.round(line.polygon).astype(np.int32)], 1)
+    inside = cv2.dilate(inside, np.ones((2 * pad + 1, 2 * pad + 1), np.uint8))
+    ink = page.hand_mask > 128
+    return float(np.sum(ink & (inside == 0))) / max(1, int(np.sum(ink)))
+
+
+def test_text_kinds_stay_in_the_font_characters():
+    source, rng = TextSource(None), np.random.default_rng(3)
+    for kind in KINDS:
+        for caps in (False, True):
+            line = source.line(rng, kind, 30, caps)
+            assert line and set(line) <= FONT_CHARS, (kind, line)
+            assert not caps or line == line.upper()
+
+
+def test_font_table_holds_out_a_fixed_group(tmp_path):
+    rows = [("handlee.ttf", "yes"), ("caveat.ttf", "yes"), ("permanent-marker.ttf", "no (draws a-z as capitals)"),
+            ("ecolier-lignes-court.ttf", "yes"), ("caveat.ttf", "yes")]
+    lines = ["file\tfamily\tstyle\tlowercase"] + [f"files/{f}\tx\tprint\t{low}" for f, low in rows]
+    (tmp_path / "fonts.tsv").write_text("\n".join(lines) + "\n")
+    train, test = font_table(str(tmp_path), "train"), font_table(str(tmp_path), "test")
+    assert [os.path.basename(s.path) for s in train] == ["caveat.ttf", "permanent-marker.ttf"]
+    assert [os.path.basename(s.path) for s in test] == ["handlee.ttf"]
+    assert [s.caps_only for s in train] == [False, True]
+
+
+def test_no_two_copies_of_a_letter_are_identical():
+    line = render_line(FontSpec(dejavu()), "oooo", 20.0, np.random.default_rng(0), pitch=30.0)
+    start = int(round(line.start))
+    boxes = [line.ink[:, start + 30 * k:start + 30 * (k + 1)] for k in range(4)]
+    assert all(b.max() > 0.5 for b in boxes)
+    for a in range(4):
+        for b in range(a + 1, 4):
+            assert np.abs(boxes[a] - boxes[b]).max() > 0.2
+
+
+def test_same_seed_same_page(plain_sources):
+    a, b = (make_page(7, PageSettings(), plain_sources) for _ in range(2))
+    c = make_page(8, PageSettings(), plain_sources)
+    assert np.array_equal(a.image, b.image) and np.array_equal(a.hand_mask, b.hand_mask)
+    assert a.text == b.text and a.turn == b.turn
+    assert not (a.image.shape == c.image.shape and np.array_equal(a.image, c.image))
+
+
+@pytest.mark.parametrize("kind", PAPER_KINDS)
+def test_every_paper_kind_has_writing_inside_its_lines(plain_sources, kind):
+    page = make_page(11, only(kind, turn_share=0.0, crop_share=0.0), plain_sources)
+    assert page.kind == kind and page.image.dtype == np.uint8 and page.image.ndim == 3
+    assert page.image.shape[:2] == page.hand_mask.shape == page.print_mask.shape
+    assert page.lines and np.sum(page.hand_mask > 128) > 50
+    assert ink_outside_lines(page) < 0.02
+    h, w = page.hand_mask.shape
+    for line in page.lines:
+        x, y, bw, bh = line.box
+        assert not line.complete or (x >= -1 and y >= -1 and x + bw <= w + 1 and y + bh <= h + 1)
+
+
+def test_many_seeds_and_sizes_make_consistent_pages(plain_sources):
+    settings = replace(PageSettings(), crop_share=0.4, large_share=0.05, large_side=(1500, 1600), occlude_share=0.3)
+    for seed in range(40):
+        page = make_page(seed, settings, plain_sources)
+        assert page.image.shape[:2] == page.hand_mask.shape
+        assert ink_outside_lines(page) < 0.02, seed
+        assert all(line.text.strip() for line in page.lines)
+
+
+def test_empty_pages_have_no_handwriting_truth(plain_sources):
+    for seed in range(5):
+        page = make_page(seed, replace(PageSettings(), empty_share=1.0), plain_sources)
+        assert page.lines == [] and page.text == "" and not page.hand_mask.any()
+        assert page.image.std() > 1   # still a photo of something
+
+
+def test_forms_have_printed_labels_apart_from_the_handwriting(plain_sources):
+    page = make_page(5, only("form"), plain_sources)
+    printed, hand = page.print_mask > 128, page.hand_mask > 128
+    assert printed.sum() > 200 and hand.sum() > 200
+    assert page.printed_text and all(t.strip() for t in page.printed_text)
+    assert (printed & hand).sum() < 0.05 * printed.sum()
+
+
+def test_turn_is_the_rotation_back_to_upright(plain_sources):
+    for seed in range(6):
+        upright = make_page(seed, replace(PageSettings(), turn_share=0.0), plain_sources)
+        turned = make_page(seed, replace(PageSettings(), turn_share=1.0), plain_sources)
+        assert upright.turn == 0 and turned.turn in (1, 2, 3)
+        assert np.array_equal(np.rot90(turned.image, -turned.turn), upright.image)
+        assert np.array_equal(np.rot90(turned.hand_mask, -turned.turn), upright.hand_mask)
+        assert ink_outside_lines(turned) == pytest.approx(ink_outside_lines(upright), abs=0.01)
+
+
+def test_sizes_from_crops_to_large_photos(plain_sources):
+    crop = make_page(1, replace(PageSettings(), crop_share=1.0, turn_share=0.0), plain_sources)
+    assert 150 <= max(crop.image.shape[:2]) <= 400
+    large = make_page(1, replace(PageSettings(), crop_share=0.0, large_share=1.0, large_side=(2000, 2200)),
+                      plain_sources)
+    assert max(large.image.shape[:2]) >= 2000
+    assert (large.hand_mask > 128).mean() < 0.05   # the writing is a small part of the frame
+
+
+def test_missing_dejavu_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(forms, "FONT_DIRS", (str(tmp_path),))
+    forms.dejavu_files.cache_clear()
+    try:
+        with pytest.raises(InputError, match="fonts-dejavu-core"):
+            forms.dejavu_files()
+    finally:
+        forms.dejavu_files.cache_clear()
+
+
+def test_contact_sheet_without_shared_is_one_line_error(tmp_path):
+    proc = run([PY, "-m", "pyimagesearch.synth.contact_sheet", "-o", str(tmp_path / "pages.png")], cwd=tmp_path)
+    assert "missing" in assert_one_line_error(proc)
+    assert not (tmp_path / "pages.png").exists()
+
+
+def test_contact_sheet_wants_a_png_in_a_folder_that_exists(tmp_path):
+    proc = run([PY, "-m", "pyimagesearch.synth.contact_sheet", "-o", str(tmp_path / "pages.jpg")], cwd=REPO)
+    assert ".png" in assert_one_line_error(proc)
+    proc = run([PY, "-m", "pyimagesearch.synth.contact_sheet", "-o", str(tmp_path / "no" / "pages.png")], cwd=REPO)
+    assert "does not exist" in assert_one_line_error(proc)
+    assert "[INFO]" not in proc.stdout   # refused before any page was made
+
+
+@need_shared
+def test_test_pages_use_only_held_out_fonts_and_test_writers():
+    sources = Sources.load(PageSettings(split="test"))
+    assert sources.fonts and all(os.path.basename(f.path) in HELD_OUT for f in sources.fonts)
+    writers = set(sources.writers.writers)
+    corpus = Corpus(os.path.join(SHARED, "data", "lines"), with_strokes=False, with_pixels=False)
+    used = sources.writers.items()
+    assert len(used) > 1000 and corpus.test[used].all()
+    train = Sources.load(PageSettings(split="train"))
+    assert not writers & set(train.writers.writers)
+    assert not {f.path for f in sources.fonts} & {f.path for f in train.fonts}
+
+
+@need_shared
+def test_contact_sheet_command(tmp_path):
+    out = tmp_path / "pages.png"
+    proc = run([PY, "-m", "pyimagesearch.synth.contact_sheet", "-o", str(out), "--count", "2", "--split", "test"],
+               cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    sheet = cv2.imread(str(out))
+    assert sheet is not None and sheet.shape[0] > 300
+
+
+def test_kind_weights_must_match_the_paper_kinds(plain_sources):
+    with pytest.raises(ValueError, match="kind_weights"):
+        make_page(0, replace(PageSettings(), kind_weights=(1.0, 2.0)), plain_sources)
