@@ -91,13 +91,18 @@ def test_window_opens_and_closes_on_a_key(tiny_run, display, tmp_path):
         subprocess.run(["xdotool", "key", "--window", window, "space"], env=env, timeout=30, capture_output=True)
         out, err = app.communicate(timeout=30)
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.communicate()
+        _end(app)
     assert app.returncode == 0, err[-2000:]
     assert "[INFO] text of" in out and "Traceback" not in err
     # with a screen and no -o, nothing is written to disk
     assert os.listdir(tmp_path) == []
+
+
+def _end(app):
+    """Whatever happened, the reader does not outlive its test."""
+    if app.poll() is None:
+        app.kill()
+        app.communicate()
 
 
 def _find_window(env):
@@ -120,9 +125,7 @@ def test_close_button_goes_on_to_the_next_image(display, tmp_path):
         subprocess.run(["xdotool", "key", "--window", second, "space"], env=env, timeout=30, capture_output=True)
         out, err = app.communicate(timeout=60)
     finally:
-        if app.poll() is None:
-            app.kill()
-            app.communicate()
+        _end(app)
     assert app.returncode == 0, err[-2000:]
     assert out.count("[INFO] text of") == 2 and "Traceback" not in err and "cv2.error" not in err
     assert "press any key" in out and "QFontDatabase" not in err
