@@ -220,8 +220,8 @@ def test_the_run_eta_counts_every_epoch_left():
     callback.on_train_begin()
     printed = io.StringIO()
     with redirect_stdout(printed):
-        callback.on_epoch_end(1)
-        callback.on_epoch_end(4)          # the last epoch: nothing left to estimate
+        callback.on_epoch_begin(1)        # no epoch of this run done yet: nothing to estimate from
+        callback.on_epoch_begin(2)
     assert re.fullmatch(r"\[INFO\] 3 of 5 epochs to go: about .+ more \(until \d\d:\d\d\).*\n", printed.getvalue())
 
 

@@ -162,11 +162,15 @@ def save_keras(model, path, labels, entries=None):
 def save_hdf5(model, path):
     """The tutorial's model file: HDF5 (Keras' legacy format), no labels inside
     (readers give it TUTORIAL_LABELS), under any name, atomically."""
-    import warnings
-    with warnings.catch_warnings():
-        # Keras warns that HDF5 is a legacy format: writing it is the point here
-        warnings.simplefilter("ignore")
+    import logging
+    # Keras logs that HDF5 is a legacy format: writing it is the point here
+    absl = logging.getLogger("absl")
+    level = absl.level
+    absl.setLevel(logging.ERROR)
+    try:
         atomic_write(path, model.save, suffix=".h5")
+    finally:
+        absl.setLevel(level)
 
 
 def save_tflite(flatbuffer, path, labels, model_path=None):

@@ -101,7 +101,8 @@ def train(config: TrainConfig):
 def save_model(model, path):
     """The model and its LiteRT twin, both with labels (see store.save_model_and_twin)."""
     from ..models.convert import keras_to_tflite
-    print(f"[INFO] serializing network to {path}...")
+    kind = "Keras" if path.endswith(".keras") else "HDF5, the 2020 tutorial's format, labels 0-9 A-Z"
+    print(f"[INFO] serializing network to {path} ({kind})...")
     twin = store.save_model_and_twin(model, path, TUTORIAL_LABELS, keras_to_tflite)
     print(f"[INFO] LiteRT copy written to {twin}")
 
