@@ -237,3 +237,16 @@ def test_conversion_prints_only_what_it_wrote(tiny_run, tmp_path):
     proc = run([PY, "-m", "pyimagesearch.models.convert", tiny_run.keras, "-o", target], cwd=tmp_path, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert stderr_lines(proc) == [] and proc.stdout.splitlines() == [f"[INFO] wrote {target}"]
+
+
+KILL_TOOL = os.path.join(REPO, "tools", "kill_training.py")
+LINE_DATA = os.path.join(REPO, "..", "shared", "data", "lines")
+
+
+@pytest.mark.parametrize("trainer", ["ocr", "line"])
+def test_runs_killed_at_random_moments_resume_cleanly(tmp_path, trainer):
+    if trainer == "line" and not os.path.isdir(LINE_DATA):
+        pytest.skip("../shared/data/lines not present")
+    proc = run([PY, KILL_TOOL, "--trainer", trainer, "--tries", "2", "--seed", "1"], cwd=tmp_path, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert f"{trainer}: 0 of 2 tries failed a check" in proc.stdout

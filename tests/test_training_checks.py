@@ -244,3 +244,19 @@ def test_the_montage_shows_the_truth_of_wrong_predictions():
     wrong_d = build_montage([glyph], ["D"], ["B"], columns=1)
     assert not np.array_equal(wrong_c, wrong_d)        # the true label is drawn
     assert np.array_equal(right[60:], np.zeros_like(right[60:]))   # nothing below a right one
+
+
+def test_ctrl_c_while_tuning_the_language_model_says_how_to_build_it(monkeypatch):
+    from pyimagesearch.recognition import lm_build, train
+    from pyimagesearch.recognition.config import LineTrainConfig
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(lm_build, "build", interrupted)
+    config = LineTrainConfig(model_path="m.keras", data_dir="lines", seed=7)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        train._build_language_model(config, None, None, [], [], {})
+    message = str(caught.value)
+    assert "--resume" not in message
+    assert "python -m pyimagesearch.recognition.lm_build -m m.keras --data lines --seed 7" in message

@@ -25,7 +25,7 @@ from .config import LineTrainConfig
 from .decode import beam_search
 from .language import DEFAULT_DECODING, CharNgram, lm_path_for
 
-ORDER = 8               # chosen by the validation CERs of its summary line against other orders
+ORDER = 8               # n-gram order: the summary line gives the validation CERs it reaches
 WEIGHTS = (0.3, 0.5, 0.75, 1.0)
 BONUSES = (0.5, 1.0, 1.5, 2.0, 3.0)
 TUNING_ITEMS = 1200     # validation items read for the grid (lines first, see data.validation_items)
