@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from ..models import store
-from ..training.config import check_run
+from ..training.config import check_run, refuse_overwrite
 from .data import DEFAULT_DATA
 from .language import lm_path_for
 
@@ -48,9 +48,11 @@ def outputs(config: LineTrainConfig) -> list:
 
 
 def check_config(config: LineTrainConfig) -> None:
-    """Fail before the training, not after it: writable outputs, sensible numbers, the data."""
+    """Fail before the training, not after it: writable outputs, sensible numbers,
+    the data, and no file overwritten unasked."""
     check_run(config, outputs(config))
     if not os.path.isdir(config.data_dir):
         raise InputError(f"{config.data_dir}: no such data folder (UniPen lines/words)")
     if config.init_from and store.sniff_format(config.init_from) != "keras":
         raise InputError(f"{config.init_from}: --init-from takes a .keras line model")
+    refuse_overwrite(config, outputs(config))

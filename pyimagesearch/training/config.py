@@ -74,28 +74,28 @@ def _check_numbers(config):
         raise InputError(f"--lr {config.learning_rate}: must be above 0")
 
 
-def _check_overwrite(config, outputs):
-    """Refuse to replace files that are there already, unless asked to, or unless
-    ``--resume`` continues the interrupted run that is writing them."""
+def check_run(config, outputs, suffixes=(".keras",)) -> None:
+    """Fail before hours of training, not after (both trainers call this): a model
+    name of ``suffixes``, writable ``outputs`` and numbers that make sense."""
+    _check_model_name(config.model_path, suffixes)
+    _check_writable([config.model_path, *outputs])
+    _check_numbers(config)
+
+
+def refuse_overwrite(config, outputs) -> None:
+    """Refuse to replace files that are there already (``outputs``, the model, its
+    LiteRT twin, an interrupted run's checkpoint) unless asked to, or unless
+    ``--resume`` continues the interrupted run that is writing them. The last check
+    of both trainers: a bad input is the thing to say first."""
     interrupted = checkpoints.read_state(config.model_path) is not None
     if config.overwrite or (config.resume and interrupted):
         return
-    there = [p for p in [*outputs, *checkpoints.checkpoint_paths(config.model_path)] if os.path.exists(p)]
+    files = [config.model_path, store.lite_twin_path(config.model_path), *outputs,
+             *checkpoints.checkpoint_paths(config.model_path)]
+    there = [p for p in files if os.path.exists(p)]
     if there:
         also = " (or --resume to continue the interrupted run)" if interrupted else ""
         raise InputError(f"would overwrite {', '.join(there)}: pass --overwrite to replace them{also}")
-
-
-def check_run(config, outputs, suffixes=(".keras",)) -> None:
-    """Fail before hours of training, not after (both trainers call this): a model
-    name of ``suffixes``, writable outputs that are not overwritten unasked, and
-    numbers that make sense. ``outputs``: every file the run writes but the
-    checkpoints and the model's LiteRT twin, which are added here."""
-    _check_model_name(config.model_path, suffixes)
-    outputs = [config.model_path, store.lite_twin_path(config.model_path), *outputs]
-    _check_writable(outputs)
-    _check_numbers(config)
-    _check_overwrite(config, outputs)
 
 
 def checked(config: TrainConfig) -> TrainConfig:
@@ -105,7 +105,9 @@ def checked(config: TrainConfig) -> TrainConfig:
     require_files([p for p in config.digits if p != "download"], "digit set")
     require_files([config.az] if config.az != "none" else [], "A-Z dataset")
     require_files(config.test_sets, "test set")
-    check_run(config, [config.plot_path, config.report_path, config.montage_path], CLASSIFIER_SUFFIXES)
+    outputs = [config.plot_path, config.report_path, config.montage_path]
+    check_run(config, outputs, CLASSIFIER_SUFFIXES)
     if config.reg < 0:
         raise InputError(f"--reg {config.reg}: must be 0 or more")
+    refuse_overwrite(config, outputs)
     return config
