@@ -86,7 +86,7 @@ def convert_file(source, target=None, int8=False):
     return target
 
 
-def stamp_twin(source):
+def stamp_twin(source: str) -> str:
     """Stamp the twin beside ``source`` as made from it, as it is now."""
     twin = store.lite_twin(source)
     if twin is None:

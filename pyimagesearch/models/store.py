@@ -85,13 +85,13 @@ def read_labels(path):
     return list(TUTORIAL_LABELS)
 
 
-def twin_stamp(path):
+def twin_stamp(path: str) -> str | None:
     """The hash of the model file a .tflite twin was made from, or None (unstamped)."""
     blob = _split_tflite(path)[1]
     return _decode_trailer(blob, path)[0].get(STAMP_KEY) if blob is not None else None
 
 
-def write_temporary(path, write, suffix=None):
+def write_temporary(path: str, write, suffix: str | None = None) -> str:
     """Call ``write(tmp_path)`` for a temporary file beside ``path`` and return its
     name, with the permissions a plain open() would give; nothing is left on failure.
     The name starts ``.tmp-<name of path>-`` (see ``remove_stale_temporaries``) and
@@ -112,7 +112,8 @@ def write_temporary(path, write, suffix=None):
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
     except BaseException:
-        os.remove(tmp)
+        if os.path.exists(tmp):
+            os.remove(tmp)
         raise
     return tmp
 
@@ -127,7 +128,7 @@ def atomic_write(path, write, suffix=None):
             os.remove(tmp)
 
 
-def remove_stale_temporaries(paths):
+def remove_stale_temporaries(paths) -> None:
     """Delete what killed writers of ``paths`` left behind (``write_temporary``'s files)."""
     for path in paths:
         directory, name = os.path.split(os.path.abspath(path))
@@ -135,7 +136,7 @@ def remove_stale_temporaries(paths):
             os.remove(stale)
 
 
-def file_sha256(path):
+def file_sha256(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -159,7 +160,7 @@ def save_keras(model, path, labels, entries=None):
     atomic_write(path, write)
 
 
-def save_hdf5(model, path):
+def save_hdf5(model, path: str) -> None:
     """The tutorial's model file: HDF5 (Keras' legacy format), no labels inside
     (readers give it TUTORIAL_LABELS), under any name, atomically."""
     import logging
@@ -187,7 +188,7 @@ def save_tflite(flatbuffer, path, labels, model_path=None):
     atomic_write(path, write)
 
 
-def save_model_and_twin(model, path, labels, to_tflite):
+def save_model_and_twin(model, path: str, labels, to_tflite) -> str:
     """The trained model and its LiteRT twin (``to_tflite(model)``), both atomic, the
     twin stamped with the model file's hash: a run killed between the two leaves a
     twin that no longer belongs to the model, which ``load_with_runtime`` then skips.
@@ -203,7 +204,7 @@ def save_model_and_twin(model, path, labels, to_tflite):
     return twin
 
 
-def restamp(twin, model_path):
+def restamp(twin: str, model_path: str) -> None:
     """Stamp an existing twin as belonging to ``model_path`` (flatbuffer and labels
     unchanged), for twins written before stamps or copied by hand."""
     flatbuffer, _ = _split_tflite(twin)

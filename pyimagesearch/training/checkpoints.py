@@ -46,7 +46,7 @@ def remove(model_path):
             os.remove(path)
 
 
-def start(model_path, outputs, resume):
+def start(model_path: str, outputs, resume: bool) -> None:
     """Before a run: delete the temporary files killed writes of these files left,
     and, unless the run resumes, an older run's checkpoint."""
     store.remove_stale_temporaries([model_path, *outputs, *checkpoint_paths(model_path)])
@@ -89,7 +89,7 @@ def _write_json(path, obj):
         json.dump(obj, f, indent=1)
 
 
-def load(model_path, state):
+def load(model_path: str, state: dict):
     """The model of the checkpoint ``state`` was read from, its best weights file
     made to match the state (see the module's docstring)."""
     import keras
@@ -180,7 +180,7 @@ def early_stopping(model_path, history, monitor, patience, start_from_epoch=0, v
 
 
 @contextmanager
-def interruptible(model_path):
+def interruptible(model_path: str):
     """Ctrl-C in here says whether ``--resume`` can continue the run (see
     ``errors.run_resumable``)."""
     try:
