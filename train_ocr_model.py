@@ -1,56 +1,61 @@
 # USAGE
-# python train_ocr_model.py --az a_z_handwritten_data.csv.gz --model handwriting.keras
+# python train_ocr_model.py --az a_z_handwritten_data.csv.gz --model my_handwriting.keras
 """Train the handwriting OCR classifier (digits + A-Z) on this machine's CPU."""
 import argparse
 import os
 
 from pyimagesearch.errors import run_resumable
 from pyimagesearch.models.architectures import ARCHITECTURES
+from pyimagesearch.training.config import TrainConfig, checked
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULTS = TrainConfig()
 DEFAULT_TESTS = [os.path.join("test_sets", "mnist_test.npz"), os.path.join("test_sets", "unipen_test_writers.npz")]
 
 # construct the argument parser and parse the arguments (the tutorial's -a/-m/-p first)
-ap = argparse.ArgumentParser(description=__doc__)
-ap.add_argument("-a", "--az", default="a_z_handwritten_data.csv.gz",
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+ap.add_argument("-a", "--az", default=DEFAULTS.az,
                 help="path to A-Z dataset (Kaggle CSV format, .csv or .csv.gz; 'none' for digits only)")
-ap.add_argument("-m", "--model", default="handwriting.keras", help="path to output trained model (.keras)")
-ap.add_argument("-p", "--plot", default="plot.png", help="path to output loss/accuracy plot")
-ap.add_argument("-d", "--digits", nargs="+", default=["digits_train.npz"],
+ap.add_argument("-m", "--model", default=DEFAULTS.model_path,
+                help="path to output trained model: .keras, or .model/.h5 for the tutorial's HDF5 file "
+                     "(a LiteRT .tflite copy is written beside it)")
+ap.add_argument("-p", "--plot", default=DEFAULTS.plot_path, help="path to output loss/accuracy plot")
+ap.add_argument("-d", "--digits", nargs="+", default=DEFAULTS.digits,
                 help="digit sets (.npz); 'download' fetches Keras' MNIST (needs network)")
-ap.add_argument("-e", "--epochs", type=int, default=20)
-ap.add_argument("-b", "--batch-size", type=int, default=128)
-ap.add_argument("--lr", type=float, default=2e-3, help="initial learning rate (cosine decay to 1%%)")
-ap.add_argument("--width", choices=sorted(ARCHITECTURES), default="half",
+ap.add_argument("-e", "--epochs", type=int, default=DEFAULTS.epochs, help="epochs to train")
+ap.add_argument("-b", "--batch-size", type=int, default=DEFAULTS.batch_size, help="glyphs per training step")
+ap.add_argument("--lr", type=float, default=DEFAULTS.learning_rate, help="initial learning rate (cosine decay to 1%%)")
+ap.add_argument("--width", choices=sorted(ARCHITECTURES), default=DEFAULTS.architecture,
                 help="network size: tutorial = the 2020 ResNet (64,64,128,256)")
-ap.add_argument("--reg", type=float, default=0.0005,
+ap.add_argument("--reg", type=float, default=DEFAULTS.reg,
                 help="L2 weight on every convolution and the head (the tutorial's 0.0005)")
-ap.add_argument("--class-weights", choices=["tutorial", "none"], default="tutorial",
+ap.add_argument("--class-weights", choices=["tutorial", "none"], default=DEFAULTS.class_weights,
                 help="tutorial: largest class count / class count (here it favours letters); none: unweighted")
-ap.add_argument("--seed", type=int, default=42)
+ap.add_argument("--seed", type=int, default=DEFAULTS.seed, help="seed of the weights, the split and the augmentation")
 ap.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
-ap.add_argument("--strategy", choices=["default", "mirrored"], default="default",
+ap.add_argument("--overwrite", action="store_true", help="replace output files that exist already")
+ap.add_argument("--strategy", choices=["default", "mirrored"], default=DEFAULTS.strategy,
                 help="mirrored: train on all GPUs (or all logical CPUs) with tf.distribute")
-ap.add_argument("--steps-per-epoch", type=int, default=0, help="0: one pass over the training split")
+ap.add_argument("--steps-per-epoch", type=int, default=DEFAULTS.steps_per_epoch,
+                help="0: one pass over the training split")
 ap.add_argument("--test-sets", nargs="*", default=None,
-                help="held-out .npz sets to report on (default: test_sets/ when present)")
-ap.add_argument("--report", default="classification_report.txt")
-ap.add_argument("--montage", default="montage.png")
+                help=f"held-out .npz sets to report on (None: those of {' '.join(DEFAULT_TESTS)} that exist)")
+ap.add_argument("--report", default=DEFAULTS.report_path, help="path to output classification report")
+ap.add_argument("--montage", default=DEFAULTS.montage_path, help="path to output montage of test predictions")
 ap.add_argument("--no-show", action="store_true", help="never open a window")
 args = vars(ap.parse_args())
 
 
 def main():
-    # heavy imports only after the flags are known to be valid
-    from pyimagesearch.training.trainer import TrainConfig, evaluate_and_report, train
     tests = args["test_sets"] if args["test_sets"] is not None else [p for p in DEFAULT_TESTS if os.path.isfile(p)]
-    config = TrainConfig(model_path=args["model"], digits=args["digits"], az=args["az"],
-                         architecture=args["width"], epochs=args["epochs"], batch_size=args["batch_size"],
-                         learning_rate=args["lr"], reg=args["reg"], class_weights=args["class_weights"],
-                         seed=args["seed"], resume=args["resume"],
-                         strategy=args["strategy"], steps_per_epoch=args["steps_per_epoch"], test_sets=tests,
-                         plot_path=args["plot"], report_path=args["report"], montage_path=args["montage"],
-                         show=not args["no_show"])
+    # every input and output is checked before TensorFlow is imported
+    config = checked(TrainConfig(
+        model_path=args["model"], digits=args["digits"], az=args["az"], architecture=args["width"],
+        epochs=args["epochs"], batch_size=args["batch_size"], learning_rate=args["lr"], reg=args["reg"],
+        class_weights=args["class_weights"], seed=args["seed"], resume=args["resume"], overwrite=args["overwrite"],
+        strategy=args["strategy"], steps_per_epoch=args["steps_per_epoch"], test_sets=tests,
+        plot_path=args["plot"], report_path=args["report"], montage_path=args["montage"],
+        show=not args["no_show"]))
+    from pyimagesearch.training.trainer import evaluate_and_report, train
     # load the data, train the network and save it (with its LiteRT copy)
     model, history, seconds = train(config)
     # evaluate on the held-out test sets, plot the curves, show the montage

@@ -25,7 +25,8 @@ import numpy as np  # noqa: E402
 
 from pyimagesearch.recognition import data  # noqa: E402
 from pyimagesearch.recognition.charset import Charset  # noqa: E402
-from pyimagesearch.recognition.train import LineTrainConfig, prepare_data  # noqa: E402
+from pyimagesearch.recognition.config import LineTrainConfig  # noqa: E402
+from pyimagesearch.recognition.train import prepare_data  # noqa: E402
 
 WARM_UP_STEPS = 3
 

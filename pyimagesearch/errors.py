@@ -37,11 +37,12 @@ def cli_main(main):
 
 def run_resumable(main):
     """Entry point of a training script: one-line errors as in cli_main, and Ctrl-C
-    says how to go on instead of printing a traceback. Exits the process."""
+    prints the KeyboardInterrupt's message (how to go on, when the trainer knows)
+    instead of a traceback. Exits the process."""
     import sys
     try:
         status = cli_main(main)()
-    except KeyboardInterrupt:
-        print("\n[INFO] interrupted: continue with --resume", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        print(f"\n[INFO] interrupted{': ' + str(e) if str(e) else ''}", file=sys.stderr)
         status = 130
     sys.exit(status)

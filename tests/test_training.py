@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import GLYPHS, PY, assert_one_line_error, run, run_python, train_command
+from conftest import GLYPHS, OCR, PY, REPO, assert_one_line_error, run, run_python, stderr_lines, train_command
 from pyimagesearch.labels import TUTORIAL_LABELS
 from pyimagesearch.models import store
 
@@ -216,3 +216,37 @@ def test_tiny_partial_batch(tmp_path):
     assert "--steps-per-epoch" not in command and "-b" not in command
     proc = run(command, cwd=tmp_path, timeout=600)
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-1500:])
+
+
+def test_the_tutorials_model_name_writes_hdf5_that_the_reader_reads(tmp_path):
+    out = str(tmp_path)
+    proc = run(train_command(out, model="handwriting.model"), cwd=out, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    model = os.path.join(out, "handwriting.model")
+    assert store.sniff_format(model) == "hdf5" and "handwriting.model (HDF5" in proc.stdout
+    assert store.twin_stamp(model + ".tflite") == store.file_sha256(model)
+    for runtime in ("keras", "auto"):
+        reader = run([PY, OCR, "-m", model, "-i", os.path.join(REPO, "images", "hello_world.png"), "--no-window",
+                      "--runtime", runtime, "-o", os.path.join(out, f"annotated_{runtime}.png")], cwd=out)
+        assert reader.returncode == 0, reader.stderr[-2000:]
+        assert "text of" in reader.stdout and "[WARNING]" not in reader.stderr
+
+
+def test_conversion_prints_only_what_it_wrote(tiny_run, tmp_path):
+    target = str(tmp_path / "copy.tflite")
+    proc = run([PY, "-m", "pyimagesearch.models.convert", tiny_run.keras, "-o", target], cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert stderr_lines(proc) == [] and proc.stdout.splitlines() == [f"[INFO] wrote {target}"]
+
+
+KILL_TOOL = os.path.join(REPO, "tools", "kill_training.py")
+LINE_DATA = os.path.join(REPO, "..", "shared", "data", "lines")
+
+
+@pytest.mark.parametrize("trainer", ["ocr", "line"])
+def test_runs_killed_at_random_moments_resume_cleanly(tmp_path, trainer):
+    if trainer == "line" and not os.path.isdir(LINE_DATA):
+        pytest.skip("../shared/data/lines not present")
+    proc = run([PY, KILL_TOOL, "--trainer", trainer, "--tries", "2", "--seed", "1"], cwd=tmp_path, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert f"{trainer}: 0 of 2 tries failed a check" in proc.stdout

@@ -2,9 +2,12 @@
 
 Labels travel with the model: inside the ``.keras`` zip as ``labels.json``, and
 appended to a ``.tflite`` flatbuffer as a trailer (TFLite ignores bytes after
-the flatbuffer). The tutorial's 2020 HDF5 file has none: it gets TUTORIAL_LABELS.
+the flatbuffer), where a twin also keeps the hash of the model file it was made
+from. The tutorial's 2020 HDF5 file has none: it gets TUTORIAL_LABELS.
 Nothing here imports TensorFlow.
 """
+import glob
+import hashlib
 import json
 import os
 import struct
@@ -19,6 +22,8 @@ LABELS_ENTRY = "labels.json"
 TRAILER_MAGIC = b"PYISLBL1"
 TRAILER = struct.Struct("<Q8s")  # length of the labels JSON, magic
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+# a twin's trailer names the model it was made from (sha256 of its bytes)
+STAMP_KEY = "model_sha256"
 # a charset of a few hundred characters takes a few kB: anything far larger is not labels
 # (and must not be read into memory: a small zip member can unpack to gigabytes)
 MAX_LABELS_BYTES = 1 << 20
@@ -28,11 +33,8 @@ def sniff_format(path):
     """'keras', 'hdf5' or 'tflite', decided by the bytes, not the name."""
     if not os.path.isfile(path):
         raise InputError(f"{path}: no such model file")
-    try:
-        with open(path, "rb") as f:
-            head = f.read(8)
-    except OSError as e:
-        raise InputError(f"{path}: cannot read it ({e.strerror or e})") from None
+    with open(path, "rb") as f:
+        head = f.read(8)
     if head.startswith(b"PK"):
         return "keras"
     if head == HDF5_MAGIC:
@@ -42,14 +44,18 @@ def sniff_format(path):
     raise InputError(f"{path}: not a model file (expected .keras, HDF5 or .tflite content)")
 
 
-def _encode_labels(labels):
-    return json.dumps({"labels": list(labels)}).encode("utf-8")
+def _encode_trailer(labels, model_sha256=None):
+    trailer = {"labels": list(labels)}
+    if model_sha256:
+        trailer[STAMP_KEY] = model_sha256
+    return json.dumps(trailer).encode("utf-8")
 
 
-def _decode_labels(blob, path):
-    """A model's labels: a JSON object whose "labels" is a list of distinct, non-empty strings."""
+def _decode_trailer(blob, path):
+    """(the trailer's JSON object, its labels): "labels" must be a list of distinct, non-empty strings."""
     try:
-        labels = json.loads(blob.decode("utf-8"))["labels"]
+        trailer = json.loads(blob.decode("utf-8"))
+        labels = trailer["labels"]
     except (ValueError, KeyError, TypeError):
         raise InputError(f"{path}: its class labels are corrupt") from None
     if not isinstance(labels, list) or not labels:
@@ -58,7 +64,7 @@ def _decode_labels(blob, path):
         raise InputError(f"{path}: its class labels are corrupt (each must be a non-empty string)")
     if len(set(labels)) != len(labels):
         raise InputError(f"{path}: its class labels are corrupt (a label appears twice)")
-    return labels
+    return trailer, labels
 
 
 def _labels_blob_too_long(path, length):
@@ -82,11 +88,11 @@ def _keras_labels(path):
         raise InputError(f"{path}: corrupt .keras file ({type(e).__name__})") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read it ({e.strerror or e})") from None
-    return _decode_labels(blob, path)
+    return _decode_trailer(blob, path)[1]
 
 
-def _tflite_labels(path):
-    """The labels trailer after a TFLite flatbuffer, or None when it has none."""
+def _tflite_trailer(path):
+    """The trailer after a TFLite flatbuffer (JSON bytes), or None when it has none."""
     try:
         with open(path, "rb") as f:
             size = f.seek(0, os.SEEK_END)
@@ -104,7 +110,19 @@ def _tflite_labels(path):
             blob = f.read(length)
     except OSError as e:
         raise InputError(f"{path}: cannot read it ({e.strerror or e})") from None
-    return _decode_labels(blob, path)
+    return blob
+
+
+def _split_tflite(path):
+    """(flatbuffer bytes, trailer JSON bytes or None) of a .tflite file."""
+    with open(path, "rb") as f:
+        content = f.read()
+    if len(content) > TRAILER.size:
+        length, magic = TRAILER.unpack(content[-TRAILER.size:])
+        if magic == TRAILER_MAGIC and length < len(content):
+            end = len(content) - TRAILER.size
+            return content[:end - length], content[end - length:end]
+    return content, None
 
 
 def read_labels(path):
@@ -115,14 +133,23 @@ def read_labels(path):
     if kind == "keras":
         labels = _keras_labels(path)
     elif kind == "tflite":
-        labels = _tflite_labels(path)
+        blob = _tflite_trailer(path)
+        labels = None if blob is None else _decode_trailer(blob, path)[1]
     return list(TUTORIAL_LABELS) if labels is None else labels
 
 
-def atomic_write(path, write, suffix=None):
-    """Call ``write(tmp_path)`` then rename over ``path``: a crash leaves the old file.
-    The temporary name ends in ``suffix`` (default: the path's extension), for
-    writers that insist on one (Keras: ``.weights.h5``)."""
+def twin_stamp(path: str) -> str | None:
+    """The hash of the model file a .tflite twin was made from, or None (unstamped)."""
+    blob = _tflite_trailer(path)
+    return None if blob is None else _decode_trailer(blob, path)[0].get(STAMP_KEY)
+
+
+def write_temporary(path: str, write, suffix: str | None = None) -> str:
+    """Call ``write(tmp_path)`` for a temporary file beside ``path`` and return its
+    name, with the permissions a plain open() would give; nothing is left on failure.
+    The name starts ``.tmp-<name of path>-`` (see ``remove_stale_temporaries``) and
+    ends in ``suffix`` (default: the path's extension), for writers that insist on
+    one (Keras: ``.weights.h5``)."""
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise InputError(f"{path}: folder {directory} does not exist")
@@ -130,41 +157,89 @@ def atomic_write(path, write, suffix=None):
         raise InputError(f"{path}: folder {directory} is not writable")
     suffix = suffix or os.path.splitext(path)[1] or ".tmp"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.path.basename(path)}-", suffix=suffix, dir=directory)
     except OSError as e:
         raise InputError(f"{path}: cannot write it ({e.strerror or e})") from None
     os.close(fd)
     try:
         write(tmp)
-        # mkstemp makes the file private; give it the permissions a plain open() would
+        # mkstemp makes the file private
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
     except OSError as e:   # a full disk, a quota, a file system gone read-only
+        os.remove(tmp)
         kept = "the old file is unchanged" if os.path.exists(path) else "nothing was written"
         raise InputError(f"{path}: cannot write it ({e.strerror or e}); {kept}") from None
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return tmp
+
+
+def atomic_write(path, write, suffix=None):
+    """Call ``write(tmp_path)`` then rename over ``path``: a crash leaves the old file."""
+    tmp = write_temporary(path, write, suffix)
+    try:
+        os.replace(tmp, path)
+    except OSError as e:
+        raise InputError(f"{path}: cannot write it ({e.strerror or e}); the old file is unchanged") from None
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
 
 
-def save_keras(model, path, labels):
-    """Save a Keras model with its labels inside, atomically."""
+def remove_stale_temporaries(paths) -> None:
+    """Delete what killed writers of ``paths`` left behind (``write_temporary``'s files)."""
+    for path in paths:
+        directory, name = os.path.split(os.path.abspath(path))
+        for stale in glob.glob(os.path.join(glob.escape(directory), f".tmp-{glob.escape(name)}-*")):
+            os.remove(stale)
+
+
+def file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_keras(model, path, labels, entries=None):
+    """Save a Keras model with its labels inside, atomically; ``entries`` (name ->
+    bytes) go into the zip too."""
     if not path.endswith(".keras"):
         raise InputError(f"{path}: model path must end in .keras")
 
     def write(tmp):
         model.save(tmp)
         with zipfile.ZipFile(tmp, "a") as z:
-            z.writestr(LABELS_ENTRY, _encode_labels(labels))
+            z.writestr(LABELS_ENTRY, _encode_trailer(labels))
+            for name, blob in (entries or {}).items():
+                z.writestr(name, blob)
 
     atomic_write(path, write)
 
 
-def save_tflite(flatbuffer, path, labels):
-    """Write a TFLite flatbuffer with the labels trailer, atomically."""
-    blob = _encode_labels(labels)
+def save_hdf5(model, path: str) -> None:
+    """The tutorial's model file: HDF5 (Keras' legacy format), no labels inside
+    (readers give it TUTORIAL_LABELS), under any name, atomically."""
+    import logging
+    # Keras logs that HDF5 is a legacy format: writing it is the point here
+    absl = logging.getLogger("absl")
+    level = absl.level
+    absl.setLevel(logging.ERROR)
+    try:
+        atomic_write(path, model.save, suffix=".h5")
+    finally:
+        absl.setLevel(level)
+
+
+def save_tflite(flatbuffer, path, labels, model_path=None):
+    """Write a TFLite flatbuffer with the labels trailer, atomically; stamped with
+    the hash of ``model_path`` when it is the twin of that model file."""
+    blob = _encode_trailer(labels, file_sha256(model_path) if model_path else None)
 
     def write(tmp):
         with open(tmp, "wb") as f:
@@ -173,6 +248,29 @@ def save_tflite(flatbuffer, path, labels):
             f.write(TRAILER.pack(len(blob), TRAILER_MAGIC))
 
     atomic_write(path, write)
+
+
+def save_model_and_twin(model, path: str, labels, to_tflite) -> str:
+    """The trained model and its LiteRT twin (``to_tflite(model)``), both atomic, the
+    twin stamped with the model file's hash: a run killed between the two leaves a
+    twin that no longer belongs to the model, which ``load_with_runtime`` then skips.
+    A ``.keras`` path carries ``labels``; other names get the tutorial's HDF5 file.
+    Returns the twin's path."""
+    flatbuffer = to_tflite(model)   # the slow part, before either file is replaced
+    if path.endswith(".keras"):
+        save_keras(model, path, labels)
+    else:
+        save_hdf5(model, path)
+    twin = lite_twin_path(path)
+    save_tflite(flatbuffer, twin, labels, model_path=path)
+    return twin
+
+
+def restamp(twin: str, model_path: str) -> None:
+    """Stamp an existing twin as belonging to ``model_path`` (flatbuffer and labels
+    unchanged), for twins written before stamps or copied by hand."""
+    flatbuffer, _ = _split_tflite(twin)
+    save_tflite(flatbuffer, twin, read_labels(twin), model_path=model_path)
 
 
 def lite_twin_path(path):
@@ -187,20 +285,33 @@ def lite_twin(path):
     return twin if os.path.isfile(twin) else None
 
 
+def _check_twin(twin, path):
+    """InputError unless ``twin`` was made from the model file ``path`` as it is now."""
+    if read_labels(twin) != read_labels(path):
+        raise InputError(f"{twin}: its labels differ from {path}")
+    stamp = twin_stamp(twin)
+    if stamp is None:
+        raise InputError(f"{twin}: not stamped with its model's hash (stamp it with "
+                         f"python -m pyimagesearch.models.convert {path} --stamp)")
+    if stamp != file_sha256(path):
+        raise InputError(f"{twin}: made from another version of {path}")
+
+
 def load_with_runtime(path, runtime, load_lite, load_keras):
     """The one rule for every model file: a ``.tflite`` runs on LiteRT; a Keras file
-    runs on its ``.tflite`` twin when that has the same labels and loads (otherwise a
-    warning, and Keras), unless ``runtime`` ('auto', 'litert', 'keras') says otherwise."""
+    runs on its ``.tflite`` twin when that was made from it (its stamp), has the same
+    labels and loads (otherwise a warning, and Keras), unless ``runtime`` ('auto',
+    'litert', 'keras') says otherwise."""
     import sys
     if sniff_format(path) == "tflite":
         if runtime == "keras":
             raise InputError(f"{path}: a LiteRT file cannot run on Keras")
         return load_lite(path)
+    read_labels(path)   # the model's own labels first: broken ones are one error, not a warning and an error
     twin = lite_twin(path) if runtime != "keras" else None
     if twin:
         try:
-            if read_labels(twin) != read_labels(path):
-                raise InputError(f"{twin}: its labels differ from {path}")
+            _check_twin(twin, path)
             return load_lite(twin)
         except InputError as e:
             print(f"[WARNING] {e}; using the Keras model", file=sys.stderr)

@@ -9,10 +9,13 @@ cropped line or word in one pass, without segmenting characters:
 * ``recognizer``  load a .keras or .tflite line model and read images with it
 * ``elements``    a decoded line -> Line/Word/Character elements in photo pixels
 * ``model``       the Keras network, its CTC loss and the LiteRT conversion
+* ``language``    the character n-gram language model the beam search can use
 * ``strokes``, ``augment``, ``data``  UniPen lines/words -> augmented tf.data batches
-* ``train``, ``evaluate``  the training run and the test-writer report
+* ``config``      a training run's settings, checked before TensorFlow is imported
+* ``train``, ``lm_build``, ``evaluate``  the training run, its language model and
+  the test-writer report (``cli``: the flags the last two share)
 
-Like the rest of the toolkit, nothing here imports TensorFlow at import time;
-``charset``, ``preprocess``, ``decode`` and the .tflite path of ``recognizer``
-never import it at all.
+Only ``model`` imports Keras (and so TensorFlow) when it is imported; the
+others do so inside the functions that need it, and ``charset``,
+``preprocess``, ``decode`` and the .tflite path of ``recognizer`` never do.
 """

@@ -6,14 +6,13 @@ CTC convention when ``blank_index = n``). The model file's labels are exactly
 the charset list, so ``Charset(store.read_labels(path))`` restores it.
 
 The default charset: digits, A-Z, a-z, space, the punctuation
-``. , ' - " ! ? : ; ( ) & /`` and ``% $ = * + # @`` (each 190-400 times in the
-UniPen lines). A back-quote and typographic quotes are mapped to ``'`` / ``"``;
-texts holding anything else (``[ ] { } < > | _ ~ ^ \\``, mostly C code from the
-``app``, ``apa`` and ``att`` sites) are dropped from training: 357 of 12,924
-lines (323 of them training writers') and 120 of 84,173 words (112). Adding
-them would cost little, but ``[ { | _`` look like ``( ( l -`` in real notes and
-would only add confusions. The evaluation keeps such test items: the characters
-the model cannot write count as errors.
+``. , ' - " ! ? : ; ( ) & /`` and ``% $ = * + # @`` (the ones the UniPen lines
+use often). A back-quote and typographic quotes are mapped to ``'`` / ``"``;
+texts holding anything else (``[ ] { } < > | _ ~ ^ \\``, mostly C code from a
+few UniPen sites) are dropped from training (``python -m
+pyimagesearch.recognition.data`` counts them): ``[ { | _`` look like
+``( ( l -`` in real notes and would only add confusions. The evaluation keeps
+such test items: the characters the model cannot write count as errors.
 """
 import string
 

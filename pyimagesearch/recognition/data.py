@@ -241,6 +241,14 @@ def split_by_person(corpus, items, fraction, seed):
     return items[~in_val], items[in_val]
 
 
+def person_split(corpus, charset, config):
+    """(training items, all the validation persons' items, normalized texts, dropped
+    counts) as a training run with ``config`` (a ``LineTrainConfig``) draws them."""
+    items, texts, dropped = training_items(corpus, charset, config.max_width)
+    train_items, held_out = split_by_person(corpus, items, config.validation_fraction, config.seed)
+    return train_items, held_out, texts, dropped
+
+
 def subsample(items, count, seed):
     """At most ``count`` items, drawn at random (all of them when count is 0)."""
     if not count or count >= len(items):

@@ -15,25 +15,25 @@ needs, which the 32-px images have lost.
 
 Test items: ``writer_split_test`` (persons the training never saw), ``BAD``
 quality dropped, nothing else: characters the model cannot write count as
-errors. 70% of the test lines (87% of the words) have a text that also occurs
-in training, so every score is also given on the **unseen-text** subset (texts
+errors. Many test texts also occur in training (the writers copied the same
+prompts), so every score is also given on the **unseen-text** subset (texts
 that no training item of the same file has).
 
 CER = total Levenshtein distance / total truth characters (case and spaces
 count); WER = the same over whitespace-separated words; "exact" = the share of
 items read exactly right.
 """
-import argparse
-import os
 import sys
 import time
 
 import numpy as np
 
-from ..errors import InputError, cli_main
+from ..errors import cli_main
 from ..metrics import levenshtein, score
 from ..models import store
-from .data import DEFAULT_DATA, KIND_NAMES, LINE, Corpus
+from .cli import line_model_parser, parse_line_model_args
+from .config import LineTrainConfig
+from .data import DEFAULT_DATA, KIND_NAMES, LINE, Corpus, person_split
 from .preprocess import HEIGHT
 from .recognizer import LineRecognizer
 
@@ -50,7 +50,6 @@ def test_sets(corpus, charset, limit=0, seed=0):
         truth = [clean[i] for i in items]
         sets[kind] = (items, truth, np.array([t not in seen for t in truth], dtype=bool))
     return sets
-
 
 
 STROKE_SCALE = 4   # --source strokes: 128-px renders
@@ -113,8 +112,7 @@ def density_check(recognizer, corpus, scales=(1.0, 0.5, 0.35)):
     ``scales``: 1.0 as written, below 1 denser. Checks a change for densely
     written lines without looking at the test writers. Returns printable lines."""
     from .strokes import render_crop
-    from .train import person_split
-    _, held_out, texts, _ = person_split(corpus, recognizer.charset)
+    _, held_out, texts, _ = person_split(corpus, recognizer.charset, LineTrainConfig())
     lines = [i for i in held_out if corpus.kind[i] == LINE and corpus.has_strokes(i)]
     truth = [texts[i] for i in lines]
     out = [f"validation persons' lines ({len(lines)}), re-rendered from strokes {STROKE_SCALE} times as high "
@@ -159,22 +157,6 @@ def evaluate_file(model_path, data_dir=DEFAULT_DATA, beam_width=None, limit=0, r
         store.atomic_write(report_path, lambda tmp: open(tmp, "w").write(text + "\n"))
         print(f"[INFO] report written to {report_path}")
     return results, text
-
-
-def line_model_parser(description):
-    """The flags of every line-model command: -m/--model and --data."""
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-m", "--model", default="line_model.keras", help=".keras or .tflite line model")
-    parser.add_argument("--data", default=DEFAULT_DATA, help="folder with the UniPen line/word .npz files")
-    return parser
-
-
-def parse_line_model_args(parser, argv):
-    """Parsed flags; a missing model file is a one-line error before any data loads."""
-    args = parser.parse_args(argv)
-    if not os.path.isfile(args.model):
-        raise InputError(f"{args.model}: no such model file")
-    return args
 
 
 @cli_main

@@ -19,12 +19,13 @@ import numpy as np
 
 from ..errors import InputError, cli_main
 from . import data
-from .decode import beam_search
 from ..metrics import cer
-from .evaluate import line_model_parser, parse_line_model_args
+from .cli import line_model_parser, parse_line_model_args
+from .config import LineTrainConfig
+from .decode import beam_search
 from .language import DEFAULT_DECODING, CharNgram, lm_path_for
 
-ORDER = 8               # validation CER 5.1% / unseen text 8.1% (its summary line); order 6: 5.6% / 8.7%
+ORDER = 8               # n-gram order: the summary line gives the validation CERs it reaches
 WEIGHTS = (0.3, 0.5, 0.75, 1.0)
 BONUSES = (0.5, 1.0, 1.5, 2.0, 3.0)
 TUNING_ITEMS = 1200     # validation items read for the grid (lines first, see data.validation_items)
@@ -91,17 +92,16 @@ def build(model_path, corpus, charset, train_items, val_items, texts, order=ORDE
 def main(argv=None):
     from ..models import store
     from .charset import Charset
-    from .train import LineTrainConfig, person_split
     parser = line_model_parser(__doc__)
-    parser.add_argument("--order", type=int, default=ORDER, help="n-gram order (characters)")
+    parser.add_argument("--order", type=int, default=ORDER, help="n-gram order (characters; default: %(default)s)")
     parser.add_argument("--seed", type=int, default=LineTrainConfig.seed,
-                        help="the training run's seed (person split)")
+                        help="the training run's seed (person split; default: %(default)s)")
     args = parse_line_model_args(parser, argv)
     if args.order < 1:
         raise InputError(f"--order {args.order}: must be at least 1")
     charset = Charset(store.read_labels(args.model))
     corpus = data.Corpus(args.data, with_strokes=False)
-    train_items, held_out, texts, _ = person_split(corpus, charset, LineTrainConfig(seed=args.seed))
+    train_items, held_out, texts, _ = data.person_split(corpus, charset, LineTrainConfig(seed=args.seed))
     build(args.model, corpus, charset, train_items, held_out, texts, args.order)
 
 

@@ -10,10 +10,8 @@ Output: (W // 4, n + 1) softmax posteriors per frame; class n is the CTC blank.
              dense 96 -> BiLSTM 96 -> BiLSTM 96 -> dense n+1 softmax
     (each conv 3x3 + batch norm + ReLU; dropout 0.25 between the recurrent layers)
 
-445,636 weights with the default 83-character charset: a 5.5 MB .keras file
-(weights + Adam state), a 1.8 MB .tflite. Sized for 2 CPU cores: the conv
-stack was halved from (32, 64, 96+96, 128) and the LSTMs cut from 128 to 96
-units after timing them (together 2-3x faster at width 400), see train_line_model.py.
+Sized for training on 2 CPU cores (see ``bench/``); the trainer prints the
+weight count.
 """
 import keras
 from keras import layers
@@ -22,9 +20,9 @@ from .preprocess import HEIGHT
 
 
 def _conv(x, filters, name):
-    # momentum 0.9, not Keras' 0.99: with 0.99 the moving statistics lagged so far
-    # behind the weights early on that inference (CTC loss 20) and training mode
-    # (loss 2) read differently after 300 steps; with 0.9 they agree
+    # momentum 0.9, not Keras' 0.99: with 0.99 the moving statistics lag so far
+    # behind the weights early in a run that inference and training mode read
+    # the same batch very differently
     x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv")(x)
     x = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
     return layers.ReLU(name=f"{name}_relu")(x)
@@ -70,7 +68,7 @@ class CTCLoss(keras.losses.Loss):
 
     def call(self, y_true, y_pred):
         # tf.nn.ctc_loss with sparse labels runs TensorFlow's C++ CTC kernel, whose
-        # blank is the last class: 6x faster on CPU than keras.ops.ctc_loss (dense
+        # blank is the last class: faster on CPU than keras.ops.ctc_loss (dense
         # labels, a TensorFlow-graph implementation)
         import tensorflow as tf
         labels = tf.cast(y_true, tf.int32)
@@ -112,8 +110,11 @@ def line_model_to_tflite(model):
     import tensorflow as tf
     from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
+    from ..models.convert import quiet_native_output
+
     model(np.zeros((1, HEIGHT, 64, 1), np.float32))   # a loaded model must be called once
     signature = tf.TensorSpec([1, HEIGHT, None, 1], tf.float32, name="image")
     function = tf.function(lambda image: model(image, training=False), input_signature=[signature])
-    frozen = convert_variables_to_constants_v2(function.get_concrete_function())
-    return tf.lite.TFLiteConverter.from_concrete_functions([frozen], model).convert()
+    with quiet_native_output():
+        frozen = convert_variables_to_constants_v2(function.get_concrete_function())
+        return tf.lite.TFLiteConverter.from_concrete_functions([frozen], model).convert()

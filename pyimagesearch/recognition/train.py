@@ -1,63 +1,23 @@
 """Train the CNN + BiLSTM + CTC line recognizer, the classifier trainer's way:
-a checkpoint every epoch (``*.ckpt.keras`` + ``*.ckpt.json``), ``--resume``,
-early stopping on the validation CER, an atomic final save with the charset
-(``.keras`` and a LiteRT ``.tflite`` twin), a plot and a test-writer report."""
-import os
+a checkpoint every epoch (``training.checkpoints``), ``--resume``, early stopping
+on the validation CER, an atomic final save with the charset (``.keras`` and a
+stamped LiteRT ``.tflite`` twin), the language model, a plot and a test-writer
+report."""
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import numpy as np
 
 from ..errors import InputError
+from ..metrics import score
 from ..models import store
-from ..training import checkpoints
-from ..training.trainer import check_run
+from ..training import checkpoints, progress
 from . import data, lm_build
 from .charset import Charset
+from .config import LineTrainConfig, check_config, outputs
 from .decode import greedy
-from ..metrics import score
 from .evaluate import evaluate_file
 from .preprocess import frames
-
-
-@dataclass
-class LineTrainConfig:
-    model_path: str = "line_model.keras"
-    data_dir: str = data.DEFAULT_DATA
-    epochs: int = 28
-    batch_size: int = 64
-    learning_rate: float = 1e-3
-    steps_per_epoch: int = 500      # 0: one pass over the training items per epoch
-    max_train_samples: int = 0      # 0: all training items
-    validation_fraction: float = 0.05
-    max_validation: int = 600       # validation items scored each epoch (lines first)
-    patience: int = 4               # epochs without a better validation CER
-    seed: int = 42
-    resume: bool = False
-    plot_path: str = "line_plot.png"
-    report_path: str = "line_report.txt"
-    max_width: int = 1024
-    lstm_units: int = 96
-    filters: tuple = (16, 32, 48, 64)
-    compose_probability: float = 0.5
-    words_per_line: tuple = (2, 6)
-    line_stretch: tuple = (0.85, 1.15)
-    init_from: str = ""             # start from this line model's weights (fine-tuning)
-    rerender_probability: float = 0.4
-    augment_probability: float = 0.85
-    evaluate: bool = True
-    eval_limit: int = 0             # test items per set in the final report (0: all)
-    beam_width: int = None          # final report decoding (None: the language model's beam; 0: greedy)
-    verbose: int = 1
-
-
-def check_config(config):
-    """Fail before the training, not after it: writable outputs, sensible numbers, the data."""
-    check_run(config, [config.model_path, config.plot_path, config.report_path])
-    if not os.path.isdir(config.data_dir):
-        raise InputError(f"{config.data_dir}: no such data folder (UniPen lines/words)")
-    if config.init_from and store.sniff_format(config.init_from) != "keras":
-        raise InputError(f"{config.init_from}: --init-from takes a .keras line model")
 
 
 def initial_weights(path, charset):
@@ -82,7 +42,7 @@ def error_rates(model, batches, charset):
     loss_fn = CTCLoss()
     losses, truths, reads = 0.0, [], []
     for x, y, widths, texts in batches:
-        probs = np.asarray(model.predict_on_batch(x))   # compiled: 7x faster than model(x)
+        probs = np.asarray(model.predict_on_batch(x))   # compiled: much faster than model(x)
         losses += float(keras.ops.convert_to_numpy(loss_fn(y, probs))) * len(texts)
         truths += texts
         reads += [greedy(p, charset, length=frames(w)).text for p, w in zip(probs, widths)]
@@ -90,9 +50,10 @@ def error_rates(model, batches, charset):
     return losses / max(len(truths), 1), scores["cer"], scores["wer"]
 
 
-def make_callbacks(config, charset, val_batches, history, maker):
+def make_callbacks(config, charset, val_batches, history, maker, state=None):
     """[validation metrics, checkpoint, ...]: the metrics go first so that early
-    stopping, the checkpoint, the history and the progress bar all see them."""
+    stopping, the checkpoint, the history and the progress bar all see them.
+    ``state``: the checkpoint's when the run resumes."""
     import keras
 
     class ValidationMetrics(keras.callbacks.Callback):
@@ -111,21 +72,13 @@ def make_callbacks(config, charset, val_batches, history, maker):
 
     callbacks = [ValidationMetrics(),
                  checkpoints.epoch_checkpoint(config.model_path, charset.labels, history, asdict(config),
-                                              MONITOR, START_FROM_EPOCH),
-                 keras.callbacks.TerminateOnNaN()]
+                                              MONITOR, START_FROM_EPOCH, state),
+                 keras.callbacks.TerminateOnNaN(),
+                 progress.run_eta(config.epochs, state["epoch"] if state else 0)]
     if val_batches:
         callbacks.append(checkpoints.early_stopping(config.model_path, history, MONITOR, config.patience,
                                                     START_FROM_EPOCH, verbose=1))
     return callbacks
-
-
-def person_split(corpus, charset, config=None):
-    """(training items, all the validation persons' items, normalized texts) as a
-    training run with ``config`` (default: the shipped run's) draws them."""
-    config = config or LineTrainConfig()
-    items, texts, dropped = data.training_items(corpus, charset, config.max_width)
-    train_items, held_out = data.split_by_person(corpus, items, config.validation_fraction, config.seed)
-    return train_items, held_out, texts, dropped
 
 
 def prepare_data(config, charset, corpus=None):
@@ -133,7 +86,7 @@ def prepare_data(config, charset, corpus=None):
     language model is tuned on them), the sample maker and the validation batches
     (up to ``max_validation`` of those items, scored every epoch)."""
     corpus = corpus if corpus is not None else data.Corpus(config.data_dir)
-    train_items, held_out, texts, dropped = person_split(corpus, charset, config)
+    train_items, held_out, texts, dropped = data.person_split(corpus, charset, config)
     for reason, (lines, words) in sorted(dropped.items()):
         print(f"[INFO] dropped ({reason}): {lines} lines, {words} words")
     train_items = data.subsample(train_items, config.max_train_samples, config.seed)
@@ -149,61 +102,75 @@ def prepare_data(config, charset, corpus=None):
     return corpus, train_items, held_out, maker, val_batches
 
 
-def train(config, corpus=None):
+def _model_to_resume(config, charset, steps, state):
+    """The interrupted run's model, or a new one (from ``init_from``'s weights)."""
+    from .model import build_line_model, compile_line_model
+    if state:
+        ckpt_model = checkpoints.checkpoint_paths(config.model_path)[0]
+        if store.read_labels(ckpt_model) != charset.labels:
+            raise InputError(f"{ckpt_model}: checkpoint has another charset; delete it to start afresh")
+        print(f"[INFO] resuming after epoch {state['epoch']} from {ckpt_model}")
+        return checkpoints.load(config.model_path, state)
+    if config.resume:
+        print("[INFO] no checkpoint to resume from: starting afresh")
+    model = build_line_model(charset.num_classes, tuple(config.filters), config.lstm_units)
+    if config.init_from:
+        model.set_weights(initial_weights(config.init_from, charset).get_weights())
+        print(f"[INFO] starting from the weights of {config.init_from}")
+    return compile_line_model(model, config.learning_rate, config.epochs * steps)
+
+
+def _build_language_model(config, corpus, charset, train_items, held_out, texts):
+    """The language model of the training texts, tuned on the validation persons.
+    The checkpoints are gone by now: Ctrl-C says how to build it for the saved model."""
+    try:
+        lm_build.build(config.model_path, corpus, charset, train_items, held_out, texts,
+                       limit=min(lm_build.TUNING_ITEMS, 2 * config.max_validation))
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(f"{config.model_path} is saved, its language model is not: build it with "
+                                f"python -m pyimagesearch.recognition.lm_build -m {config.model_path} "
+                                f"--data {config.data_dir} --seed {config.seed}") from None
+
+
+def train(config: LineTrainConfig, corpus=None):
     """Run a whole training; returns (model, history, seconds, corpus)."""
     check_config(config)
+    checkpoints.start(config.model_path, [store.lite_twin_path(config.model_path), *outputs(config)], config.resume)
     import keras
-    from .model import build_line_model, compile_line_model
     keras.utils.set_random_seed(config.seed)
     charset = Charset()
     corpus, train_items, held_out, maker, val_batches = prepare_data(config, charset, corpus)
     steps = config.steps_per_epoch or int(np.ceil(len(train_items) / config.batch_size))
 
-    history, initial_epoch = {}, 0
     state = checkpoints.read_state(config.model_path) if config.resume else None
-    if state:
-        history, initial_epoch = state["history"], state["epoch"]
-        ckpt_model = checkpoints.checkpoint_paths(config.model_path)[0]
-        if store.read_labels(ckpt_model) != charset.labels:
-            raise InputError(f"{ckpt_model}: checkpoint has another charset; delete it to start afresh")
-        model = keras.saving.load_model(ckpt_model)
-        print(f"[INFO] resuming after epoch {initial_epoch} from {ckpt_model}")
-    else:
-        if config.resume:
-            print("[INFO] no checkpoint to resume from: starting afresh")
-        model = build_line_model(charset.num_classes, tuple(config.filters), config.lstm_units)
-        if config.init_from:
-            model.set_weights(initial_weights(config.init_from, charset).get_weights())
-            print(f"[INFO] starting from the weights of {config.init_from}")
-        compile_line_model(model, config.learning_rate, config.epochs * steps)
+    history, initial_epoch = (state["history"], state["epoch"]) if state else ({}, 0)
+    model = _model_to_resume(config, charset, steps, state)
     print(f"[INFO] {model.count_params()} weights, {len(charset)} characters + blank, "
           f"{steps} steps of {config.batch_size} per epoch")
 
     # a different sample stream after a resume, not a replay of the first epochs
     train_ds = data.train_dataset(maker, train_items, config.batch_size, config.seed + initial_epoch)
-    callbacks = make_callbacks(config, charset, val_batches, history, maker)
+    callbacks = make_callbacks(config, charset, val_batches, history, maker, state)
     print("[INFO] training network...")
     start = time.time()
-    if initial_epoch < config.epochs:
-        model.fit(train_ds, epochs=config.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
-                  callbacks=callbacks, verbose=config.verbose, shuffle=False)
-    seconds = time.time() - start
-    print(f"[INFO] training took {seconds / 60:.1f} minutes")
-    save_line_model(model, config.model_path, charset)
+    with checkpoints.interruptible(config.model_path):
+        if initial_epoch < config.epochs:
+            model.fit(train_ds, epochs=config.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
+                      callbacks=callbacks, verbose=config.verbose, shuffle=False)
+        seconds = time.time() - start
+        print(f"[INFO] training took {seconds / 60:.1f} minutes")
+        save_line_model(model, config.model_path, charset)
     checkpoints.remove(config.model_path)
-    # the language model of the same training texts, tuned on the validation persons
-    lm_build.build(config.model_path, corpus, charset, train_items, held_out, maker.texts,
-                   limit=min(lm_build.TUNING_ITEMS, 2 * config.max_validation))
+    _build_language_model(config, corpus, charset, train_items, held_out, maker.texts)
     return model, history, seconds, corpus
 
 
 def save_line_model(model, path, charset):
-    """The .keras model and its LiteRT twin, both carrying the charset, both atomic."""
+    """The .keras model and its LiteRT twin, both carrying the charset (see
+    store.save_model_and_twin); returns the twin's path."""
     from .model import line_model_to_tflite
     print(f"[INFO] serializing network to {path}...")
-    store.save_keras(model, path, charset.labels)
-    twin = store.lite_twin_path(path)
-    store.save_tflite(line_model_to_tflite(model), twin, charset.labels)
+    twin = store.save_model_and_twin(model, path, charset.labels, line_model_to_tflite)
     print(f"[INFO] LiteRT copy written to {twin}")
     return twin
 

@@ -1,1 +1,3 @@
-"""Training the character classifier (imports TensorFlow: never used by the reader)."""
+"""Training: the character classifier's trainer, and what both trainers share
+(settings checked before TensorFlow is imported, checkpoints, progress, plots).
+The reader never imports this package."""

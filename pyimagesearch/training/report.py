@@ -9,13 +9,16 @@ def save_plot(history, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
     epochs = np.arange(1, len(history.get("loss", [])) + 1)
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
     for key, ax in (("loss", ax_loss), ("accuracy", ax_acc)):
         for prefix, name in (("", "train"), ("val_", "validation")):
             if prefix + key in history:
-                ax.plot(epochs, history[prefix + key], label=f"{name} {key}")
+                # markers: a run of one epoch is one point, which a line alone does not draw
+                ax.plot(epochs, history[prefix + key], marker="o", label=f"{name} {key}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(key)
         ax.legend()
     fig.suptitle("Training loss and accuracy")
@@ -25,13 +28,16 @@ def save_plot(history, path):
 
 
 def build_montage(images, truth, predicted, columns=7, tile=96):
-    """Test glyphs with their prediction drawn: green when right, red when wrong."""
+    """Test glyphs with their prediction drawn: green when right; red when wrong,
+    with the true label in white below it."""
     tiles = []
     for image, t, p in zip(images, truth, predicted):
         tile_img = cv2.cvtColor(cv2.resize(image, (tile, tile), interpolation=cv2.INTER_LINEAR),
                                 cv2.COLOR_GRAY2BGR)
         colour = (0, 255, 0) if t == p else (0, 0, 255)
         cv2.putText(tile_img, p, (5, 25), cv2.FONT_HERSHEY_SIMPLEX, 0.9, colour, 2)
+        if t != p:
+            cv2.putText(tile_img, t, (5, tile - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 1)
         tiles.append(tile_img)
     while len(tiles) % columns:
         tiles.append(np.zeros_like(tiles[0]))

@@ -1,70 +1,18 @@
 """Train the ResNet character classifier: checkpoints every epoch, resumable,
 atomic final save with labels, a LiteRT twin, and reports on held-out test sets."""
-import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
 import numpy as np
 
-from ..errors import InputError
 from ..labels import TUTORIAL_LABELS
 from ..models import store
 from ..transforms import glyphs_to_inputs
-from . import checkpoints, data
+from . import checkpoints, data, progress
+from .config import TrainConfig, checked
 
 # early stopping watches the validation loss; it restores the best epoch's weights
 MONITOR = "val_loss"
-
-
-@dataclass
-class TrainConfig:
-    model_path: str = "handwriting.keras"
-    digits: list = field(default_factory=lambda: ["digits_train.npz"])
-    az: str = "a_z_handwritten_data.csv.gz"
-    architecture: str = "half"
-    epochs: int = 20
-    batch_size: int = 128
-    learning_rate: float = 2e-3
-    reg: float = 0.0005             # the tutorial's L2 weight, now on every convolution
-    class_weights: str = "tutorial"  # or "none"
-    validation_fraction: float = 0.1
-    patience: int = 5
-    seed: int = 42
-    resume: bool = False
-    strategy: str = "default"
-    steps_per_epoch: int = 0  # 0: the whole training split each epoch
-    test_sets: list = field(default_factory=list)
-    plot_path: str = "plot.png"
-    report_path: str = "classification_report.txt"
-    montage_path: str = "montage.png"
-    show: bool = True
-    verbose: int = 1
-
-
-def check_run(config, outputs):
-    """Fail before hours of training, not after: the outputs are writable and the
-    numbers every trainer shares make sense (both trainers call this)."""
-    if not config.model_path.endswith(".keras"):
-        raise InputError(f"{config.model_path}: model path must end in .keras")
-    for path in outputs:
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            raise InputError(f"{path}: cannot write there (folder missing or not writable)")
-    for name, value, low in (("--epochs", config.epochs, 1), ("--batch-size", config.batch_size, 1),
-                             ("--steps-per-epoch", config.steps_per_epoch, 0)):
-        if value < low:
-            raise InputError(f"{name} {value}: must be at least {low}")
-    if not config.learning_rate > 0:
-        raise InputError(f"--lr {config.learning_rate}: must be above 0")
-
-
-def check_config(config):
-    check_run(config, [config.model_path, config.plot_path, config.report_path, config.montage_path])
-    if config.reg < 0:
-        raise InputError(f"--reg {config.reg}: must be 0 or more")
-    for path in config.test_sets:
-        if not os.path.isfile(path):
-            raise InputError(f"{path}: no such test set")
 
 
 def distribution_strategy(name):
@@ -96,9 +44,24 @@ def _write_text(path, text):
         f.write(text)
 
 
-def train(config):
-    """Run a whole training; returns the trained Keras model."""
-    check_config(config)
+def _outputs(config):
+    return [config.plot_path, config.report_path, config.montage_path, store.lite_twin_path(config.model_path)]
+
+
+def _model_to_resume(config, steps, state):
+    """The interrupted run's model, or a new one."""
+    if state:
+        print(f"[INFO] resuming after epoch {state['epoch']} from {checkpoints.checkpoint_paths(config.model_path)[0]}")
+        return checkpoints.load(config.model_path, state)
+    if config.resume:
+        print("[INFO] no checkpoint to resume from: starting afresh")
+    return build_model(config, steps)
+
+
+def train(config: TrainConfig):
+    """Run a whole training; returns (the trained Keras model, history, seconds)."""
+    config = checked(config)
+    checkpoints.start(config.model_path, _outputs(config), config.resume)
     import keras
     keras.utils.set_random_seed(config.seed)
     images, labels = data.load_sources(config.digits, config.az)
@@ -112,41 +75,35 @@ def train(config):
     val_ds = data.make_dataset(inputs[val_idx], labels[val_idx], config.batch_size, False, config.seed)
     print(f"[INFO] {len(train_idx)} training and {len(val_idx)} validation glyphs, {steps} steps/epoch")
 
-    history, initial_epoch = {}, 0
     state = checkpoints.read_state(config.model_path) if config.resume else None
+    history, initial_epoch = (state["history"], state["epoch"]) if state else ({}, 0)
     with distribution_strategy(config.strategy).scope():
-        if state:
-            history, initial_epoch = state["history"], state["epoch"]
-            ckpt_model = checkpoints.checkpoint_paths(config.model_path)[0]
-            model = keras.saving.load_model(ckpt_model)
-            print(f"[INFO] resuming after epoch {initial_epoch} from {ckpt_model}")
-        else:
-            if config.resume:
-                print("[INFO] no checkpoint to resume from: starting afresh")
-            model = build_model(config, steps)
+        model = _model_to_resume(config, steps, state)
 
-    callbacks = [checkpoints.epoch_checkpoint(config.model_path, TUTORIAL_LABELS, history, asdict(config), MONITOR),
-                 checkpoints.early_stopping(config.model_path, history, MONITOR, config.patience)]
+    callbacks = [checkpoints.epoch_checkpoint(config.model_path, TUTORIAL_LABELS, history, asdict(config), MONITOR,
+                                              state=state),
+                 checkpoints.early_stopping(config.model_path, history, MONITOR, config.patience),
+                 progress.run_eta(config.epochs, initial_epoch)]
     print("[INFO] training network...")
     start = time.time()
-    model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, initial_epoch=initial_epoch,
-              steps_per_epoch=steps, class_weight=data.class_weights(labels[train_idx], len(TUTORIAL_LABELS),
-                                                                     config.class_weights),
-              callbacks=callbacks, verbose=config.verbose)
-    seconds = time.time() - start
-    print(f"[INFO] training took {seconds / 60:.1f} minutes")
-    save_model(model, config.model_path)
+    with checkpoints.interruptible(config.model_path):
+        model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, initial_epoch=initial_epoch,
+                  steps_per_epoch=steps, class_weight=data.class_weights(labels[train_idx], len(TUTORIAL_LABELS),
+                                                                         config.class_weights),
+                  callbacks=callbacks, verbose=config.verbose)
+        seconds = time.time() - start
+        print(f"[INFO] training took {seconds / 60:.1f} minutes")
+        save_model(model, config.model_path)
     checkpoints.remove(config.model_path)
     return model, history, seconds
 
 
 def save_model(model, path):
-    """The .keras model and its LiteRT twin, both with labels, both atomic."""
+    """The model and its LiteRT twin, both with labels (see store.save_model_and_twin)."""
     from ..models.convert import keras_to_tflite
-    print(f"[INFO] serializing network to {path}...")
-    store.save_keras(model, path, TUTORIAL_LABELS)
-    twin = store.lite_twin_path(path)
-    store.save_tflite(keras_to_tflite(model), twin, TUTORIAL_LABELS)
+    kind = "Keras" if path.endswith(".keras") else "HDF5, the 2020 tutorial's format, labels 0-9 A-Z"
+    print(f"[INFO] serializing network to {path} ({kind})...")
+    twin = store.save_model_and_twin(model, path, TUTORIAL_LABELS, keras_to_tflite)
     print(f"[INFO] LiteRT copy written to {twin}")
 
 
