@@ -322,7 +322,7 @@ def line_rows(line_model, data_dir, count):
     posteriors -> text), one line at a time, on each runtime it has; decoded as
     the reader does (the language model's beam search when it is beside the
     model), and on the first runtime also greedily, for the decoder's cost."""
-    from pyimagesearch.recognition.data import LINE, Corpus
+    from pyimagesearch.recognition.corpus import LINE, Corpus
     from pyimagesearch.recognition.recognizer import LineRecognizer
     measure = "5 line model, per line"
     if not line_model:

@@ -119,7 +119,7 @@ def test_damaged_truth_files(tmp_path, change):
 @SETTINGS
 @given(damage, st.sampled_from(["unipen_words_h32.npz", "unipen_words_strokes.npz"]))
 def test_damaged_line_data_folders(tmp_path, change, name):
-    from pyimagesearch.recognition.data import Corpus
+    from pyimagesearch.recognition.corpus import Corpus
     from test_line_data import LINES, WORDS, write_folder
     folder = tmp_path / "lines"
     folder.mkdir(exist_ok=True)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from pyimagesearch.errors import InputError
+from pyimagesearch.recognition import corpus as unipen
 from pyimagesearch.recognition import data
 from pyimagesearch.recognition.charset import Charset
 from pyimagesearch.recognition.preprocess import HEIGHT
@@ -43,7 +44,7 @@ def image_arrays(items, text_column):
 
 def write_folder(folder, lines, words, change=None):
     """Both files and their strokes; ``change(name, arrays)`` may break one before saving."""
-    for name, items, column in ((data.TEXT_FILE, lines, "label_detok"), (data.WORDS_FILE, words, "labels")):
+    for name, items, column in ((unipen.TEXT_FILE, lines, "label_detok"), (unipen.WORDS_FILE, words, "labels")):
         for file, arrays in ((name, image_arrays(items, column)),
                              (name.replace("_h32.npz", "_strokes.npz"), stroke_arrays(items))):
             if change:
@@ -57,7 +58,7 @@ WORDS = [item("v", VEE), item("-", DASH), item("v", VEE, writer="s/w2", test=Tru
 
 
 def test_a_small_folder_loads(tmp_path):
-    corpus = data.Corpus(write_folder(tmp_path, LINES, WORDS))
+    corpus = unipen.Corpus(write_folder(tmp_path, LINES, WORDS))
     assert len(corpus) == 5 and corpus.text.tolist() == ["vv", "v", "v", "-", "v"]
     assert corpus.test.tolist() == [False, False, False, False, True]
     assert corpus.image(3).shape == (HEIGHT, WIDTH) and len(corpus.item_strokes(0)) == 2
@@ -75,23 +76,23 @@ def _set(file, key, value):
 
 STROKES = "unipen_words_strokes.npz"
 BROKEN = [
-    pytest.param(_set(data.WORDS_FILE, "labels", None), "'labels'", id="missing-text"),
-    pytest.param(_set(data.TEXT_FILE, "height", None), "'height'", id="missing-height"),
-    pytest.param(_set(data.WORDS_FILE, "height", np.array(28)), "32", id="other-height"),
-    pytest.param(_set(data.WORDS_FILE, "height", np.array("32")), "32", id="height-as-text"),
-    pytest.param(_set(data.WORDS_FILE, "widths", lambda w: w[:2]), "'offsets'", id="short-column"),
-    pytest.param(_set(data.WORDS_FILE, "writer", lambda w: w[:, None]), "'writer'", id="2-D-column"),
-    pytest.param(_set(data.WORDS_FILE, "offsets", lambda o: o + 10 ** 6), "outside 'pixels'", id="offset-past-end"),
-    pytest.param(_set(data.WORDS_FILE, "widths", lambda w: w * 0), "outside 'pixels'", id="zero-width"),
-    pytest.param(_set(data.WORDS_FILE, "widths", lambda w: w.astype(np.int64) + 2 ** 61), "outside 'pixels'",
+    pytest.param(_set(unipen.WORDS_FILE, "labels", None), "'labels'", id="missing-text"),
+    pytest.param(_set(unipen.TEXT_FILE, "height", None), "'height'", id="missing-height"),
+    pytest.param(_set(unipen.WORDS_FILE, "height", np.array(28)), "32", id="other-height"),
+    pytest.param(_set(unipen.WORDS_FILE, "height", np.array("32")), "32", id="height-as-text"),
+    pytest.param(_set(unipen.WORDS_FILE, "widths", lambda w: w[:2]), "'offsets'", id="short-column"),
+    pytest.param(_set(unipen.WORDS_FILE, "writer", lambda w: w[:, None]), "'writer'", id="2-D-column"),
+    pytest.param(_set(unipen.WORDS_FILE, "offsets", lambda o: o + 10 ** 6), "outside 'pixels'", id="offset-past-end"),
+    pytest.param(_set(unipen.WORDS_FILE, "widths", lambda w: w * 0), "outside 'pixels'", id="zero-width"),
+    pytest.param(_set(unipen.WORDS_FILE, "widths", lambda w: w.astype(np.int64) + 2 ** 61), "outside 'pixels'",
                  id="width-that-overflows"),
-    pytest.param(_set(data.WORDS_FILE, "labels", lambda t: np.array([b"\xff"] * len(t))), "text",
+    pytest.param(_set(unipen.WORDS_FILE, "labels", lambda t: np.array([b"\xff"] * len(t))), "text",
                  id="bytes-as-text"),
     pytest.param(_set(STROKES, "stroke_offset", lambda p: p + 2 ** 62), "sample 0", id="stroke-offset-overflows"),
-    pytest.param(_set(data.WORDS_FILE, "pixels", lambda p: p.astype(np.float32)), "uint8", id="float-pixels"),
-    pytest.param(_set(data.WORDS_FILE, "widths", lambda w: w.astype(np.float64)), "integers", id="float-widths"),
-    pytest.param(_set(data.WORDS_FILE, "labels", lambda t: np.arange(len(t))), "text", id="numbers-as-text"),
-    pytest.param(_set(data.WORDS_FILE, "writer_split_test", lambda t: t.astype(str)), "true/false",
+    pytest.param(_set(unipen.WORDS_FILE, "pixels", lambda p: p.astype(np.float32)), "uint8", id="float-pixels"),
+    pytest.param(_set(unipen.WORDS_FILE, "widths", lambda w: w.astype(np.float64)), "integers", id="float-widths"),
+    pytest.param(_set(unipen.WORDS_FILE, "labels", lambda t: np.arange(len(t))), "text", id="numbers-as-text"),
+    pytest.param(_set(unipen.WORDS_FILE, "writer_split_test", lambda t: t.astype(str)), "true/false",
                  id="split-as-text"),
     pytest.param(_set(STROKES, "ref_height", None), "'ref_height'", id="strokes-missing-key"),
     pytest.param(_set(STROKES, "ref_height", lambda r: r[:1]), "one value per item", id="strokes-count"),
@@ -107,7 +108,7 @@ BROKEN = [
 def test_a_broken_array_is_a_one_line_error_naming_the_file(tmp_path, change, expected):
     write_folder(tmp_path, LINES, WORDS, change)
     with pytest.raises(InputError) as info:
-        data.Corpus(str(tmp_path))
+        unipen.Corpus(str(tmp_path))
     message = str(info.value)
     assert "\n" not in message and str(tmp_path) in message and expected in message, message
 
@@ -115,24 +116,24 @@ def test_a_broken_array_is_a_one_line_error_naming_the_file(tmp_path, change, ex
 @pytest.mark.parametrize("content", [b"", b"garbage", b"PK\x03\x04garbage"], ids=["empty", "text", "zip-junk"])
 def test_garbage_files_in_the_data_folder(tmp_path, content):
     write_folder(tmp_path, LINES, WORDS)
-    for name in (data.WORDS_FILE, STROKES):
+    for name in (unipen.WORDS_FILE, STROKES):
         folder = tmp_path / name.split(".")[0]
         folder.mkdir()
         write_folder(folder, LINES, WORDS)
         (folder / name).write_bytes(content)
         with pytest.raises(InputError, match=name):
-            data.Corpus(str(folder))
+            unipen.Corpus(str(folder))
 
 
 def test_the_data_command_reports_a_broken_folder_on_one_line(tmp_path, capsys):
-    write_folder(tmp_path, LINES, WORDS, _set(data.TEXT_FILE, "person", None))
+    write_folder(tmp_path, LINES, WORDS, _set(unipen.TEXT_FILE, "person", None))
     assert data.main(["--data", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("[ERROR]") and "'person'" in err[0]
 
 
 def test_no_usable_training_items_is_a_one_line_error(tmp_path):
-    corpus = data.Corpus(write_folder(tmp_path, LINES, WORDS))
+    corpus = unipen.Corpus(write_folder(tmp_path, LINES, WORDS))
     with pytest.raises(InputError, match="no usable training items"):
         data.split_by_person(corpus, np.zeros(0, np.int64), 0.05, 0)
 
@@ -146,7 +147,7 @@ def test_a_flat_mark_is_rendered_at_its_written_size(tmp_path, options):
     letters are 100 units high, stays a short dash (without the floor it filled 28 rows
     and became 1,100 columns wide)."""
     words = [item("-", DASH), item("-", DASH, writer="s/w2")]
-    corpus = data.Corpus(write_folder(tmp_path, [item("-", DASH)], words))
+    corpus = unipen.Corpus(write_folder(tmp_path, [item("-", DASH)], words))
     items, texts, _ = data.training_items(corpus, Charset())
     maker = data.SampleMaker(corpus, items, texts, Charset(),
                              data.SampleOptions(augment_probability=0.0, **options))

@@ -270,7 +270,7 @@ def test_script_reports_bad_input_on_one_line(tmp_path):
 
 @pytest.fixture(scope="module")
 def corpus():
-    from pyimagesearch.recognition.data import Corpus
+    from pyimagesearch.recognition.corpus import Corpus
     return Corpus(DATA)
 
 
@@ -335,7 +335,7 @@ def test_three_step_training_saves_reloads_resumes_and_evaluates(tmp_path, corpu
 @needs_data
 def test_dense_line_is_read_again_wider_with_boxes_in_the_crop(corpus):
     from pyimagesearch.recognition.recognizer import LineRecognizer
-    from pyimagesearch.recognition.data import LINE
+    from pyimagesearch.recognition.corpus import LINE
     dense = [i for i in np.flatnonzero(corpus.test & (corpus.kind == LINE))
              if corpus.width[i] / len(corpus.text[i]) < 8][:5]
     rec = LineRecognizer(os.path.join(ROOT, "line_model.tflite"))
@@ -378,7 +378,7 @@ def test_density_check_reads_denser_validation_lines_worse(corpus):
 @needs_data
 def test_evaluation_reads_test_items_rendered_from_strokes(corpus, tmp_path):
     from pyimagesearch.recognition.evaluate import STROKE_SCALE, evaluate_file
-    from pyimagesearch.recognition.data import LINE
+    from pyimagesearch.recognition.corpus import LINE
     line = int(np.flatnonzero(corpus.test & (corpus.kind == LINE))[0])
     crop = corpus.rendered_image(line, STROKE_SCALE)
     assert crop.shape[0] == STROKE_SCALE * HEIGHT

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import PY, REPO, SHARED, assert_one_line_error, run
 from pyimagesearch.errors import InputError
-from pyimagesearch.recognition.data import Corpus
+from pyimagesearch.recognition.corpus import Corpus
 from pyimagesearch.synth import forms
 from pyimagesearch.synth.fonts import HELD_OUT, FontSpec, font_table, render_line
 from pyimagesearch.synth.pages import PageSettings, Sources, make_page

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ..errors import InputError
 from ..models import store
 from ..training.config import check_run, refuse_overwrite
-from .data import DEFAULT_DATA
+from .corpus import DEFAULT_DATA
 from .language import lm_path_for
 
 

@@ -33,7 +33,8 @@ from ..metrics import levenshtein, score
 from ..models import store
 from .cli import line_model_parser, parse_line_model_args
 from .config import LineTrainConfig
-from .data import DEFAULT_DATA, KIND_NAMES, LINE, Corpus, person_split
+from .corpus import DEFAULT_DATA, KIND_NAMES, LINE, Corpus
+from .data import person_split
 from .preprocess import HEIGHT
 from .recognizer import LineRecognizer
 

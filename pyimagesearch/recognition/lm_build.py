@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import InputError, cli_main
 from . import data
+from .corpus import Corpus
 from ..metrics import cer
 from .cli import line_model_parser, parse_line_model_args
 from .config import LineTrainConfig
@@ -100,7 +101,7 @@ def main(argv=None):
     if args.order < 1:
         raise InputError(f"--order {args.order}: must be at least 1")
     charset = Charset(store.read_labels(args.model))
-    corpus = data.Corpus(args.data, with_strokes=False)
+    corpus = Corpus(args.data, with_strokes=False)
     train_items, held_out, texts, _ = data.person_split(corpus, charset, LineTrainConfig(seed=args.seed))
     build(args.model, corpus, charset, train_items, held_out, texts, args.order)
 

@@ -13,6 +13,7 @@ from ..metrics import score
 from ..models import store
 from ..training import checkpoints, progress
 from . import data, lm_build
+from .corpus import LINE, Corpus
 from .charset import Charset
 from .config import LineTrainConfig, check_config, outputs
 from .decode import greedy
@@ -85,7 +86,7 @@ def prepare_data(config, charset, corpus=None):
     """The corpus, the training items, all the validation persons' items (the
     language model is tuned on them), the sample maker and the validation batches
     (up to ``max_validation`` of those items, scored every epoch)."""
-    corpus = corpus if corpus is not None else data.Corpus(config.data_dir)
+    corpus = corpus if corpus is not None else Corpus(config.data_dir)
     train_items, held_out, texts, dropped = data.person_split(corpus, charset, config)
     for reason, (lines, words) in sorted(dropped.items()):
         print(f"[INFO] dropped ({reason}): {lines} lines, {words} words")
@@ -96,7 +97,7 @@ def prepare_data(config, charset, corpus=None):
                                  tuple(config.words_per_line), tuple(config.line_stretch))
     maker = data.SampleMaker(corpus, train_items, texts, charset, options)
     val_batches = data.fixed_batches(corpus, val_items, texts, charset, config.batch_size)
-    n_lines = int(np.sum(corpus.kind[train_items] == data.LINE))
+    n_lines = int(np.sum(corpus.kind[train_items] == LINE))
     print(f"[INFO] training on {len(train_items)} items ({n_lines} lines, {len(train_items) - n_lines} words), "
           f"validating on {len(val_items)} items of {len(np.unique(corpus.person[val_items]))} held-out persons")
     return corpus, train_items, held_out, maker, val_batches

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..recognition.charset import Charset
-from ..recognition.data import LINE, WORD, Corpus
+from ..recognition.corpus import LINE, WORD, Corpus
 from ..recognition.strokes import compose, render
 from .fonts import FontSpec, InkLine, render_line, trim
 
@@ -113,7 +113,7 @@ class Hand:
     def _render(self, strokes, text, scale, body):
         """Strokes at ``scale`` px per tablet unit; the baseline is put half a body
         below the median of the points (about the middle of the lower case)."""
-        (width, height), (y0, middle) = _extent(strokes), _middle(strokes)
+        (_, height), (y0, middle) = _extent(strokes), _middle(strokes)
         pen = max(0.8, self.pen * body)
         margin = int(np.ceil(pen)) + 2
         ink = render(strokes, pen_width=pen, slant=self.slant, height=int(round(height * scale)) + 2 * margin,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
-from ..recognition.data import DEFAULT_DATA, Corpus
+from ..recognition.corpus import DEFAULT_DATA, Corpus
 from . import photo
 from .fonts import font_table, smooth_field
 from .handwriting import StrokeWriters, choose_hand
