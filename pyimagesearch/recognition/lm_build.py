@@ -18,9 +18,9 @@ import time
 import numpy as np
 
 from ..errors import InputError, cli_main
+from ..metrics import cer
 from . import data
 from .corpus import Corpus
-from ..metrics import cer
 from .cli import line_model_parser, parse_line_model_args
 from .config import LineTrainConfig
 from .decode import beam_search
@@ -91,8 +91,7 @@ def build(model_path, corpus, charset, train_items, val_items, texts, order=ORDE
 
 @cli_main
 def main(argv=None):
-    from ..models import store
-    from .charset import Charset
+    from .recognizer import charset_of
     parser = line_model_parser(__doc__)
     parser.add_argument("--order", type=int, default=ORDER, help="n-gram order (characters; default: %(default)s)")
     parser.add_argument("--seed", type=int, default=LineTrainConfig.seed,
@@ -100,7 +99,7 @@ def main(argv=None):
     args = parse_line_model_args(parser, argv)
     if args.order < 1:
         raise InputError(f"--order {args.order}: must be at least 1")
-    charset = Charset(store.read_labels(args.model))
+    charset = charset_of(args.model)
     corpus = Corpus(args.data, with_strokes=False)
     train_items, held_out, texts, _ = data.person_split(corpus, charset, LineTrainConfig(seed=args.seed))
     build(args.model, corpus, charset, train_items, held_out, texts, args.order)

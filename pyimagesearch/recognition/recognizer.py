@@ -83,7 +83,8 @@ def load_language_model(model_path, charset, lm_path="auto"):
     return lm
 
 
-def _charset_of(path):
+def charset_of(path: str) -> Charset:
+    """The charset a line model file carries; labels that are not one are an InputError."""
     try:
         return Charset(store.read_labels(path))
     except ValueError as e:
@@ -110,7 +111,7 @@ class LineRecognizer:
         0 or 1 for greedy decoding, more for a beam search of that width."""
         self.path = path
         self.kind = store.sniff_format(path)
-        self.charset = _charset_of(path)
+        self.charset = charset_of(path)
         self.lm = load_language_model(path, self.charset, lm_path)
         if beam_width is None:
             beam_width = self.lm.decoding["beam_width"] if self.lm else 0
