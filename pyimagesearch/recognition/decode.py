@@ -216,3 +216,120 @@ def decode(posteriors, labels, beam_width=0, length=None, lm=None, lm_weight=0.0
         return beam_search(posteriors, labels, beam_width=beam_width, length=length, lm=lm,
                            lm_weight=lm_weight, char_bonus=char_bonus)
     return greedy(posteriors, labels, length=length)
+
+
+GLYPH_CANDIDATES = 5     # classes tried per glyph by the glyph beam search
+GLYPH_BEAM = 16          # readings kept after each glyph
+GLYPH_RESCORE_MIN = 1e-4  # a candidate less likely than this is not rescored for the confidences
+
+
+@dataclass
+class GlyphReading:
+    """The glyph beam search's reading: the class of each glyph, and per glyph its
+    candidate classes with their posteriors given the reading around them."""
+    choices: np.ndarray      # (n,) class index per glyph
+    candidates: np.ndarray   # (n, k) class indices, most likely first
+    posteriors: np.ndarray   # (n, k) their probabilities, summing to 1 per glyph
+
+
+def glyph_beam_search(probs, labels, gaps, lm=None, lm_weight=0.0, beam_width=GLYPH_BEAM,
+                      top_k=GLYPH_CANDIDATES, prior=None) -> GlyphReading:
+    """Read a line of separately classified glyphs: ``probs`` (n, C) the
+    classifier's posteriors, ``gaps[i]`` True where a word gap (a space) comes
+    before glyph i. Each reading is ranked by the sum of its glyphs' log
+    posteriors + ``lm_weight`` * log P_lm(the text with its spaces, then its end);
+    only the ``top_k`` classes of each glyph are tried. ``prior`` (C,), with the
+    language model only: log weights added to the classes' log posteriors (to undo
+    a classifier's tilt towards some classes). Every reading has one
+    character per glyph, so a per-character bonus (the CTC search's) would add the
+    same to all of them and has no place here. Readings whose language model
+    contexts agree are merged (the better one kept): their futures score the same.
+
+    The posteriors in the result weigh each candidate of a glyph with the chosen
+    reading around it (the language model over the characters it affects);
+    without a language model they are the classifier's."""
+    probs = np.asarray(probs, np.float64)
+    k = min(top_k, probs.shape[1])
+    candidates = np.argsort(-probs, axis=1, kind="stable")[:, :k]
+    with np.errstate(divide="ignore"):
+        logp = np.log(np.take_along_axis(probs, candidates, axis=1))
+    symbols = lm.indices(list(labels) + [" "]) if lm is not None and lm_weight > 0 else None
+    if symbols is None or len(probs) == 0:
+        shares = np.take_along_axis(probs, candidates, axis=1)
+        return GlyphReading(candidates[:, 0], candidates, shares / np.maximum(shares.sum(1, keepdims=True), LOG_EPS))
+    if prior is not None:
+        logp = logp + np.asarray(prior, np.float64)[candidates]
+    choices = _glyph_beam(logp, candidates, gaps, labels, lm, lm_weight, symbols, beam_width)
+    index = dict(zip(list(labels) + [" "], symbols.tolist()))
+    posteriors = _rescore(logp, candidates, choices, gaps, labels, (lm, lm_weight, index))
+    return GlyphReading(choices, candidates, posteriors)
+
+
+def _glyph_beam(logp, candidates, gaps, labels, lm, weight, symbols, beam_width):
+    """The best reading's class per glyph."""
+    space = symbols[-1]
+    contexts, scores = [lm.start], np.zeros(1)
+    paths = np.zeros((1, 0), np.int64)
+    for i in range(len(logp)):
+        if gaps[i]:
+            scores = scores + weight * np.array([lm.log_probs(c)[space] for c in contexts])
+            contexts = [lm.extend(c, " ") for c in contexts]
+        following = np.stack([lm.log_probs(c) for c in contexts])[:, symbols[candidates[i]]]
+        total = scores[:, None] + logp[i][None, :] + weight * following
+        order = np.argsort(-total, axis=None, kind="stable")
+        kept, seen = [], set()
+        for flat in order.tolist():
+            b, j = divmod(flat, total.shape[1])
+            if not np.isfinite(total[b, j]):
+                break
+            context = lm.extend(contexts[b], labels[candidates[i, j]])
+            if context in seen:
+                continue
+            seen.add(context)
+            kept.append((b, j, context))
+            if len(kept) == beam_width:
+                break
+        if not kept:   # nothing allowed here: keep the classifier's first choice
+            kept = [(b, 0, lm.extend(c, labels[candidates[i, 0]])) for b, c in enumerate(contexts)]
+        rows, cols = np.array([b for b, _, _ in kept]), np.array([j for _, j, _ in kept])
+        scores = total[rows, cols]
+        paths = np.concatenate([paths[rows], candidates[i, cols][:, None]], axis=1)
+        contexts = [c for _, _, c in kept]
+    ends = weight * np.array([lm.log_probs(c)[lm.end] for c in contexts])
+    return paths[int(np.argmax(scores + ends))]
+
+
+def _rescore(logp, candidates, choices, gaps, labels, language):
+    """Per glyph, each candidate's probability with the rest of the reading fixed:
+    its log posterior + weight * the language model's score of the characters whose
+    context it is part of (itself and the next order-1), normalised over the candidates.
+    ``language``: (the model, its weight, symbol -> index in its distributions)."""
+    weight = language[1]
+    text, where = [], []
+    for i, c in enumerate(choices):
+        if gaps[i]:
+            text.append(" ")
+        where.append(len(text))
+        text.append(labels[c])
+    scores = np.full(logp.shape, -np.inf)
+    for i in range(len(choices)):
+        for j in np.flatnonzero(logp[i] >= np.log(GLYPH_RESCORE_MIN)).tolist() or [0]:
+            text[where[i]] = labels[candidates[i, j]]
+            scores[i, j] = logp[i, j] + weight * _window_log_prob(language, text, where[i])
+        text[where[i]] = labels[choices[i]]
+    scores -= scores.max(axis=1, keepdims=True)
+    shares = np.exp(scores)
+    return shares / shares.sum(axis=1, keepdims=True)
+
+
+def _window_log_prob(language, text, at):
+    """log P_lm of the characters from ``at`` while ``text[at]`` is in their context
+    (and of the end of the text when it is)."""
+    lm, _, index = language
+    span = max(lm.order, 1)
+    total = 0.0
+    for q in range(at, min(at + span, len(text) + 1)):
+        context = lm.start + "".join(text[max(0, q - span + 1):q])
+        symbol = lm.end if q == len(text) else index[text[q]]
+        total += float(lm.log_probs(context)[symbol])
+    return total
