@@ -37,7 +37,7 @@ from .characters import CharacterDecoder
 from .options import MODELS_DIR, SHIPPED_CLASSIFIER
 
 SHARED_TEXT = os.path.join(os.path.dirname(MODELS_DIR), "shared", "text")
-DEFAULTS = {"order": 6, "prose_chars": 1_500_000, "forms": 60_000, "photos": 150, "seed": 1}
+DEFAULTS = {"order": 4, "prose_chars": 1_500_000, "forms": 60_000, "photos": 150, "seed": 1}
 WEIGHTS = (0.0, 0.2, 0.35, 0.5, 0.75, 1.0)
 DIGIT_BIASES = (0.0, 0.5, 1.0, 1.5)   # log weight of the digits against the letters
 PROSE_LINE = 48   # prose is cut into texts of about this many characters (a written line)

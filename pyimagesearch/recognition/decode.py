@@ -218,9 +218,9 @@ def decode(posteriors, labels, beam_width=0, length=None, lm=None, lm_weight=0.0
     return greedy(posteriors, labels, length=length)
 
 
-GLYPH_CANDIDATES = 5     # classes tried per glyph by the glyph beam search
+GLYPH_CANDIDATES = 5     # classes tried per glyph by the glyph beam search, at most
 GLYPH_BEAM = 16          # readings kept after each glyph
-GLYPH_RESCORE_MIN = 1e-4  # a candidate less likely than this is not rescored for the confidences
+GLYPH_MIN_PROBABILITY = 1e-4   # ... and none less likely than this (but the glyph's first)
 
 
 @dataclass
@@ -238,7 +238,8 @@ def glyph_beam_search(probs, labels, gaps, lm=None, lm_weight=0.0, beam_width=GL
     classifier's posteriors, ``gaps[i]`` True where a word gap (a space) comes
     before glyph i. Each reading is ranked by the sum of its glyphs' log
     posteriors + ``lm_weight`` * log P_lm(the text with its spaces, then its end);
-    only the ``top_k`` classes of each glyph are tried. ``prior`` (C,), with the
+    only the ``top_k`` classes of each glyph are tried, and of those only the ones
+    at least GLYPH_MIN_PROBABILITY likely. ``prior`` (C,), with the
     language model only: log weights added to the classes' log posteriors (to undo
     a classifier's tilt towards some classes). Every reading has one
     character per glyph, so a per-character bonus (the CTC search's) would add the
@@ -253,6 +254,8 @@ def glyph_beam_search(probs, labels, gaps, lm=None, lm_weight=0.0, beam_width=GL
     candidates = np.argsort(-probs, axis=1, kind="stable")[:, :k]
     with np.errstate(divide="ignore"):
         logp = np.log(np.take_along_axis(probs, candidates, axis=1))
+    logp[:, 0] = np.maximum(logp[:, 0], np.log(LOG_EPS))
+    logp[:, 1:][logp[:, 1:] < np.log(GLYPH_MIN_PROBABILITY)] = -np.inf
     symbols = lm.indices(list(labels) + [" "]) if lm is not None and lm_weight > 0 else None
     if symbols is None or len(probs) == 0:
         shares = np.take_along_axis(probs, candidates, axis=1)
@@ -313,7 +316,7 @@ def _rescore(logp, candidates, choices, gaps, labels, language):
         text.append(labels[c])
     scores = np.full(logp.shape, -np.inf)
     for i in range(len(choices)):
-        for j in np.flatnonzero(logp[i] >= np.log(GLYPH_RESCORE_MIN)).tolist() or [0]:
+        for j in np.flatnonzero(np.isfinite(logp[i])).tolist() or [0]:
             text[where[i]] = labels[candidates[i, j]]
             scores[i, j] = logp[i, j] + weight * _window_log_prob(language, text, where[i])
         text[where[i]] = labels[choices[i]]

@@ -27,7 +27,19 @@ def zip_code(rng) -> str:
     return _pick(rng, (_digits(rng, 5), _digits(rng, 5), f"{_digits(rng, 5)} {_digits(rng, 4)}", _digits(rng, 6)))
 
 
-FORM_GENERATORS = dict(GENERATORS, zip=zip_code, postcode=postcode)
+def identifier(rng) -> str:
+    """An ID as forms print them: runs of letters and runs of digits (a passport or
+    tax number, a licence plate, grouped digits), never letters and digits at random."""
+    letters = lambda n: "".join(_pick(rng, string.ascii_uppercase) for _ in range(n))   # noqa: E731
+    digits = lambda low, high: _digits(rng, int(rng.integers(low, high + 1)))           # noqa: E731
+    return _pick(rng, (letters(int(rng.integers(1, 4))) + digits(5, 9), f"{letters(5)}{digits(4, 4)}{letters(1)}",
+                       f"{digits(3, 3)} {digits(2, 2)} {digits(4, 4)}", f"NO {digits(2, 7)}", digits(6, 12),
+                       f"{letters(2)} {digits(1, 2)} {letters(1)} {digits(4, 4)}", f"{letters(2)}{digits(2, 2)} {letters(3)}"))
+
+
+# the page generator's random mixes of letters and digits are left out: they would
+# teach the language model that a letter inside a number is as likely as a digit
+FORM_GENERATORS = dict(GENERATORS, id=identifier, zip=zip_code, postcode=postcode)
 
 
 def block(text: str, chars: str = BLOCK_CHARS) -> str:
