@@ -25,16 +25,21 @@ from ..synth.glyph_lines import GlyphPool, glyph_photo
 TEST_GLYPHS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                            "test_sets", "unipen_test_writers.npz")
 LINE_BREAK = "\\n"   # truth.tsv joins a photo's lines with these two characters
+JPEG_QUALITY = 90
 DEFAULTS = {"count": 120, "seed": 0}
 
 
 def test_pool(path: str = TEST_GLYPHS) -> GlyphPool:
-    """The hand-checked glyphs of the UniPen test writers."""
+    """The hand-checked glyphs of the UniPen test writers (all of them in a file
+    without quality marks, like the test fixtures' sample)."""
     with NpzArchive(path) as npz:
-        images, labels, quality = npz.array("images"), npz.array("labels"), npz.array("quality")
+        images, labels = npz.array("images"), npz.array("labels")
+        quality = npz.array("quality") if "quality" in npz.keys else np.full(len(labels), "OK")
     if images.ndim != 3 or images.shape[1:] != (28, 28) or not len(images) == len(labels) == len(quality):
-        raise InputError(f"{path}: needs images (N, 28, 28) with as many labels and quality marks")
+        raise InputError(f"{path}: needs images (N, 28, 28) with as many labels (and quality marks)")
     ok = quality == "OK"
+    if not ok.any():
+        raise InputError(f"{path}: holds no glyphs marked OK")
     return GlyphPool(images[ok], labels[ok])
 
 
@@ -54,8 +59,8 @@ def build(folder: str, pool: GlyphPool, count: int, seed: int) -> None:
     rows = ["file\ttext\tstyle"]
     for k in range(count):
         lines = photo_texts(rng, pool.chars)
-        name = f"c{k:03d}.png"
-        cv2.imwrite(os.path.join(folder, name), glyph_photo(rng, pool, lines))
+        name = f"c{k:03d}.jpg"
+        cv2.imwrite(os.path.join(folder, name), glyph_photo(rng, pool, lines), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
         text = " ".join(lines)
         style = "digits" if text.replace(" ", "").isdigit() else "caps"
         rows.append(f"{name}\t{LINE_BREAK.join(lines)}\t{style}")

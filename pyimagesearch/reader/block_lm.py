@@ -14,6 +14,7 @@ validation photos written with *training* writers' glyphs (``--digits``,
 the classifier; never with the test writers.
 """
 import argparse
+import itertools
 import os
 import sys
 
@@ -38,8 +39,9 @@ from .options import MODELS_DIR, SHIPPED_CLASSIFIER
 
 SHARED_TEXT = os.path.join(os.path.dirname(MODELS_DIR), "shared", "text")
 DEFAULTS = {"order": 4, "prose_chars": 1_500_000, "forms": 60_000, "photos": 150, "seed": 1}
-WEIGHTS = (0.0, 0.2, 0.35, 0.5, 0.75, 1.0)
-DIGIT_BIASES = (0.0, 0.5, 1.0, 1.5)   # log weight of the digits against the letters
+WEIGHTS = (0.0, 0.2, 0.35, 0.5, 0.75)
+DIGIT_BIASES = (0.0, 0.5, 1.0)        # log weight of the digits against the letters
+SWITCH_COSTS = (0.0, 0.5, 1.0, 2.0)   # per change between letters and digits inside a word
 PROSE_LINE = 48   # prose is cut into texts of about this many characters (a written line)
 
 
@@ -79,21 +81,23 @@ def page_posteriors(decoder, classifier, image):
     return probs, boxes, reading_order(boxes) if glyphs else []
 
 
-def decoding(weight, digit_bias):
-    return {"beam_width": GLYPH_BEAM, "lm_weight": weight, "char_bonus": 0.0, "digit_bias": digit_bias}
+def decoding(weight, digit_bias, switch_cost):
+    return {"beam_width": GLYPH_BEAM, "lm_weight": weight, "char_bonus": 0.0, "digit_bias": digit_bias,
+            "switch_cost": switch_cost}
 
 
 def tune(lm, labels, pages, progress=True):
-    """The (weight, digit bias) with the lowest CER (whitespace removed) on
-    ``pages`` [(posteriors, boxes, order, truth)], the smaller settings on a tie;
-    returns (those settings, {settings: CER})."""
+    """The (weight, digit bias, switch cost) with the lowest CER (whitespace
+    removed) on ``pages`` [(posteriors, boxes, order, truth)], the smaller
+    settings on a tie; returns (those settings, {settings: CER})."""
     grid = {}
     for w in WEIGHTS:
-        for bias in DIGIT_BIASES if w > 0 else (0.0,):
-            lm.decoding = decoding(w, bias)
-            grid[(w, bias)] = page_cer(CharacterDecoder(labels, lm=lm), pages)
+        for settings in itertools.product((w,), DIGIT_BIASES, SWITCH_COSTS) if w > 0 else [(0.0, 0.0, 0.0)]:
+            lm.decoding = decoding(*settings)
+            grid[settings] = page_cer(CharacterDecoder(labels, lm=lm), pages)
             if progress:
-                print(f"[INFO] weight {w}, digit bias {bias}: validation CER {grid[(w, bias)]:.4f}", flush=True)
+                print(f"[INFO] weight {w}, digit bias {settings[1]}, switch cost {settings[2]}: "
+                      f"validation CER {grid[settings]:.4f}", flush=True)
     return min(grid, key=lambda k: (grid[k], k)), grid
 
 
@@ -149,8 +153,8 @@ def main(argv=None):
     lm.decoding = decoding(*best)
     path = lm_path_for(args.model)
     lm.save(path)
-    print(f"[INFO] {path}: {lm.size} contexts, weight {best[0]}, digit bias {best[1]} "
-          f"(validation CER {grid[best]:.4f}, {grid[(0.0, 0.0)]:.4f} without the model)")
+    print(f"[INFO] {path}: {lm.size} contexts, weight {best[0]}, digit bias {best[1]}, switch cost {best[2]} "
+          f"(validation CER {grid[best]:.4f}, {grid[(0.0, 0.0, 0.0)]:.4f} without the model)")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ class CharacterDecoder:
         # the classifier's tilt between digits and letters, undone (block_lm tunes it with the weight)
         digit_bias = float(lm.decoding.get("digit_bias", 0.0)) if lm is not None else 0.0
         self.prior = digit_bias * np.array([label.isdigit() for label in self.labels], np.float64)
+        self.switch_cost = float(lm.decoding.get("switch_cost", 0.0)) if lm is not None else 0.0
 
     def restrict(self, probs: np.ndarray) -> np.ndarray:
         """Posteriors over the classes --charset allows."""
@@ -44,7 +45,7 @@ class CharacterDecoder:
         glyphs = [i for word in row for i in word]
         gaps = [k > 0 and j == 0 for k, word in enumerate(row) for j in range(len(word))]
         reading = glyph_beam_search(probs[glyphs], self.labels, gaps, self.lm, self.lm_weight,
-                                    prior=self.prior, **({"beam_width": self.beam_width} if self.beam_width else {}))
+                                    prior=self.prior, switch_cost=self.switch_cost, **({"beam_width": self.beam_width} if self.beam_width else {}))
         characters = iter(self._character(reading, k, boxes[i]) for k, i in enumerate(glyphs))
         return Line([Word([next(characters) for _ in word]) for word in row], source="chars")
 

@@ -229,11 +229,11 @@ class GlyphReading:
     candidate classes with their posteriors given the reading around them."""
     choices: np.ndarray      # (n,) class index per glyph
     candidates: np.ndarray   # (n, k) class indices, most likely first
-    posteriors: np.ndarray   # (n, k) their probabilities, summing to 1 per glyph
+    posteriors: np.ndarray   # (n, k) their probabilities (over the candidates; the classifier's without a model)
 
 
 def glyph_beam_search(probs, labels, gaps, lm=None, lm_weight=0.0, beam_width=GLYPH_BEAM,
-                      top_k=GLYPH_CANDIDATES, prior=None) -> GlyphReading:
+                      top_k=GLYPH_CANDIDATES, prior=None, switch_cost=0.0) -> GlyphReading:
     """Read a line of separately classified glyphs: ``probs`` (n, C) the
     classifier's posteriors, ``gaps[i]`` True where a word gap (a space) comes
     before glyph i. Each reading is ranked by the sum of its glyphs' log
@@ -241,7 +241,10 @@ def glyph_beam_search(probs, labels, gaps, lm=None, lm_weight=0.0, beam_width=GL
     only the ``top_k`` classes of each glyph are tried, and of those only the ones
     at least GLYPH_MIN_PROBABILITY likely. ``prior`` (C,), with the
     language model only: log weights added to the classes' log posteriors (to undo
-    a classifier's tilt towards some classes). Every reading has one
+    a classifier's tilt towards some classes). ``switch_cost``: subtracted for each
+    change from a letter to a digit or back inside a word: after such a change the
+    n-gram model meets a context it has rarely seen and backs off to a short one,
+    which rates what follows too kindly (``P1NK`` near ``PINK``). Every reading has one
     character per glyph, so a per-character bonus (the CTC search's) would add the
     same to all of them and has no place here. Readings whose language model
     contexts agree are merged (the better one kept): their futures score the same.
@@ -258,19 +261,41 @@ def glyph_beam_search(probs, labels, gaps, lm=None, lm_weight=0.0, beam_width=GL
     logp[:, 1:][logp[:, 1:] < np.log(GLYPH_MIN_PROBABILITY)] = -np.inf
     symbols = lm.indices(list(labels) + [" "]) if lm is not None and lm_weight > 0 else None
     if symbols is None or len(probs) == 0:
-        shares = np.take_along_axis(probs, candidates, axis=1)
-        return GlyphReading(candidates[:, 0], candidates, shares / np.maximum(shares.sum(1, keepdims=True), LOG_EPS))
+        return GlyphReading(candidates[:, 0], candidates, np.take_along_axis(probs, candidates, axis=1))
     if prior is not None:
         logp = logp + np.asarray(prior, np.float64)[candidates]
-    choices = _glyph_beam(logp, candidates, gaps, labels, lm, lm_weight, symbols, beam_width)
-    index = dict(zip(list(labels) + [" "], symbols.tolist()))
-    posteriors = _rescore(logp, candidates, choices, gaps, labels, (lm, lm_weight, index))
+    language = GlyphLanguage(lm, lm_weight, dict(zip(list(labels) + [" "], symbols.tolist())), switch_cost)
+    choices = _glyph_beam(logp, candidates, gaps, labels, language, beam_width)
+    posteriors = _rescore(logp, candidates, choices, gaps, labels, language)
     return GlyphReading(choices, candidates, posteriors)
 
 
-def _glyph_beam(logp, candidates, gaps, labels, lm, weight, symbols, beam_width):
+@dataclass
+class GlyphLanguage:
+    """The language side of the glyph beam search."""
+    lm: object
+    weight: float
+    index: dict           # character (and the space) -> its index in the model's distributions
+    switch_cost: float
+
+    def switches(self, before: list, chars: list) -> np.ndarray:
+        """(len(before), len(chars)): 1 where ``chars`` change kind (letter, digit) from
+        the characters ``before`` them in the same word."""
+        left = np.array([_kind(c) for c in before])
+        right = np.array([_kind(c) for c in chars])
+        return ((left[:, None] != right[None, :]) & (left[:, None] != 0) & (right[None, :] != 0)).astype(float)
+
+
+def _kind(char):
+    """1 a digit, 2 a letter, 0 anything else (a space, the start)."""
+    return 1 if char.isdigit() else 2 if char.isalpha() else 0
+
+
+def _glyph_beam(logp, candidates, gaps, labels, language, beam_width):
     """The best reading's class per glyph."""
-    space = symbols[-1]
+    lm, weight = language.lm, language.weight
+    symbols = np.array([language.index[c] for c in labels])
+    space = language.index[" "]
     contexts, scores = [lm.start], np.zeros(1)
     paths = np.zeros((1, 0), np.int64)
     for i in range(len(logp)):
@@ -279,6 +304,9 @@ def _glyph_beam(logp, candidates, gaps, labels, lm, weight, symbols, beam_width)
             contexts = [lm.extend(c, " ") for c in contexts]
         following = np.stack([lm.log_probs(c) for c in contexts])[:, symbols[candidates[i]]]
         total = scores[:, None] + logp[i][None, :] + weight * following
+        if language.switch_cost:
+            total -= language.switch_cost * language.switches([c[-1:] for c in contexts],
+                                                              [labels[c] for c in candidates[i]])
         order = np.argsort(-total, axis=None, kind="stable")
         kept, seen = [], set()
         for flat in order.tolist():
@@ -306,8 +334,7 @@ def _rescore(logp, candidates, choices, gaps, labels, language):
     """Per glyph, each candidate's probability with the rest of the reading fixed:
     its log posterior + weight * the language model's score of the characters whose
     context it is part of (itself and the next order-1), normalised over the candidates.
-    ``language``: (the model, its weight, symbol -> index in its distributions)."""
-    weight = language[1]
+    Its kind switches with its neighbours in the word cost as in the search."""
     text, where = [], []
     for i, c in enumerate(choices):
         if gaps[i]:
@@ -318,21 +345,23 @@ def _rescore(logp, candidates, choices, gaps, labels, language):
     for i in range(len(choices)):
         for j in np.flatnonzero(np.isfinite(logp[i])).tolist() or [0]:
             text[where[i]] = labels[candidates[i, j]]
-            scores[i, j] = logp[i, j] + weight * _window_log_prob(language, text, where[i])
+            scores[i, j] = logp[i, j] + _window_score(language, text, where[i])
         text[where[i]] = labels[choices[i]]
     scores -= scores.max(axis=1, keepdims=True)
     shares = np.exp(scores)
     return shares / shares.sum(axis=1, keepdims=True)
 
 
-def _window_log_prob(language, text, at):
-    """log P_lm of the characters from ``at`` while ``text[at]`` is in their context
-    (and of the end of the text when it is)."""
-    lm, _, index = language
+def _window_score(language, text, at):
+    """weight * log P_lm of the characters from ``at`` while ``text[at]`` is in their
+    context (and of the end of the text when it is), less the cost of its kind switches."""
+    lm, index = language.lm, language.index
+    neighbours = [text[q] for q in (at - 1, at + 1) if 0 <= q < len(text)]
+    switches = language.switches([text[at]], neighbours).sum() if neighbours else 0.0
     span = max(lm.order, 1)
     total = 0.0
     for q in range(at, min(at + span, len(text) + 1)):
         context = lm.start + "".join(text[max(0, q - span + 1):q])
         symbol = lm.end if q == len(text) else index[text[q]]
         total += float(lm.log_probs(context)[symbol])
-    return total
+    return language.weight * total - language.switch_cost * switches
