@@ -86,7 +86,7 @@ def test_without_a_language_model_each_glyph_is_its_best_class():
     assert text == "M0D"
     zero = line.words[0].characters[1]
     assert zero.confidence == pytest.approx(0.6)
-    assert [a[0] for a in zero.alternatives] == ["0", "O"]
+    assert [a[0] for a in zero.alternatives][:2] == ["0", "O"]
 
 
 def test_confidences_and_alternatives_come_from_the_decoder(lm):
