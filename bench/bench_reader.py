@@ -194,8 +194,7 @@ def stage_clock(reader):
 
     segment = find_glyphs (with the classifications it asks for), normalise = glyphs_to_inputs, classify =
     classifier.predict, beam = the glyph beam search (``characters.line``), lines = the line model's
-    posteriors (auto mode only); the
-    wrappers cost well under 0.1 ms per read.
+    posteriors (auto mode only); the wrappers cost well under 0.1 ms per read.
     """
     from pyimagesearch.reader import predictor
     spent = collections.defaultdict(float)
