@@ -278,12 +278,20 @@ class GlyphLanguage:
     index: dict           # character (and the space) -> its index in the model's distributions
     switch_cost: float
 
-    def switches(self, before: list, chars: list) -> np.ndarray:
-        """(len(before), len(chars)): 1 where ``chars`` change kind (letter, digit) from
-        the characters ``before`` them in the same word."""
-        left = np.array([_kind(c) for c in before])
-        right = np.array([_kind(c) for c in chars])
-        return ((left[:, None] != right[None, :]) & (left[:, None] != 0) & (right[None, :] != 0)).astype(float)
+    def __post_init__(self):
+        self.kinds = {c: _kind(c) for c in self.index}
+
+    def switches(self, before: list, kinds: np.ndarray) -> np.ndarray:
+        """(len(before), len(kinds)): 1 where characters of ``kinds`` (``_kind``) change
+        kind from the characters ``before`` them in the same word."""
+        left = np.array([self.kinds.get(c, 0) for c in before])[:, None]
+        return ((left != kinds[None, :]) & (left != 0) & (kinds[None, :] != 0)).astype(float)
+
+    def switches_around(self, text: list, at: int) -> int:
+        """How many of ``text[at]``'s neighbours in its word are of the other kind."""
+        kind = self.kinds[text[at]]
+        neighbours = (self.kinds[text[q]] for q in (at - 1, at + 1) if 0 <= q < len(text))
+        return sum(1 for other in neighbours if kind and other and other != kind)
 
 
 def _kind(char):
@@ -295,6 +303,7 @@ def _glyph_beam(logp, candidates, gaps, labels, language, beam_width):
     """The best reading's class per glyph."""
     lm, weight = language.lm, language.weight
     symbols = np.array([language.index[c] for c in labels])
+    kinds = np.array([language.kinds[c] for c in labels])
     space = language.index[" "]
     contexts, scores = [lm.start], np.zeros(1)
     paths = np.zeros((1, 0), np.int64)
@@ -305,8 +314,7 @@ def _glyph_beam(logp, candidates, gaps, labels, language, beam_width):
         following = np.stack([lm.log_probs(c) for c in contexts])[:, symbols[candidates[i]]]
         total = scores[:, None] + logp[i][None, :] + weight * following
         if language.switch_cost:
-            total -= language.switch_cost * language.switches([c[-1:] for c in contexts],
-                                                              [labels[c] for c in candidates[i]])
+            total -= language.switch_cost * language.switches([c[-1:] for c in contexts], kinds[candidates[i]])
         order = np.argsort(-total, axis=None, kind="stable")
         kept, seen = [], set()
         for flat in order.tolist():
@@ -343,7 +351,11 @@ def _rescore(logp, candidates, choices, gaps, labels, language):
         text.append(labels[c])
     scores = np.full(logp.shape, -np.inf)
     for i in range(len(choices)):
-        for j in np.flatnonzero(np.isfinite(logp[i])).tolist() or [0]:
+        tried = np.flatnonzero(np.isfinite(logp[i])).tolist() or [0]
+        if len(tried) == 1:   # nothing else was likely enough to be tried: nothing to weigh
+            scores[i, tried[0]] = 0.0
+            continue
+        for j in tried:
             text[where[i]] = labels[candidates[i, j]]
             scores[i, j] = logp[i, j] + _window_score(language, text, where[i])
         text[where[i]] = labels[choices[i]]
@@ -356,12 +368,10 @@ def _window_score(language, text, at):
     """weight * log P_lm of the characters from ``at`` while ``text[at]`` is in their
     context (and of the end of the text when it is), less the cost of its kind switches."""
     lm, index = language.lm, language.index
-    neighbours = [text[q] for q in (at - 1, at + 1) if 0 <= q < len(text)]
-    switches = language.switches([text[at]], neighbours).sum() if neighbours else 0.0
     span = max(lm.order, 1)
     total = 0.0
     for q in range(at, min(at + span, len(text) + 1)):
         context = lm.start + "".join(text[max(0, q - span + 1):q])
         symbol = lm.end if q == len(text) else index[text[q]]
         total += float(lm.log_probs(context)[symbol])
-    return language.weight * total - language.switch_cost * switches
+    return language.weight * total - language.switch_cost * language.switches_around(text, at)
