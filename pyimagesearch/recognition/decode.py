@@ -218,9 +218,9 @@ def decode(posteriors, labels, beam_width=0, length=None, lm=None, lm_weight=0.0
     return greedy(posteriors, labels, length=length)
 
 
-GLYPH_CANDIDATES = 5     # classes tried per glyph by the glyph beam search, at most
-GLYPH_BEAM = 16          # readings kept after each glyph
+GLYPH_CANDIDATES = 5           # classes tried per glyph by the glyph beam search, at most
 GLYPH_MIN_PROBABILITY = 1e-4   # ... and none less likely than this (but the glyph's first)
+GLYPH_BEAM = 16                # readings kept after each glyph
 
 
 @dataclass
