@@ -33,7 +33,7 @@ TARGET_MS = 50.0
 TARGET_LONG_SIDE = (500, 900)  # px, the photo's long side
 TARGET_CHARS = (20, 40)  # characters found
 SHIPPED_IMAGES = os.path.join(REPO, "images")
-STAGES = ("segment", "normalise", "classify", "lines", "rest")
+STAGES = ("segment", "normalise", "classify", "beam", "lines", "rest")
 # per-line timing of the line model: this many UniPen test-writer lines
 LINE_SAMPLES = 100
 # training: enough glyphs for 35 distinct batches of 128; more would only slow the set-up
@@ -193,8 +193,8 @@ def stage_clock(reader):
     """Wrap what HandwritingReader.read calls, so real reads report where their time goes.
 
     segment = find_glyphs (with the classifications it asks for), normalise = glyphs_to_inputs, classify =
-    classifier.predict, lines = the line model's posteriors (auto mode only); the
-    wrappers cost well under 0.1 ms per read.
+    classifier.predict, beam = the glyph beam search (``characters.line``), lines = the line model's
+    posteriors (auto mode only); the wrappers cost well under 0.1 ms per read.
     """
     from pyimagesearch.reader import predictor
     spent = collections.defaultdict(float)
@@ -219,9 +219,11 @@ def stage_clock(reader):
                                                 clocked("normalise", predictor.glyphs_to_inputs)))
         patches.enter_context(mock.patch.object(reader.classifier, "predict",
                                                 clocked("classify", reader.classifier.predict)))
-        if reader.line_recognizer is not None:
-            patches.enter_context(mock.patch.object(reader.line_recognizer, "posteriors",
-                                                    clocked("lines", reader.line_recognizer.posteriors)))
+        patches.enter_context(mock.patch.object(reader.characters, "line",
+                                                clocked("beam", reader.characters.line)))
+        if reader.lines is not None:
+            patches.enter_context(mock.patch.object(reader.lines.recognizer, "posteriors",
+                                                    clocked("lines", reader.lines.recognizer.posteriors)))
         yield spent
 
 

@@ -1,26 +1,39 @@
 """The character classifier's posteriors -> Characters: the --charset restriction,
-and the context rules for characters a lone glyph cannot settle (0/O, 1/I, 2/Z, 5/S)."""
+and a beam search with a character language model of block capitals and digits
+(``block_lm``) for the characters a lone glyph cannot settle (0/O, 1/I, 2/Z, 5/S):
+each line's glyphs, with its word gaps as spaces, are read as the text the
+classifier and the language model together find most likely."""
+import os
+import sys
+
 import numpy as np
 
+from ..errors import InputError
 from ..io.elements import UNKNOWN, Character, Line, Word
-from ..labels import CONFUSABLE_PAIRS, charset_mask, restrict
+from ..labels import charset_mask, restrict
+from ..recognition.decode import glyph_beam_search
+from ..recognition.language import CharNgram, lm_path_for
 
 ALTERNATIVES = 3
-# a re-decision by context needs the other reading to be at least this likely
-CONTEXT_MIN_PROBABILITY = 0.01
 
 
 class CharacterDecoder:
-    """Turns a classifier's posteriors into characters, words and lines."""
+    """Turns a classifier's posteriors into characters, words and lines; ``lm``: a
+    ``CharNgram`` over the classifier's labels and the space (None: each glyph's
+    most likely class)."""
 
-    def __init__(self, labels, charset=None, min_confidence=0.0):
+    def __init__(self, labels, charset=None, min_confidence=0.0, lm=None):
         self.labels = list(labels)
         mask = charset_mask(charset, self.labels)
         self.allowed = np.ones(len(self.labels), bool) if mask is None else mask
         self.min_confidence = min_confidence
-        self.is_digit = np.array([label.isdigit() for label in self.labels])
-        confusables = {c for pair in CONFUSABLE_PAIRS for c in pair}
-        self.confusable = np.array([label in confusables for label in self.labels])
+        self.lm = lm
+        self.lm_weight = float(lm.decoding["lm_weight"]) if lm is not None else 0.0
+        self.beam_width = int(lm.decoding["beam_width"]) if lm is not None else 0
+        # the classifier's tilt between digits and letters, undone (block_lm tunes it with the weight)
+        digit_bias = float(lm.decoding.get("digit_bias", 0.0)) if lm is not None else 0.0
+        self.prior = digit_bias * np.array([label.isdigit() for label in self.labels], np.float64)
+        self.switch_cost = float(lm.decoding.get("switch_cost", 0.0)) if lm is not None else 0.0
 
     def restrict(self, probs: np.ndarray) -> np.ndarray:
         """Posteriors over the classes --charset allows."""
@@ -29,38 +42,36 @@ class CharacterDecoder:
     def line(self, probs: np.ndarray, boxes: list, row: list[list[int]]) -> Line:
         """One reading-order line (words of glyph indices) -> Line; ``probs`` and
         ``boxes`` are the page's, by glyph index."""
-        line_kind = self._kind(probs[[i for word in row for i in word]])
-        words = []
-        for word in row:
-            # a word with no telling character takes the kind of its line
-            kind = self._kind(probs[word]) or line_kind
-            words.append(Word([self._character(probs[i], boxes[i], kind) for i in word]))
-        return Line(words, source="chars")
+        glyphs = [i for word in row for i in word]
+        gaps = [k > 0 and j == 0 for k, word in enumerate(row) for j in range(len(word))]
+        reading = glyph_beam_search(probs[glyphs], self.labels, gaps, self.lm, self.lm_weight,
+                                    prior=self.prior, switch_cost=self.switch_cost, **({"beam_width": self.beam_width} if self.beam_width else {}))
+        characters = iter(self._character(reading, k, boxes[i]) for k, i in enumerate(glyphs))
+        return Line([Word([next(characters) for _ in word]) for word in row], source="chars")
 
-    def _character(self, p, box, kind):
-        best = self._decide_in_context(p, kind)
-        order = np.argsort(-p)[:ALTERNATIVES]
-        char = self.labels[best] if p[best] >= self.min_confidence else UNKNOWN
-        return Character(char, float(p[best]), box, [[self.labels[k], float(p[k])] for k in order])
+    def _character(self, reading, k, box):
+        candidates, shares = reading.candidates[k], reading.posteriors[k]
+        choice = int(reading.choices[k])
+        confidence = float(shares[np.flatnonzero(candidates == choice)[0]])
+        order = np.argsort(-shares, kind="stable")[:ALTERNATIVES]
+        char = self.labels[choice] if confidence >= self.min_confidence else UNKNOWN
+        return Character(char, confidence, box, [[self.labels[candidates[j]], float(shares[j])] for j in order])
 
-    def _kind(self, probs):
-        """'digits' or 'letters' by the characters that cannot be mistaken (not 0/O, 1/I...),
-        None when they don't tell."""
-        tops = probs.argmax(axis=1)
-        telling = tops[~self.confusable[tops]]
-        digits = int(self.is_digit[telling].sum())
-        letters = len(telling) - digits
-        if digits == letters:
-            return None
-        return "digits" if digits > letters else "letters"
 
-    def _decide_in_context(self, p, kind):
-        """Inside a word of letters an O is O; inside a run of digits a 1 is 1."""
-        best = int(np.argmax(p))
-        if kind is None:
-            return best
-        wanted = self.is_digit if kind == "digits" else ~self.is_digit
-        if wanted[best]:
-            return best
-        candidate = int(np.argmax(np.where(wanted, p, -1.0)))
-        return candidate if p[candidate] >= CONTEXT_MIN_PROBABILITY else best
+def load_glyph_lm(classifier_path: str | None, labels, err=sys.stderr) -> CharNgram | None:
+    """The language model beside a classifier file (``handwriting.lm.npz`` beside
+    ``handwriting.keras``), or None when there is none. A broken one, or one that
+    lacks a label or the space, is a warning: the reader goes on without it."""
+    if not classifier_path:
+        return None
+    path = lm_path_for(classifier_path)
+    if not os.path.isfile(path):
+        return None
+    try:
+        lm = CharNgram.load(path)
+        if lm.indices(list(labels) + [" "]) is None:
+            raise InputError(f"{path}: it does not know all of the classifier's characters and the space")
+    except InputError as e:
+        print(f"[WARNING] {e}; reading characters without a language model", file=err)
+        return None
+    return lm

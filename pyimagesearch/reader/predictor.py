@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..io.elements import Page
 from ..transforms import glyphs_to_inputs
 from .auto import choose, evidence
-from .characters import CharacterDecoder
+from .characters import CharacterDecoder, load_glyph_lm
 from .lines import LineReader
 from .options import MODES
 
@@ -31,7 +31,8 @@ class HandwritingReader:
         if mode == "lines" and line_recognizer is None:
             raise InputError("mode 'lines' needs a line model")
         self.classifier = classifier
-        self.characters = CharacterDecoder(classifier.labels, charset, min_confidence)
+        lm = load_glyph_lm(getattr(classifier, "path", None), classifier.labels)
+        self.characters = CharacterDecoder(classifier.labels, charset, min_confidence, lm)
         self.lines = LineReader(line_recognizer, charset, min_confidence) if line_recognizer else None
         self.mode = mode if line_recognizer is not None else "chars"
 
@@ -49,8 +50,12 @@ class HandwritingReader:
 
     def _char_lines(self, glyphs, boxes, order):
         """Every reading-order line as the classifier reads it."""
+        return self._classified(glyphs, boxes, order)[1]
+
+    def _classified(self, glyphs, boxes, order):
+        """(the classifier's posteriors by glyph, every reading-order line decoded from them)."""
         probs = self.characters.restrict(self.classifier.predict(glyphs_to_inputs([g.ink for g in glyphs])))
-        return [self.characters.line(probs, boxes, row) for row in order]
+        return probs, [self.characters.line(probs, boxes, row) for row in order]
 
     def _whole_lines(self, scan, glyphs, boxes, order):
         """Each line group read by the line model; in auto mode the classifier's
@@ -63,7 +68,8 @@ class HandwritingReader:
         groups = line_groups(boxes, order)
         fits = self.lines.affordable(boxes, groups)
         # lines mode never classifies what it will not use
-        char_lines = self._char_lines(glyphs, boxes, order) if self.mode == "auto" or not all(fits) else None
+        probs, char_lines = (self._classified(glyphs, boxes, order) if self.mode == "auto" or not all(fits)
+                             else (None, None))
         cuts = iter(self.lines.cut(PageInk.of(scan), boxes, [g for g, ok in zip(groups, fits) if ok]))
         lines = []
         for group, ok in zip(groups, fits):
@@ -75,7 +81,8 @@ class HandwritingReader:
                 by_chars = [char_lines[k] for k in group.rows]
                 first = self.lines.decode(cut, boxes, group, beam_width=0)
                 ev = evidence([boxes[i] for i in group.glyphs],
-                              [c.confidence for ln in by_chars for w in ln.words for c in w.characters],
+                              # the classifier's own confidence: choose's thresholds were measured on it
+                              probs[group.glyphs].max(axis=1),
                               "".join(ln.text for ln in by_chars), first.text if first is not None else "")
                 if choose(ev) == "chars":
                     lines.extend(by_chars)

@@ -80,6 +80,12 @@ class CharNgram:
         """Number of contexts (the model's size)."""
         return len(self._contexts)
 
+    def indices(self, chars) -> np.ndarray | None:
+        """Each of ``chars``' index in ``log_probs``, or None when the model lacks one."""
+        if any(c not in self._index or c == BOUNDARY for c in chars):
+            return None
+        return np.array([self._index[c] for c in chars], np.int64)
+
     def extend(self, context, char):
         """The context after writing ``char``: the last order-1 symbols."""
         return (context + char)[-(self.order - 1):] if self.order > 1 else ""
