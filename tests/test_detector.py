@@ -165,3 +165,36 @@ def test_tiny_training_run_writes_a_detector_the_reader_can_load(tmp_path):
     assert view.hand.shape == (-(-(512 * 300 // 800) // STRIDE), 512 // STRIDE)
     # the run is complete: --resume has nothing left to do and starts afresh
     assert not (tmp_path / "d.ckpt.json").exists()
+
+
+@pytest.mark.parametrize("turn", [0, 1, 2, 3])
+def test_boxes_of_the_upright_page_map_back_onto_the_turned_photo(turn):
+    upright = np.zeros((40, 70), np.uint8)
+    box = [10, 5, 20, 8]
+    upright[5:13, 10:30] = 1
+    photo = np.rot90(upright, turn)
+    x, y, w, h = learned.box_in_photo(box, turn, upright.shape)
+    assert photo[y:y + h, x:x + w].all() and photo.sum() == w * h
+
+
+def test_a_page_found_turned_is_read_upright_and_boxed_on_the_photo():
+    from pyimagesearch.reader.predictor import HandwritingReader
+
+    class Blobs:   # a classifier stand-in: every glyph is an 'A'
+        labels = ["A"]
+
+        def predict(self, inputs):
+            return np.ones((len(inputs), 1), np.float32)
+
+    def turned_once(x):   # every cell is handwriting, on a page turned one quarter turn
+        out = np.full((1, x.shape[1] // STRIDE, x.shape[2] // STRIDE, len(OUTPUTS)), -8.0, np.float32)
+        out[0, ..., 0], out[0, ..., 3] = 8.0, 8.0
+        return out
+
+    upright = two_words()
+    photo = np.ascontiguousarray(np.rot90(upright, 1))
+    page = HandwritingReader(Blobs(), detector=LearnedDetector(turned_once)).read(photo)
+    reference = HandwritingReader(Blobs()).read(upright)
+    assert page.text == reference.text and len(page.lines) == 1
+    for got, want in zip(page.characters, reference.characters):
+        assert got.box == learned.box_in_photo(want.box, 1, upright.shape)

@@ -104,6 +104,18 @@ class LearnedDetector:
         return DetectorView.of_output(output[0], work.shape[:2])
 
 
+def box_in_photo(box: list, turn: int, upright_shape: tuple) -> list:
+    """A box [x, y, w, h] of the upright page (``upright_shape``: (h, w)) in the photo,
+    which is the upright page turned ``turn`` quarter turns counter-clockwise."""
+    x, y, w, h = box
+    height, width = upright_shape[:2]
+    for _ in range(turn % 4):
+        # one counter-clockwise quarter turn: (x, y) -> (y, width - x)
+        x, y, w, h = y, width - (x + w), h, w
+        height, width = width, height
+    return [x, y, w, h]
+
+
 def hand_probability(scan: PageScan, view: DetectorView) -> np.ndarray:
     """The view's handwriting probability at the scan's working size."""
     height, width = scan.mask.shape

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..detection.crops import PageInk
 from ..detection.layout import line_groups, reading_order
-from ..detection.learned import keep_handwriting
+from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting
 from ..detection.segment import PageScan, find_glyphs
 from ..errors import InputError
 from ..io.elements import Page
@@ -41,10 +41,21 @@ class HandwritingReader:
         self.detector = detector
 
     def read(self, image: np.ndarray, name: str = "") -> Page:
-        """Read a BGR (or gray) image; returns a Page."""
-        scan = PageScan.of(image)
-        if self.detector is not None:
-            scan = keep_handwriting(scan, self.detector.look(image))
+        """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels).
+        With a detector, only what it calls handwriting is read, and a page it finds
+        turned is read upright."""
+        if self.detector is None:
+            return self._read(image, PageScan.of(image), name)
+        view = self.detector.look(image)
+        if view.turn == 0 or view.turn_probability < TURN_CONFIDENCE:
+            return self._read(image, keep_handwriting(PageScan.of(image), view), name)
+        upright = np.ascontiguousarray(np.rot90(image, -view.turn))
+        page = self._read(upright, keep_handwriting(PageScan.of(upright), view.upright()), name)
+        for character in page.characters:
+            character.box = box_in_photo(character.box, view.turn, upright.shape)
+        return page
+
+    def _read(self, image, scan, name):
         glyphs = find_glyphs(image, judge=self._confidences, scan=scan)
         if not glyphs:
             return Page(name, [])
