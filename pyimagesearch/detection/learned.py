@@ -116,23 +116,27 @@ def box_in_photo(box: list, turn: int, upright_shape: tuple) -> list:
     return [x, y, w, h]
 
 
-def hand_probability(scan: PageScan, view: DetectorView) -> np.ndarray:
-    """The view's handwriting probability at the scan's working size."""
+def at_scan_size(scan: PageScan, cells: np.ndarray) -> np.ndarray:
+    """A per-cell map of the view at the scan's working size."""
     height, width = scan.mask.shape
-    return cv2.resize(view.hand, (width, height), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(cells, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _component_means(labels, count, values):
+    sums = np.bincount(labels.ravel(), weights=values.ravel(), minlength=count)
+    return sums / np.maximum(np.bincount(labels.ravel(), minlength=count), 1)
 
 
 def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     """``scan`` with only the ink components that lie (on average) on handwriting
-    cells, and its text height measured on them (0 when none are left)."""
+    cells more than on printed ones, and its text height measured on them (0 when
+    none are left)."""
     if scan.height == 0:
         return scan
     labels, stats = scan.components
-    probability = hand_probability(scan, view)
-    count = len(stats) + 1
-    sums = np.bincount(labels.ravel(), weights=probability.ravel(), minlength=count)
-    sizes = np.maximum(np.bincount(labels.ravel(), minlength=count), 1)
-    keep = sums / sizes >= HAND_THRESHOLD
+    hand = _component_means(labels, len(stats) + 1, at_scan_size(scan, view.hand))
+    printed = _component_means(labels, len(stats) + 1, at_scan_size(scan, view.printed))
+    keep = (hand >= HAND_THRESHOLD) & (hand > printed)
     keep[0] = False
     mask = np.where(keep[labels], scan.mask, 0).astype(np.uint8)
     height = text_height(_plausible(components(mask)[1], mask.shape))
