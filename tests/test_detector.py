@@ -162,7 +162,8 @@ def test_tiny_training_run_writes_a_detector_the_reader_can_load(tmp_path):
     assert (tmp_path / "p.png").is_file() and "form" in (tmp_path / "r.txt").read_text()
     detector = LearnedDetector.from_file(str(tmp_path / "d.tflite"))
     view = detector.look(two_words())
-    assert view.hand.shape == (-(-(512 * 300 // 800) // STRIDE), 512 // STRIDE)
+    side = learned.WORK_LONG_SIDE
+    assert view.hand.shape == (-(-(side * 300 // 800) // STRIDE), side // STRIDE)
     # the run is complete: --resume has nothing left to do and starts afresh
     assert not (tmp_path / "d.ckpt.json").exists()
 

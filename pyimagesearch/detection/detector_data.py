@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..errors import InputError
 from ..models import store
 from ..synth import PAPER_KINDS, PageSettings, make_page
 from .learned import STRIDE, WORK_LONG_SIDE, working_image
@@ -112,6 +113,9 @@ def load_shards(paths: list) -> tuple:
     for path in paths:
         with np.load(path) as shard:
             parts.append((shard["images"], shard["cells"], shard["kinds"]))
+        if parts[-1][0].shape[1:] != (CANVAS, CANVAS, 3):
+            raise InputError(f"{path}: pages of another working size ({parts[-1][0].shape[1]} px, "
+                             f"not {CANVAS}): give another --pages folder")
     return tuple(np.concatenate(column) for column in zip(*parts))
 
 

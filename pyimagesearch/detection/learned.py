@@ -15,7 +15,7 @@ import numpy as np
 
 from .segment import MIN_TEXT_HEIGHT, PageScan, _plausible, components, text_height
 
-WORK_LONG_SIDE = 512   # the network's input: the photo's long side is brought to this
+WORK_LONG_SIDE = 768   # the network's input: the photo's long side is brought to this
 STRIDE = 8             # one output cell per STRIDE x STRIDE input pixels
 ALIGN = 32             # the input's sides are padded to multiples of this (the deepest stride)
 # the output's channels: logits of handwriting ink and printed text, then of the 4 quarter turns

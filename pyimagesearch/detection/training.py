@@ -27,7 +27,7 @@ MONITOR = "val_loss"
 class DetectorTrainConfig:
     model_path: str = "detector.keras"
     pages_dir: str = "detector_pages"   # shards of generated pages (kept: a second run reuses them)
-    train_pages: int = 2400
+    train_pages: int = 2000
     val_pages: int = 96                 # held-out (test-split) pages scored every epoch
     shard_size: int = 100
     workers: int = 2                    # page-making processes
