@@ -60,12 +60,13 @@ def detector_loss(y_true, y_pred):
     y_pred = ops.cast(y_pred, "float32")
     hand, printed, turn, valid = (y_true[..., k] for k in range(4))
     bce = keras.losses.binary_crossentropy
-    # handwriting is a small part of most pages: its cells weigh more
-    hand_loss = bce(hand[..., None], y_pred[..., :1], from_logits=True) * (1.0 + 2.0 * hand)
-    print_loss = bce(printed[..., None], y_pred[..., 1:2], from_logits=True)
+    # handwriting and print are small parts of most pages, so their cells weigh more;
+    # print taken for handwriting is the costly mistake (it is read as text), so it weighs most
+    hand_loss = bce(hand[..., None], y_pred[..., :1], from_logits=True) * (1.0 + 2.0 * hand + 4.0 * printed)
+    print_loss = bce(printed[..., None], y_pred[..., 1:2], from_logits=True) * (1.0 + 3.0 * printed)
     turn_loss = keras.losses.sparse_categorical_crossentropy(ops.cast(turn, "int32"), y_pred[..., 2:],
                                                              from_logits=True)
-    per_cell = hand_loss + 0.5 * print_loss + 0.2 * turn_loss
+    per_cell = hand_loss + print_loss + 0.2 * turn_loss
     return ops.sum(per_cell * valid) / ops.maximum(ops.sum(valid), 1.0)
 
 
