@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-from pyimagesearch.reader.options import MODES, RUNTIMES, OutputOptions, ReaderOptions
+from pyimagesearch.reader.options import DETECTORS, MODES, RUNTIMES, OutputOptions, ReaderOptions
 
 DEFAULTS = ReaderOptions()
 OUTPUTS = OutputOptions()
@@ -44,6 +44,13 @@ def main():
     ap.add_argument("--seed-mode", action="store_true", help="the 2020 tutorial's pipeline, for comparison")
     ap.add_argument("--runtime", choices=RUNTIMES, default=DEFAULTS.runtime,
                     help="auto (default): LiteRT when a .tflite copy sits beside the model, else Keras")
+    ap.add_argument("--detector", choices=DETECTORS, default=DEFAULTS.detector,
+                    help="which ink is read: classic (all the segmenter's ink) or learned (only what the "
+                         "handwriting detector calls handwriting: no printed labels, rules or show-through; "
+                         "default: %(default)s)")
+    ap.add_argument("--detector-model", default=DEFAULTS.detector_model,
+                    help="the handwriting detector (.tflite) for --detector learned "
+                         "(default: the shipped detector.tflite)")
     ap.add_argument("--no-window", action="store_true", help="never open a window")
     args = vars(ap.parse_args())
 
@@ -59,7 +66,8 @@ def main():
 
     options = ReaderOptions(model=args["model"], line_model=args["line_model"], mode=args["mode"],
                             charset=args["charset"], min_confidence=args["min_confidence"],
-                            runtime=args["runtime"], seed_mode=args["seed_mode"])
+                            runtime=args["runtime"], seed_mode=args["seed_mode"], detector=args["detector"],
+                            detector_model=args["detector_model"])
     outputs = OutputOptions(args["output"], args["json"], not args["no_window"], args["jsonl"], args["overwrite"],
                             args["jobs"], args["recursive"])
     return run(args["image"], options, outputs)

@@ -5,7 +5,7 @@ import sys
 from ..errors import InputError
 from ..models.classifier import load_classifier
 from ..recognition.recognizer import load_line_recognizer
-from .options import MODES, SHIPPED_LINE_MODEL, ReaderOptions
+from .options import DETECTORS, MODES, SHIPPED_LINE_MODEL, ReaderOptions
 from .predictor import HandwritingReader
 from .seed import SeedReader
 
@@ -31,6 +31,18 @@ def resolve_mode(mode: str, line_model: str, runtime: str = "auto", explicit: bo
     return mode, load_line_recognizer(line_model, runtime)
 
 
+def load_detector(options: ReaderOptions):
+    """The learned handwriting detector ``options`` ask for, or None for the classic segmenter."""
+    if options.detector not in DETECTORS:
+        raise InputError(f"--detector {options.detector!r}: choose one of {', '.join(DETECTORS)}")
+    if options.detector == "classic":
+        return None
+    if not os.path.isfile(options.detector_model):
+        raise InputError(f"{options.detector_model}: no such detector model file (needed by --detector learned)")
+    from ..detection.learned import LearnedDetector
+    return LearnedDetector.from_file(options.detector_model)
+
+
 def load_reader(options: ReaderOptions, err=sys.stderr):
     """The reader ``options`` ask for: a HandwritingReader, or with ``seed_mode``
     the 2020 pipeline (its classifier only)."""
@@ -39,4 +51,5 @@ def load_reader(options: ReaderOptions, err=sys.stderr):
     mode, recognizer = resolve_mode(options.mode, options.line_model or SHIPPED_LINE_MODEL, options.runtime,
                                     options.line_model is not None, err)
     classifier = load_classifier(options.model, options.runtime)
-    return HandwritingReader(classifier, options.charset, options.min_confidence, recognizer, mode)
+    return HandwritingReader(classifier, options.charset, options.min_confidence, recognizer, mode,
+                             load_detector(options))

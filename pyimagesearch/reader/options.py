@@ -4,10 +4,12 @@ from dataclasses import dataclass
 
 MODES = ("chars", "lines", "auto")
 RUNTIMES = ("auto", "litert", "keras")
+DETECTORS = ("classic", "learned")
 # the shipped models sit at the repository's root, beside the two top-level scripts
 MODELS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHIPPED_CLASSIFIER = os.path.join(MODELS_DIR, "handwriting.keras")
 SHIPPED_LINE_MODEL = os.path.join(MODELS_DIR, "line_model.keras")
+SHIPPED_DETECTOR = os.path.join(MODELS_DIR, "detector.tflite")
 
 
 @dataclass
@@ -22,6 +24,10 @@ class ReaderOptions:
     min_confidence: float = 0.0
     runtime: str = "auto"
     seed_mode: bool = False
+    # which ink is handwriting: 'classic' all the segmenter's ink, 'learned' only the
+    # ink the handwriting detector (detector_model, a .tflite) calls handwriting
+    detector: str = "classic"
+    detector_model: str = SHIPPED_DETECTOR
 
 
 @dataclass

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..detection.crops import PageInk
 from ..detection.layout import line_groups, reading_order
+from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting
 from ..detection.segment import PageScan, find_glyphs
 from ..errors import InputError
 from ..io.elements import Page
@@ -23,9 +24,12 @@ from .options import MODES
 
 class HandwritingReader:
     """``line_recognizer``: a ``recognition.recognizer.LineRecognizer`` (or None);
-    ``mode``: 'chars', 'lines' (needs the recognizer) or 'auto' ('chars' without one)."""
+    ``mode``: 'chars', 'lines' (needs the recognizer) or 'auto' ('chars' without one);
+    ``detector``: a ``detection.learned.LearnedDetector`` that picks the handwriting
+    out of the segmenter's ink (None: all the ink is read)."""
 
-    def __init__(self, classifier, charset=None, min_confidence=0.0, line_recognizer=None, mode="chars"):
+    def __init__(self, classifier, charset=None, min_confidence=0.0, line_recognizer=None, mode="chars",
+                 detector=None):
         if mode not in MODES:
             raise InputError(f"mode {mode!r}: choose one of {', '.join(MODES)}")
         if mode == "lines" and line_recognizer is None:
@@ -35,10 +39,24 @@ class HandwritingReader:
         self.characters = CharacterDecoder(classifier.labels, charset, min_confidence, lm)
         self.lines = LineReader(line_recognizer, charset, min_confidence) if line_recognizer else None
         self.mode = mode if line_recognizer is not None else "chars"
+        self.detector = detector
 
     def read(self, image: np.ndarray, name: str = "") -> Page:
-        """Read a BGR (or gray) image; returns a Page."""
-        scan = PageScan.of(image)
+        """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels).
+        With a detector, only what it calls handwriting is read, and a page it finds
+        turned is read upright."""
+        if self.detector is None:
+            return self._read(image, PageScan.of(image), name)
+        view = self.detector.look(image)
+        if view.turn == 0 or view.turn_probability < TURN_CONFIDENCE:
+            return self._read(image, keep_handwriting(PageScan.of(image), view), name)
+        upright = np.ascontiguousarray(np.rot90(image, -view.turn))
+        page = self._read(upright, keep_handwriting(PageScan.of(upright), view.upright()), name)
+        for character in page.characters:
+            character.box = box_in_photo(character.box, view.turn, upright.shape)
+        return page
+
+    def _read(self, image, scan, name):
         glyphs = find_glyphs(image, judge=self._confidences, scan=scan)
         if not glyphs:
             return Page(name, [])

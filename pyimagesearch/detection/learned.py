@@ -1,0 +1,143 @@
+"""The learned handwriting detector at read time (LiteRT only, never TensorFlow).
+
+The network (``detector_model``) sees the photo at a small working size and says,
+for each cell of ``STRIDE`` x ``STRIDE`` working pixels, whether it holds
+handwriting ink, whether it holds printed text, and which quarter turn would put
+the page upright. The reader keeps the classic segmenter's ink components that
+lie on handwriting cells (``keep_handwriting``): printed labels, rules, grids and
+show-through drop out, and a page with no handwriting has nothing left to read.
+"""
+import dataclasses
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .segment import MIN_TEXT_HEIGHT, PageScan, _plausible, components, text_height
+
+WORK_LONG_SIDE = 768   # the network's input: the photo's long side is brought to this
+STRIDE = 8             # one output cell per STRIDE x STRIDE input pixels
+ALIGN = 32             # the input's sides are padded to multiples of this (the deepest stride)
+# the output's channels: logits of handwriting ink and printed text, then of the 4 quarter turns
+OUTPUTS = ("hand", "print", "turn0", "turn1", "turn2", "turn3")
+HAND_THRESHOLD = 0.5   # a component is handwriting when its mean handwriting probability reaches this
+TURN_CONFIDENCE = 0.8  # the page is turned upright only when the turn's probability reaches this
+
+
+def working_image(image: np.ndarray) -> np.ndarray:
+    """The photo as the network sees it: BGR uint8, long side WORK_LONG_SIDE."""
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    elif image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    h, w = image.shape[:2]
+    scale = WORK_LONG_SIDE / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return cv2.resize(image, size, interpolation=interpolation)
+
+
+def padded(image: np.ndarray) -> np.ndarray:
+    """``image`` edge-padded at the bottom and right to sides that are multiples of ALIGN."""
+    h, w = image.shape[:2]
+    return cv2.copyMakeBorder(image, 0, -h % ALIGN, 0, -w % ALIGN, cv2.BORDER_REPLICATE)
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+def _softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@dataclass
+class DetectorView:
+    """What the detector saw on one photo: per-cell probabilities (cells of the
+    working image, padding removed) and the page's quarter turn (the photo is the
+    upright page turned ``turn`` quarter turns counter-clockwise) with its probability."""
+    hand: np.ndarray
+    printed: np.ndarray
+    turn: int
+    turn_probability: float
+
+    @classmethod
+    def of_output(cls, output: np.ndarray, working_shape: tuple) -> "DetectorView":
+        """From the network's (cells_h, cells_w, 6) logits for a working image of ``working_shape``."""
+        rows, cols = -(-working_shape[0] // STRIDE), -(-working_shape[1] // STRIDE)
+        output = output[:rows, :cols].astype(np.float32)
+        hand = _sigmoid(output[..., 0])
+        # each cell votes for the turn, handwriting cells count most
+        weights = hand + 0.05
+        turns = (_softmax(output[..., 2:6]) * weights[..., None]).sum(axis=(0, 1)) / weights.sum()
+        return cls(hand, _sigmoid(output[..., 1]), int(np.argmax(turns)), float(turns.max()))
+
+    def upright(self) -> "DetectorView":
+        """The same view of the page turned upright (turn 0)."""
+        k = -self.turn
+        return DetectorView(np.rot90(self.hand, k), np.rot90(self.printed, k), 0, self.turn_probability)
+
+
+class LearnedDetector:
+    """``run``: a function from a (1, H, W, 3) float32 BGR batch (0..255) to the
+    network's (1, H / STRIDE, W / STRIDE, 6) output; ``from_file`` runs a .tflite on LiteRT."""
+
+    def __init__(self, run):
+        self.run = run
+
+    @classmethod
+    def from_file(cls, path: str, threads: int = 2) -> "LearnedDetector":
+        from ..models.lite import LiteModel
+        model = LiteModel(path, threads)
+        shape = model.output_shape
+        if len(shape) != 4 or shape[-1] != len(OUTPUTS):
+            from ..errors import InputError
+            raise InputError(f"{path}: not a handwriting detector (output {shape}, "
+                             f"a detector gives {len(OUTPUTS)} channels per cell)")
+        return cls(model.run)
+
+    def look(self, image: np.ndarray) -> DetectorView:
+        """The detector's view of a BGR (or gray) photo."""
+        work = working_image(image)
+        output = self.run(padded(work)[None].astype(np.float32))
+        return DetectorView.of_output(output[0], work.shape[:2])
+
+
+def box_in_photo(box: list, turn: int, upright_shape: tuple) -> list:
+    """A box [x, y, w, h] of the upright page (``upright_shape``: (h, w)) in the photo,
+    which is the upright page turned ``turn`` quarter turns counter-clockwise."""
+    x, y, w, h = box
+    height, width = upright_shape[:2]
+    for _ in range(turn % 4):
+        # one counter-clockwise quarter turn: (x, y) -> (y, width - x)
+        x, y, w, h = y, width - (x + w), h, w
+        height, width = width, height
+    return [x, y, w, h]
+
+
+def at_scan_size(scan: PageScan, cells: np.ndarray) -> np.ndarray:
+    """A per-cell map of the view at the scan's working size."""
+    height, width = scan.mask.shape
+    return cv2.resize(cells, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def _component_means(labels, count, values):
+    sums = np.bincount(labels.ravel(), weights=values.ravel(), minlength=count)
+    return sums / np.maximum(np.bincount(labels.ravel(), minlength=count), 1)
+
+
+def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
+    """``scan`` with only the ink components that lie (on average) on handwriting
+    cells more than on printed ones, and its text height measured on them (0 when
+    none are left)."""
+    if scan.height == 0:
+        return scan
+    labels, stats = scan.components
+    hand = _component_means(labels, len(stats) + 1, at_scan_size(scan, view.hand))
+    printed = _component_means(labels, len(stats) + 1, at_scan_size(scan, view.printed))
+    keep = (hand >= HAND_THRESHOLD) & (hand > printed)
+    keep[0] = False
+    mask = np.where(keep[labels], scan.mask, 0).astype(np.uint8)
+    height = text_height(_plausible(components(mask)[1], mask.shape))
+    return dataclasses.replace(scan, mask=mask, height=height if height >= MIN_TEXT_HEIGHT else 0.0)

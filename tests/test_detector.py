@@ -1,0 +1,201 @@
+"""The learned handwriting detector: its network's shapes, the read-time wrapper, the
+reader's --detector choice and the training command's flags."""
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import OCR, PY, REPO, SHARED, assert_one_line_error, run
+from pyimagesearch.detection import learned
+from pyimagesearch.detection.learned import (OUTPUTS, STRIDE, DetectorView, LearnedDetector, keep_handwriting,
+                                             padded, working_image)
+from pyimagesearch.detection.segment import PageScan, find_glyphs
+from pyimagesearch.errors import InputError
+from pyimagesearch.reader.loading import load_detector
+from pyimagesearch.reader.options import SHIPPED_DETECTOR, ReaderOptions
+
+TRAIN_DETECTOR = os.path.join(REPO, "train_detector.py")
+need_shared = pytest.mark.skipif(not os.path.isfile(os.path.join(SHARED, "fonts", "fonts.tsv")),
+                                 reason="../shared (fonts, UniPen strokes) not present")
+need_shipped = pytest.mark.skipif(not os.path.isfile(SHIPPED_DETECTOR), reason="no shipped detector.tflite")
+
+
+def two_words():
+    """A white page with a word on the left and a word on the right (dark ink)."""
+    image = np.full((300, 800, 3), 255, np.uint8)
+    cv2.putText(image, "left", (40, 170), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 20), 5)
+    cv2.putText(image, "right", (480, 170), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 20), 5)
+    return image
+
+
+def half_detector(hand_left: bool):
+    """A stand-in network: handwriting on the left half of the input (or nowhere), turn 0."""
+    def run_network(x):
+        _, h, w, _ = x.shape
+        out = np.full((1, h // STRIDE, w // STRIDE, len(OUTPUTS)), -8.0, np.float32)
+        if hand_left:
+            out[0, :, : w // STRIDE // 2, 0] = 8.0
+        out[0, ..., 2] = 4.0
+        return out
+    return LearnedDetector(run_network)
+
+
+def test_network_gives_one_cell_per_stride():
+    from pyimagesearch.detection.detector_model import build_detector, output_shape
+    model = build_detector((4, 4, 8, 8, 8))
+    out = model(np.zeros((1, 64, 96, 3), np.float32))
+    assert tuple(out.shape) == (1, *output_shape(64, 96))
+    assert output_shape(64, 96) == (64 // STRIDE, 96 // STRIDE, len(OUTPUTS))
+    with pytest.raises(ValueError):
+        output_shape(60, 96)
+
+
+def test_working_image_has_the_working_long_side_and_aligned_padding():
+    for shape in ((300, 800, 3), (2000, 900), (90, 40, 3)):
+        work = working_image(np.zeros(shape, np.uint8))
+        assert max(work.shape[:2]) == learned.WORK_LONG_SIDE and work.shape[2] == 3
+        assert all(side % learned.ALIGN == 0 for side in padded(work).shape[:2])
+
+
+def test_view_drops_the_padding_cells_and_votes_the_turn():
+    output = np.zeros((8, 8, len(OUTPUTS)), np.float32)
+    output[..., 0] = 5.0
+    output[..., 2 + 3] = 6.0   # every cell says: turned 3 quarter turns
+    view = DetectorView.of_output(output, (40, 64))
+    assert view.hand.shape == (5, 8)
+    assert view.turn == 3 and view.turn_probability > 0.9
+    assert view.upright().turn == 0 and view.upright().hand.shape == (8, 5)
+
+
+def test_only_the_components_on_handwriting_cells_are_kept():
+    image = two_words()
+    scan = PageScan.of(image)
+    kept = keep_handwriting(scan, half_detector(True).look(image))
+    columns = np.flatnonzero(kept.mask.any(axis=0)) * scan.to_original
+    assert len(columns) and columns.max() < 400 <= np.flatnonzero(scan.mask.any(axis=0)).max() * scan.to_original
+    assert kept.height > 0
+
+
+def test_nothing_called_handwriting_leaves_nothing_to_read():
+    image = two_words()
+    scan = keep_handwriting(PageScan.of(image), half_detector(False).look(image))
+    assert scan.height == 0 and not scan.mask.any()
+    assert find_glyphs(image, scan=scan) == []
+
+
+def test_reader_options_choose_the_detector(tmp_path):
+    assert ReaderOptions().detector in ("classic", "learned")
+    assert load_detector(ReaderOptions(detector="classic")) is None
+    with pytest.raises(InputError, match="no such detector"):
+        load_detector(ReaderOptions(detector="learned", detector_model=str(tmp_path / "none.tflite")))
+    with pytest.raises(InputError, match="choose one of"):
+        load_detector(ReaderOptions(detector="neural"))
+
+
+def test_a_model_that_is_not_a_detector_is_refused():
+    with pytest.raises(InputError, match="not a handwriting detector"):
+        LearnedDetector.from_file(os.path.join(REPO, "handwriting.tflite"))
+
+
+def test_reader_command_refuses_a_missing_detector_model(tmp_path):
+    image = tmp_path / "page.png"
+    cv2.imwrite(str(image), two_words())
+    proc = run([PY, OCR, "-i", image, "--no-window", "--detector", "learned",
+                "--detector-model", tmp_path / "none.tflite"])
+    assert "no such detector model" in assert_one_line_error(proc)
+
+
+@need_shipped
+def test_classic_and_learned_read_the_same_plain_handwriting_photo():
+    from pyimagesearch.reader.loading import load_reader
+    image = cv2.imread(os.path.join(REPO, "images", "hello_world.png"))
+    classic = load_reader(ReaderOptions(detector="classic")).read(image).text
+    assert load_reader(ReaderOptions(detector="learned")).read(image).text == classic
+
+
+@need_shipped
+@need_shared
+def test_learned_detector_drops_printed_labels_of_generated_forms():
+    from pyimagesearch.detection.training import InkCounts, score_page
+    from pyimagesearch.synth import PAPER_KINDS, PageSettings, make_page
+    detector = LearnedDetector.from_file(SHIPPED_DETECTOR)
+    settings = PageSettings(split="test", kind_weights=tuple(float(k == "form") for k in PAPER_KINDS),
+                            empty_share=0.0, far_share=0.0, crop_share=0.0, turn_share=0.0)
+    learned_counts, classic_counts = InkCounts(), InkCounts()
+    for seed in range(4):
+        score_page(make_page(seed, settings), detector, learned_counts, classic_counts)
+    a, b = learned_counts.scores(), classic_counts.scores()
+    assert a["print_kept"] < 0.5 * b["print_kept"]
+    assert a["recall"] > 0.5 * b["recall"]
+
+
+def test_training_command_help_shows_the_defaults():
+    proc = run([PY, TRAIN_DETECTOR, "--help"])
+    assert proc.returncode == 0
+    for flag in ("--resume", "--init-from", "--pages", "--train-pages", "--crop", "--epochs", "--workers"):
+        assert flag in proc.stdout
+    assert "default 256" in proc.stdout
+
+
+@pytest.mark.parametrize("flags, message", [(["--crop", "100"], "--crop 100"),
+                                            (["--train-pages", "0"], "--train-pages 0"),
+                                            (["--workers", "0"], "--workers 0"),
+                                            (["--model", "detector.h5"], "must end in .keras"),
+                                            (["--large-share", "2"], "--large-share 2")])
+def test_training_command_refuses_bad_flags_in_one_line(tmp_path, flags, message):
+    proc = run([PY, TRAIN_DETECTOR, "--pages", tmp_path / "pages", "-p", tmp_path / "p.png",
+                "-r", tmp_path / "r.txt", "-m", tmp_path / "d.keras", *flags], cwd=tmp_path)
+    assert message in assert_one_line_error(proc)
+
+
+@pytest.mark.slow
+@need_shared
+def test_tiny_training_run_writes_a_detector_the_reader_can_load(tmp_path):
+    pages = tmp_path / "pages"
+    args = [PY, TRAIN_DETECTOR, "-m", tmp_path / "d.keras", "--pages", pages, "-p", tmp_path / "p.png",
+            "-r", tmp_path / "r.txt", "--train-pages", "4", "--val-pages", "2", "--epochs", "1",
+            "--steps-per-epoch", "2", "-b", "2", "--crop", "64", "--eval-per-kind", "1"]
+    proc = run(args, cwd=REPO, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert sorted(os.listdir(pages)) == ["test-0000.npz", "train-0000.npz"]
+    assert (tmp_path / "p.png").is_file() and "form" in (tmp_path / "r.txt").read_text()
+    detector = LearnedDetector.from_file(str(tmp_path / "d.tflite"))
+    view = detector.look(two_words())
+    side = learned.WORK_LONG_SIDE
+    assert view.hand.shape == (-(-(side * 300 // 800) // STRIDE), side // STRIDE)
+    # the run is complete: --resume has nothing left to do and starts afresh
+    assert not (tmp_path / "d.ckpt.json").exists()
+
+
+@pytest.mark.parametrize("turn", [0, 1, 2, 3])
+def test_boxes_of_the_upright_page_map_back_onto_the_turned_photo(turn):
+    upright = np.zeros((40, 70), np.uint8)
+    box = [10, 5, 20, 8]
+    upright[5:13, 10:30] = 1
+    photo = np.rot90(upright, turn)
+    x, y, w, h = learned.box_in_photo(box, turn, upright.shape)
+    assert photo[y:y + h, x:x + w].all() and photo.sum() == w * h
+
+
+def test_a_page_found_turned_is_read_upright_and_boxed_on_the_photo():
+    from pyimagesearch.reader.predictor import HandwritingReader
+
+    class Blobs:   # a classifier stand-in: every glyph is an 'A'
+        labels = ["A"]
+
+        def predict(self, inputs):
+            return np.ones((len(inputs), 1), np.float32)
+
+    def turned_once(x):   # every cell is handwriting, on a page turned one quarter turn
+        out = np.full((1, x.shape[1] // STRIDE, x.shape[2] // STRIDE, len(OUTPUTS)), -8.0, np.float32)
+        out[0, ..., 0], out[0, ..., 3] = 8.0, 8.0
+        return out
+
+    upright = two_words()
+    photo = np.ascontiguousarray(np.rot90(upright, 1))
+    page = HandwritingReader(Blobs(), detector=LearnedDetector(turned_once)).read(photo)
+    reference = HandwritingReader(Blobs()).read(upright)
+    assert page.text == reference.text and len(page.lines) == 1
+    for got, want in zip(page.characters, reference.characters):
+        assert got.box == learned.box_in_photo(want.box, 1, upright.shape)
