@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..models import store
 from ..synth import PAPER_KINDS, PageSettings, make_page
 from ..training import checkpoints
-from ..training.trainer import check_run
+from ..training.config import check_run
 from . import detector_data
 from .detector_model import DEFAULT_FILTERS
 from .learned import OUTPUTS, LearnedDetector, keep_handwriting
@@ -172,9 +172,8 @@ def save_detector(model, config: DetectorTrainConfig) -> str:
     """The .keras model and its LiteRT twin, atomically; the twin's path."""
     from .detector_model import detector_to_tflite, float32_twin
     print(f"[INFO] serializing network to {config.model_path}...")
-    store.save_keras(model, config.model_path, list(OUTPUTS))
-    twin = store.lite_twin_path(config.model_path)
-    store.save_tflite(detector_to_tflite(float32_twin(model, tuple(config.filters))), twin, list(OUTPUTS))
+    twin = store.save_model_and_twin(model, config.model_path, list(OUTPUTS),
+                                     lambda m: detector_to_tflite(float32_twin(m, tuple(config.filters))))
     print(f"[INFO] LiteRT copy written to {twin}")
     return twin
 
