@@ -14,7 +14,7 @@ from conftest import DIGITS, FIXTURES, GLYPHS, LETTERS, PY, REPO, SHIPPED_TFLITE
 from pyimagesearch.evaluation.reader import read_truth
 from pyimagesearch.labels import TUTORIAL_LABELS
 from pyimagesearch.reader.characters import CharacterDecoder, load_glyph_lm
-from pyimagesearch.recognition.decode import glyph_beam_search
+from pyimagesearch.recognition.glyph_decode import glyph_beam_search
 from pyimagesearch.recognition.language import CharNgram
 from pyimagesearch.synth.block_text import BLOCK_CHARS, FORM_KINDS, form_entry
 

@@ -4,7 +4,9 @@ Labels travel with the model: inside the ``.keras`` zip as ``labels.json``, and
 appended to a ``.tflite`` flatbuffer as a trailer (TFLite ignores bytes after
 the flatbuffer), where a twin also keeps the hash of the model file it was made
 from. The tutorial's 2020 HDF5 file has none: it gets TUTORIAL_LABELS.
-Nothing here imports TensorFlow.
+Nothing here imports TensorFlow. It is one module, longer than most, because
+reading a model file, writing one and deciding which twin may run are one set of
+rules that every model (classifier, line model, detector) shares.
 """
 import glob
 import hashlib

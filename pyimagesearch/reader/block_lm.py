@@ -28,7 +28,7 @@ from ..evaluation.reader import comparable
 from ..labels import TUTORIAL_LABELS
 from ..metrics import levenshtein
 from ..models.classifier import load_classifier
-from ..recognition.decode import GLYPH_BEAM
+from ..recognition.glyph_decode import GLYPH_BEAM
 from ..recognition.language import CharNgram, lm_path_for
 from ..synth.block_text import block, form_entry
 from ..synth.glyph_lines import GlyphPool, glyph_photo

@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import InputError
 from ..io.elements import UNKNOWN, Character, Line, Word
 from ..labels import charset_mask, restrict
-from ..recognition.decode import glyph_beam_search
+from ..recognition.glyph_decode import glyph_beam_search
 from ..recognition.language import CharNgram, lm_path_for
 
 ALTERNATIVES = 3
