@@ -2,55 +2,88 @@
 
     python tools/import_circles.py [pyimagesearch]
 
-Prints each circle (a strongly connected group of modules) and their number.
+Prints each circle (modules that import each other, directly or through others) and
+their number. A module's own parent packages do not count: Python imports them
+before the module anyway.
 """
 import ast
 import os
 import sys
 
-sys.setrecursionlimit(10000)
-root = sys.argv[1] if len(sys.argv) > 1 else "pyimagesearch"
-mods = {}
-for d, _, fs in os.walk(root):
-    for f in fs:
-        if f.endswith(".py"):
-            p = os.path.join(d, f)
-            name = p[:-3].replace(os.sep, ".")
-            if name.endswith(".__init__"): name = name[:-9]
-            mods[name] = p
-graph = {m: set() for m in mods}
-for m, p in mods.items():
-    pkg = m if p.endswith("__init__.py") else m.rsplit(".", 1)[0]
-    for node in ast.walk(ast.parse(open(p).read())):
-        targets = []
+
+def modules(root):
+    """{dotted module name: file path} of every .py file below ``root``."""
+    found = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                dotted = path[:-3].replace(os.sep, ".")
+                found[dotted.removesuffix(".__init__")] = path
+    return found
+
+
+def imported(module, path):
+    """The dotted names an import statement anywhere in the file may load."""
+    package = module if path.endswith("__init__.py") else module.rsplit(".", 1)[0]
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            targets = [a.name for a in node.names]
+            yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
             if node.level:
-                base = pkg.split(".")
-                base = base[:len(base) - node.level + 1]
-                b = ".".join(base + ([node.module] if node.module else []))
-            else:
-                b = node.module or ""
-            targets = [b] + [b + "." + a.name for a in node.names]
-        for t in targets:
-            # a module's own parent packages are imported before it anyway: no circle
-            if t in graph and t != m and not m.startswith(t + "."):
-                graph[m].add(t)
-# Tarjan SCC
-index, low, stack, on, sccs, i = {}, {}, [], set(), [], [0]
-def sc(v):
-    index[v] = low[v] = i[0]; i[0] += 1; stack.append(v); on.add(v)
-    for w in graph[v]:
-        if w not in index: sc(w); low[v] = min(low[v], low[w])
-        elif w in on: low[v] = min(low[v], index[w])
-    if low[v] == index[v]:
-        comp = []
-        while True:
-            w = stack.pop(); on.discard(w); comp.append(w)
-            if w == v: break
-        if len(comp) > 1: sccs.append(comp)
-for v in graph:
-    if v not in index: sc(v)
-for c in sccs: print("cycle:", sorted(c))
-print(len(sccs), "import circles")
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def import_graph(root):
+    found = modules(root)
+    return {module: {target for target in imported(module, path)
+                     if target in found and target != module and not module.startswith(target + ".")}
+            for module, path in found.items()}
+
+
+def circles(graph):
+    """Groups of more than one module that reach each other (Tarjan's algorithm)."""
+    index, low, stack, on_stack, groups = {}, {}, [], set(), []
+
+    def visit(module):
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for target in graph[module]:
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in on_stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            group = []
+            while not group or group[-1] != module:
+                group.append(stack.pop())
+                on_stack.discard(group[-1])
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for module in graph:
+        if module not in index:
+            visit(module)
+    return groups
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    found = circles(import_graph(argv[0] if argv else "pyimagesearch"))
+    for group in found:
+        print("circle:", " <-> ".join(group))
+    print(f"{len(found)} import circles")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.setrecursionlimit(10000)
+    sys.exit(main())
