@@ -14,11 +14,12 @@ import sys
 def modules(root):
     """{dotted module name: file path} of every .py file below ``root``."""
     found = {}
+    top = os.path.dirname(os.path.abspath(root))
     for folder, _, names in os.walk(root):
         for name in names:
             if name.endswith(".py"):
                 path = os.path.join(folder, name)
-                dotted = path[:-3].replace(os.sep, ".")
+                dotted = os.path.relpath(path, top)[:-3].replace(os.sep, ".")
                 found[dotted.removesuffix(".__init__")] = path
     return found
 

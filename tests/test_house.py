@@ -1,0 +1,22 @@
+"""The package's shape: no module imports itself back through others (lazy imports count)."""
+import os
+import sys
+
+from conftest import REPO
+
+sys.path.insert(0, os.path.join(REPO, "tools"))
+from import_circles import circles, import_graph  # noqa: E402
+
+
+def test_no_import_circles():
+    assert circles(import_graph(os.path.join(REPO, "pyimagesearch"))) == []
+
+
+def test_the_counter_finds_a_circle(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("def f():\n    from .b import g\n")    # lazy, still a circle
+    (package / "b.py").write_text("from . import a\n")
+    (package / "c.py").write_text("from .a import f\n")
+    assert circles(import_graph(str(package))) == [["pkg.a", "pkg.b"]]
