@@ -99,8 +99,16 @@ def killed_and_resumed(folder, results, jobs, seconds, seed):
     child.send_signal(signal.SIGKILL)
     child.wait()
     killed_at = lines_in(results)
-    rerun = subprocess.run(command(folder, results, jobs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rerun = finished(command(folder, results, jobs))
     return killed_at, rerun.returncode
+
+
+def finished(cmd):
+    """Run a reading to its end; its last error lines go to the log when it fails."""
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if proc.returncode:
+        log(f"exit {proc.returncode}: {' | '.join(proc.stderr.splitlines()[-3:])}")
+    return proc
 
 
 def texts(path):
@@ -126,7 +134,7 @@ def scaling(folder, work, count):
     for jobs in (1, 2):
         results = os.path.join(work, f"scaling{jobs}.jsonl")
         start = time.monotonic()
-        subprocess.run(command(subset, results, jobs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        finished(command(subset, results, jobs))
         rates[jobs] = count / (time.monotonic() - start)
     return rates
 
