@@ -6,7 +6,7 @@ processes, a worker's memory over the batch, and the Ray path.
 Makes a batch of ``--count`` copies of the photos in images/ (and ../shared/images-dev
 when present) in a temporary folder, then:
 1. reads it whole with ``--jsonl`` (the reference), and again killed with SIGKILL at a
-   random point and run once more: the resumed file must hold each image once, with
+   random point (after 10-90% of the images) and run once more: the resumed file must hold each image once, with
    the reference's texts;
 2. reads the first ``--scaling`` images with ``--jobs 1`` and ``--jobs 2``: images/s;
 3. samples the resident memory of the reading processes after 100 images and after
@@ -92,10 +92,13 @@ def reference_run(folder, results, count, jobs):
     return time.monotonic() - start, child.returncode, samples
 
 
-def killed_and_resumed(folder, results, jobs, seconds, seed):
-    """Kill a run at a random point, run it again; (lines when killed, the rerun's status)."""
+def killed_and_resumed(folder, results, jobs, count, seed):
+    """Kill a run at a random point (after 10-90% of its images), run it again;
+    (lines when killed, the rerun's status)."""
     child = subprocess.Popen(command(folder, results, jobs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(random.Random(seed).uniform(0.1, 0.9) * seconds)
+    target = int(random.Random(seed).uniform(0.1, 0.9) * count)
+    while child.poll() is None and lines_in(results) < target:
+        time.sleep(0.01)
     child.send_signal(signal.SIGKILL)
     child.wait()
     killed_at = lines_in(results)
@@ -187,7 +190,7 @@ def main(argv=None):
         reference, _ = texts(reference_file)
         log(f"read in {seconds:.0f} s; killing a second run at a random point")
         resumed_file = os.path.join(work, "resumed.jsonl")
-        killed_at, rerun_status = killed_and_resumed(folder, resumed_file, args.jobs, seconds, args.seed)
+        killed_at, rerun_status = killed_and_resumed(folder, resumed_file, args.jobs, args.count, args.seed)
         resumed, counts = texts(resumed_file)
         log("images per second with 1 and 2 workers")
         rates = scaling(folder, work, args.scaling)
