@@ -4,9 +4,8 @@ Labels travel with the model: inside the ``.keras`` zip as ``labels.json``, and
 appended to a ``.tflite`` flatbuffer as a trailer (TFLite ignores bytes after
 the flatbuffer), where a twin also keeps the hash of the model file it was made
 from. The tutorial's 2020 HDF5 file has none: it gets TUTORIAL_LABELS.
-Nothing here imports TensorFlow. It is one module, longer than most, because
-reading a model file, writing one and deciding which twin may run are one set of
-rules that every model (classifier, line model, detector) shares.
+Nothing here imports TensorFlow. One module, longer than most: reading, writing
+and pairing model files are one set of rules that every model shares.
 """
 import glob
 import hashlib
@@ -113,18 +112,6 @@ def _tflite_trailer(path):
     except OSError as e:
         raise InputError(f"{path}: cannot read it ({e.strerror or e})") from None
     return blob
-
-
-def _split_tflite(path):
-    """(flatbuffer bytes, trailer JSON bytes or None) of a .tflite file."""
-    with open(path, "rb") as f:
-        content = f.read()
-    if len(content) > TRAILER.size:
-        length, magic = TRAILER.unpack(content[-TRAILER.size:])
-        if magic == TRAILER_MAGIC and length < len(content):
-            end = len(content) - TRAILER.size
-            return content[:end - length], content[end - length:end]
-    return content, None
 
 
 def read_labels(path):
@@ -271,7 +258,10 @@ def save_model_and_twin(model, path: str, labels, to_tflite) -> str:
 def restamp(twin: str, model_path: str) -> None:
     """Stamp an existing twin as belonging to ``model_path`` (flatbuffer and labels
     unchanged), for twins written before stamps or copied by hand."""
-    flatbuffer, _ = _split_tflite(twin)
+    blob = _tflite_trailer(twin)
+    with open(twin, "rb") as f:
+        content = f.read()
+    flatbuffer = content if blob is None else content[:len(content) - TRAILER.size - len(blob)]
     save_tflite(flatbuffer, twin, read_labels(twin), model_path=model_path)
 
 
