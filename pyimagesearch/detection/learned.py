@@ -87,9 +87,9 @@ class LearnedDetector:
         self.run = run
 
     @classmethod
-    def from_file(cls, path: str, threads: int = 2) -> "LearnedDetector":
+    def from_file(cls, path: str) -> "LearnedDetector":
         from ..models.lite import LiteModel
-        model = LiteModel(path, threads)
+        model = LiteModel(path)
         shape = model.output_shape
         if len(shape) != 4 or shape[-1] != len(OUTPUTS):
             from ..errors import InputError

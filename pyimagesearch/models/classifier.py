@@ -52,10 +52,10 @@ class KerasClassifier(_Classifier):
 class LiteClassifier(_Classifier):
     runtime = "litert"
 
-    def __init__(self, path, threads=2):
+    def __init__(self, path):
         self.path = path
         self.labels = store.read_labels(path)
-        self.lite = LiteModel(path, threads)
+        self.lite = LiteModel(path)
         _check_shapes(path, self.lite.input_shape, self.lite.output_shape, self.labels)
 
     def _run(self, chunk):

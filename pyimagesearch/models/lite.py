@@ -8,13 +8,23 @@ import numpy as np
 
 from ..errors import InputError, first_line
 
+_threads = 2   # LiteRT threads of each model this process loads (``set_threads``)
+
+
+def set_threads(count: int) -> None:
+    """The LiteRT threads of the models this process loads from now on: a worker
+    process that shares the cores with others takes 1, so they are not oversubscribed."""
+    global _threads
+    _threads = max(1, int(count))
+
 
 class LiteModel:
     """One input, one output; ``run`` resizes the input to each new shape."""
 
-    def __init__(self, path: str, threads: int = 2):
+    def __init__(self, path: str):
         from ai_edge_litert.interpreter import Interpreter
         self.path = path
+        threads = _threads
 
         def build():
             interpreter = Interpreter(model_path=path, num_threads=threads)

@@ -16,6 +16,7 @@ from ..io.annotate import annotate, save
 from ..io.elements import Page
 from ..io.image import load_image
 from ..io.outputs import make_parent
+from ..models.lite import set_threads
 from .loading import load_reader
 from .options import ReaderOptions
 
@@ -74,6 +75,7 @@ def _start_worker(options):
     global _worker_reader
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the main process's to handle
     cv2.setNumThreads(1)                           # the processes share the cores
+    set_threads(1)
     with open(os.devnull, "w") as quiet:           # the main process has said any warnings
         _worker_reader = load_reader(options, quiet)
 

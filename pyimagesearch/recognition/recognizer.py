@@ -106,7 +106,7 @@ def _keras_line_model(path):
 
 
 class LineRecognizer:
-    def __init__(self, path, beam_width=None, batch_size=32, threads=2, lm_path="auto"):
+    def __init__(self, path, beam_width=None, batch_size=32, lm_path="auto"):
         """``beam_width``: None for the language model's beam (greedy without one),
         0 or 1 for greedy decoding, more for a beam search of that width."""
         self.path = path
@@ -119,7 +119,7 @@ class LineRecognizer:
         self.batch_size = batch_size
         self.lite = self.model = None
         if self.kind == "tflite":
-            self.lite = LiteModel(path, threads)
+            self.lite = LiteModel(path)
         else:
             self.model = _keras_line_model(path)
         self._check_shapes()
