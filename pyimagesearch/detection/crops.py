@@ -1,5 +1,6 @@
 """Line crops: a text line cut out of the page's ink as dark ink on white paper (what
 ``recognition.preprocess`` wants), with the one scale from its pixels to the photo's."""
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -15,6 +16,8 @@ OVERHANG = 0.8   # ascenders and descenders may reach this far above and below t
 SOFT_EDGE = 1    # px of ink kept around the mask's strokes (their anti-aliased edges)
 TALLEST = 3.0    # taller ink is a page edge, a margin rule or a shadow, not a stroke
 WORD_SPACE = 0.4   # an ink-free gap this wide (character heights) at a reading-order word gap ends a word
+# ink weaker than this (0-255) is not writing: show-through and faint marks
+INK_FLOOR = 127
 
 
 @dataclass
@@ -31,6 +34,15 @@ class PageInk:
         labels, stats = scan.components
         return cls(scan.ink, labels, stats, scan.to_original)
 
+    @functools.cached_property
+    def floor(self) -> int:
+        """The ink strength above which a pixel is ink on this page: ``INK_FLOOR``,
+        unless the page's writing itself (the 90th percentile of its ink mask) is
+        fainter than that (pencil, a dim photo): then half of its strength."""
+        strokes = self.ink[self.labels > 0]
+        writing = float(np.percentile(strokes, 90)) if strokes.size else 255.0
+        return INK_FLOOR if writing > INK_FLOOR else int(writing // 2)
+
 
 @dataclass
 class LineCrop:
@@ -38,6 +50,7 @@ class LineCrop:
     image: np.ndarray
     origin: tuple          # (x0, y0): its top-left corner at working scale
     to_original: float     # working -> photo pixels
+    ink_floor: int = INK_FLOOR   # ink strength above which a pixel is ink (``PageInk.floor``)
 
     def photo_x(self, column: float) -> float:
         return (self.origin[0] + column) * self.to_original
@@ -45,11 +58,15 @@ class LineCrop:
     def photo_y(self, row: float) -> float:
         return (self.origin[1] + row) * self.to_original
 
+    def inked(self) -> np.ndarray:
+        """The pixels that hold ink (stronger than ``ink_floor``)."""
+        return self.image < 255 - self.ink_floor
+
     def word_splits(self, gaps: list, height: float) -> list[float]:
         """Crop columns where a word ends: the middle of the widest ink-free run of
         columns inside each of ``gaps`` ((x end, x start) photo columns), when it is
         at least ``WORD_SPACE`` character heights (``height``, photo pixels) wide."""
-        empty = ~(self.image < 128).any(axis=0)
+        empty = ~self.inked().any(axis=0)
         height /= self.to_original
         splits = []
         for g0, g1 in gaps:
@@ -115,7 +132,7 @@ def line_crop(page_ink: PageInk, boxes: list) -> "LineCrop | None":
     ink = page_ink.ink[y0:y1, x0:x1] * mask
     if not ink.any():
         return None
-    return LineCrop((255 - ink).astype(np.uint8), (x0, y0), s)
+    return LineCrop((255 - ink).astype(np.uint8), (x0, y0), s, page_ink.floor)
 
 
 def _reachable(stats, candidates, left, right, height):

@@ -21,6 +21,8 @@ MIN_TEXT_HEIGHT = 6
 MAX_CANDIDATES_PER_MEGAPIXEL = 1000
 # ... and so is a page this much covered in ink (writing leaves most of the paper bare)
 MAX_INK_SHARE = 0.25
+# a character is less than this many text heights tall (taller ink is a rule, an edge, a drawing)
+MAX_GLYPH_HEIGHTS = 3.0
 
 
 @dataclass
@@ -163,10 +165,13 @@ def _tight(mask, box):
     return (x, y + int(rows[0]), w, int(rows[-1] - rows[0] + 1))
 
 
-def _plausible(stats, shape):
-    """Drop page edges and shadows (huge blobs) and specks (a few pixels)."""
+def _plausible(stats, shape, height=0.0):
+    """Drop page edges and shadows (huge blobs) and specks (a few pixels). Once the
+    text ``height`` is known, a blob taller than half the page is a letter when it is
+    not much taller than the text: a tight crop of a word, whose H and l fill it."""
     page_h, page_w = shape
-    return stats[(stats[:, 2] < 0.5 * page_w) & (stats[:, 3] < 0.5 * page_h) & (stats[:, 4] >= 4)]
+    too_tall = (stats[:, 3] >= 0.5 * page_h) & ((height == 0) | (stats[:, 3] > MAX_GLYPH_HEIGHTS * height))
+    return stats[(stats[:, 2] < 0.5 * page_w) & ~too_tall & (stats[:, 4] >= 4)]
 
 
 def _is_texture(mask, stats):
@@ -275,7 +280,7 @@ def find_glyphs(image, judge=None, scan=None):
     ink, mask, height, to_original = scan.ink, scan.mask, scan.height, scan.to_original
     if height == 0:
         return []
-    stats = _plausible(scan.components[1], mask.shape)
+    stats = _plausible(scan.components[1], mask.shape, height)
     stats = stats[stats[:, 3] * np.maximum(stats[:, 2], 1) >= (0.06 * height) ** 2 * 4]
     if _is_texture(mask, stats):
         return []
@@ -288,7 +293,7 @@ def find_glyphs(image, judge=None, scan=None):
     boxes = _choose_splits(boxes, mask, height, crop, judge)
     boxes = _choose_joins(boxes, height, crop, judge)
     # what is left of a character: at least a third of the text height, or a real mark
-    boxes = [b for b in boxes if b[3] >= 0.3 * height and b[3] < 3.0 * height]
+    boxes = [b for b in boxes if b[3] >= 0.3 * height and b[3] < MAX_GLYPH_HEIGHTS * height]
     return [Glyph(_to_original(box, to_original, scan.shape), crop(box)) for box in boxes]
 
 

@@ -20,7 +20,7 @@ def to_line(decoded: Decoded, probs: np.ndarray, chars: list, crop: LineCrop, li
     stay inside it and the ink the crop kept (strokes the segmenter dropped, like
     the last l of a cursive word, are in the crop too). Characters less sure than
     ``min_confidence`` are written as UNKNOWN."""
-    ink = crop.image < 128
+    ink = crop.inked()
     columns = np.flatnonzero(ink.any(axis=0))
     if not decoded.text.strip() or len(columns) == 0:
         return None

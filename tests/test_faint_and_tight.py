@@ -1,0 +1,61 @@
+"""Writing the reader must not lose: faint pencil (the line model reads it, and its
+characters are placed), and a crop so tight that the tall letters fill it."""
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import REPO, SHIPPED_TFLITE
+from pyimagesearch.detection.crops import INK_FLOOR, PageInk
+from pyimagesearch.detection.segment import PageScan
+
+HELLO = os.path.join(REPO, "images", "hello_world.png")
+LINE_MODEL = os.path.join(REPO, "line_model.keras")
+
+
+def _faded(image, strength):
+    """The photo's ink brought to ``strength`` of its darkness, as pencil on paper."""
+    return (255 - (255 - image.astype(np.float32)) * strength).astype(np.uint8)
+
+
+def _first_line_tight(gray):
+    """The first written line of ``gray``, cut to its ink with a 2-px border."""
+    ink = gray < 128
+    rows = np.flatnonzero(ink.any(axis=1))
+    end = rows[np.flatnonzero(np.diff(rows) > 1)[0]] if (np.diff(rows) > 1).any() else rows[-1]
+    cols = np.flatnonzero(ink[rows[0]:end + 1].any(axis=0))
+    return gray[max(0, rows[0] - 2):end + 3, max(0, cols[0] - 2):cols[-1] + 3]
+
+
+@pytest.fixture(scope="module")
+def hello():
+    return cv2.imread(HELLO, cv2.IMREAD_GRAYSCALE)
+
+
+def _reader(mode):
+    from pyimagesearch.reader.loading import load_reader
+    from pyimagesearch.reader.options import ReaderOptions
+    return load_reader(ReaderOptions(model=SHIPPED_TFLITE, mode=mode))
+
+
+def test_a_page_of_faint_writing_lowers_the_ink_floor_and_a_dark_one_keeps_it(hello):
+    assert PageInk.of(PageScan.of(hello)).floor == INK_FLOOR
+    faint = PageInk.of(PageScan.of(_faded(hello, 0.25))).floor
+    assert 0 < faint < INK_FLOOR
+
+
+@pytest.mark.skipif(not os.path.isfile(LINE_MODEL), reason="needs the shipped line model")
+def test_faint_pencil_reads_as_the_dark_original_in_lines_mode(hello):
+    reader = _reader("lines")
+    dark = reader.read(hello).text
+    faint = reader.read(_faded(hello, 0.25))
+    assert dark.replace(" ", "") == "HELLO\nWORLD"
+    assert faint.text == dark
+    assert all(ch.box[2] > 0 and ch.box[3] > 0 for ch in faint.characters)
+
+
+def test_a_crop_as_tight_as_its_tallest_letters_keeps_them(hello):
+    tight = _first_line_tight(hello)
+    assert tight.shape[0] < 1.3 * max(1, int((tight < 128).any(axis=1).sum()))   # the letters fill the crop
+    assert _reader("chars").read(tight).text.replace(" ", "") == "HELLO"
