@@ -13,9 +13,9 @@ Paper kinds (PAPER_KINDS): plain (sometimes under a few typed lines), ruled
 (margin line, sometimes a printed 'Date / Page' header), squared, dotted, form
 (title, labels, underlines), boxes (one capital or digit per box), table
 (printed headings), whiteboard (marker, glare), sticky (notes on a desk) and
-card (a card, note or sheet close up: a few lines of large, neat block capitals
-or digits filling much of the frame, sometimes beside printed words of the
-same size).
+card (a card, note or sheet close up: a few lines of large writing, mostly
+neat block capitals or digits, filling much of the frame, sometimes beside
+printed words of the same size).
 Any of them may be white, cream, grey or coloured, show print through from the
 back, be written in pencil, or be seen as a small crop.
 
@@ -57,7 +57,8 @@ class PageSettings:
     stroke_share: float = 0.5               # written by UniPen writers (else by fonts)
     pencil_share: float = 0.12
     kind_weights: tuple = (2, 3, 1.5, 1, 2, 1, 1, 1, 1, 3)   # for PAPER_KINDS, in order
-    neat_sticky_share: float = 0.5          # sticky notes written in neat block capitals, as cards are
+    neat_card_share: float = 0.75           # cards written in neat block capitals and digits (else any hand)
+    neat_sticky_share: float = 0.5          # sticky notes written so too
     data_dir: str = os.path.join(SHARED, "data", "lines")
     unipen_dir: str = os.path.join(SHARED, "data", "unipen")   # single capitals and digits
     fonts_dir: str = os.path.join(SHARED, "fonts")
@@ -214,7 +215,7 @@ def _sheet_layers(rng, s, kind, plan, sources):
     marker = kind in ("whiteboard", "sticky") and rng.random() < 0.8
     # one letter per box needs a font: UniPen words cannot be cut into the boxes
     share = 0.0 if kind == "boxes" and sources.fonts else s.stroke_share
-    if kind == "card" or (kind == "sticky" and rng.random() < s.neat_sticky_share):
+    if (kind == "card" and rng.random() < s.neat_card_share) or (kind == "sticky" and rng.random() < s.neat_sticky_share):
         marker = marker or (kind == "card" and rng.random() < 0.35)
         hand = choose_neat_hand(rng, sources.fonts, sources.capitals, marker=marker)
     else:
