@@ -215,7 +215,8 @@ def _sheet_layers(rng, s, kind, plan, sources):
     marker = kind in ("whiteboard", "sticky") and rng.random() < 0.8
     # one letter per box needs a font: UniPen words cannot be cut into the boxes
     share = 0.0 if kind == "boxes" and sources.fonts else s.stroke_share
-    if (kind == "card" and rng.random() < s.neat_card_share) or (kind == "sticky" and rng.random() < s.neat_sticky_share):
+    neat_share = {"card": s.neat_card_share, "sticky": s.neat_sticky_share}.get(kind, 0.0)
+    if neat_share and rng.random() < neat_share:
         marker = marker or (kind == "card" and rng.random() < 0.35)
         hand = choose_neat_hand(rng, sources.fonts, sources.capitals, marker=marker)
     else:
