@@ -13,6 +13,7 @@ from conftest import PY, REPO, SHARED, assert_one_line_error, run
 from pyimagesearch.errors import InputError
 from pyimagesearch.recognition.corpus import Corpus
 from pyimagesearch.synth import forms
+from pyimagesearch.synth.capitals import CapitalWriters
 from pyimagesearch.synth.fonts import HELD_OUT, FontSpec, font_table, render_line
 from pyimagesearch.synth.pages import PageSettings, Sources, make_page
 from pyimagesearch.synth.paper import PAPER_KINDS
@@ -79,6 +80,33 @@ def test_no_two_copies_of_a_letter_are_identical():
     for a in range(4):
         for b in range(a + 1, 4):
             assert np.abs(boxes[a] - boxes[b]).max() > 0.2
+
+
+def test_letter_gap_spreads_the_letters():
+    tight, spread = (render_line(FontSpec(dejavu()), "HELLO", 20.0, np.random.default_rng(0), gap=gap)
+                     for gap in (0.0, 15.0))
+    width = lambda line: np.ptp(np.flatnonzero(line.ink.max(axis=0) > 0.2))   # noqa: E731
+    assert width(spread) - width(tight) == pytest.approx(4 * 15.0, abs=12)
+
+
+def test_digit_lines_are_digits():
+    source, rng = TextSource(None), np.random.default_rng(5)
+    for _ in range(20):
+        line = source.line(rng, "digits", 30)
+        assert line.replace(" ", "").isdigit() and 3 <= len(line.replace(" ", "")) <= 12
+
+
+def test_cards_hold_few_large_lines_filling_the_frame(plain_sources):
+    card_share, ruled_share = [], []
+    for seed in range(12):
+        for kind, shares in (("card", card_share), ("ruled", ruled_share)):
+            settings = only(kind, turn_share=0.0, crop_share=0.0, large_side=(500, 700))
+            page = make_page(seed, settings, plain_sources)
+            shares += [line.box[3] / page.image.shape[0] for line in page.lines if line.complete]
+            if kind == "card":
+                assert len(page.lines) <= 4
+    assert np.median(card_share) > 3 * np.median(ruled_share)
+    assert np.median(card_share) > 0.08
 
 
 def test_same_seed_same_page(plain_sources):
@@ -180,6 +208,21 @@ def test_test_pages_use_only_held_out_fonts_and_test_writers():
     train = Sources.load(PageSettings(split="train"))
     assert not writers & set(train.writers.writers)
     assert not {f.path for f in sources.fonts} & {f.path for f in train.fonts}
+
+
+@need_shared
+def test_unipen_capitals_keep_the_writer_split_and_write_what_they_say():
+    unipen = os.path.join(SHARED, "data", "unipen")
+    train, test = CapitalWriters(unipen, "train"), CapitalWriters(unipen, "test")
+    assert len(train) > 50 and len(test) > 10 and not set(train.writers) & set(test.writers)
+    rng = np.random.default_rng(2)
+    writer = test.writers[0]
+    line = test.line(rng, writer, "Call 555-0199 now", 40.0, 3.0, 0.0, 10.0)
+    assert line.text == " ".join("".join(c for c in w if c in test.samples[writer])
+                                 for w in ["CALL", "555", "0199", "NOW"]).strip()
+    rows = np.flatnonzero(line.ink.max(axis=1) > 0.3)
+    assert 36 <= np.ptp(rows) <= 70   # capitals about 40 px tall (descending strokes and jitter allowed)
+    assert abs(line.baseline - rows[-1]) < 12
 
 
 @need_shared

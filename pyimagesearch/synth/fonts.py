@@ -137,19 +137,20 @@ def _place(canvas, spec, ch, size, x, baseline, scale, look, rng):
     return advance * sx
 
 
-def render_line(spec: FontSpec, text: str, body: float, rng, pitch: float = 0.0) -> InkLine:
-    """``text`` in ``spec``'s font with a body (x-height) of ``body`` px.
-    ``pitch`` > 0 puts one character per ``pitch``-wide box instead."""
+def render_line(spec: FontSpec, text: str, body: float, rng, pitch: float = 0.0, gap: float = 0.0) -> InkLine:
+    """``text`` in ``spec``'s font with a body (x-height) of ``body`` px and
+    ``gap`` px more between letters. ``pitch`` > 0 puts one character per
+    ``pitch``-wide box instead."""
     text = text.upper() if spec.caps_only else text
     wanted = body / body_ratio(spec)
     size = max(6, int(round(2 ** (round(np.log2(wanted) * SIZE_STEPS) / SIZE_STEPS))))
     scale = wanted / size
     look = {"slant": rng.normal(0.05, 0.12), "body": body, "weight": rng.uniform(-0.08, 0.2),
             "pen": max(1.0, body * 0.12)}
-    tracking = rng.normal(0.03, 0.04) * body
+    tracking = rng.normal(0.03, 0.04) * body + gap
     space = rng.uniform(0.9, 1.6)
     widths = [glyph(spec.path, ch, size)[3] * scale for ch in text]
-    width = int(max(sum(widths) * 1.25, pitch * len(text)) + 6 * body) + 4
+    width = int(max(sum(widths) * 1.25 + gap * len(text), pitch * len(text)) + 6 * body) + 4
     height = int(np.ceil(5.5 * body)) + 4
     baseline = 3.5 * body
     canvas = np.zeros((height, width), np.float32)

@@ -105,7 +105,7 @@ def draw_form(rng, printed, paper, spacing: float, lines: int) -> list:
     if rng.random() < 0.7 and h > 6 * spacing:
         _title(rng, printed, w, spacing, y)
         y += spacing * rng.uniform(1.2, 2.0)
-    font = printed_font(rng, spacing * rng.uniform(0.26, 0.36) / X_HEIGHT, bold=rng.random() < 0.3)
+    font = printed_font(rng, spacing * rng.uniform(0.22, 0.5) / X_HEIGHT, bold=rng.random() < 0.4)
     slots, row_gap = [], spacing * rng.uniform(1.0, 1.5)
     margin = spacing * rng.uniform(0.4, 1.2)
     while y < h - spacing * 0.3 and len(slots) < lines:
@@ -210,7 +210,7 @@ def printed_block(rng, printed, paper, spacing: float, text) -> float:
     """A few lines of typed prose at the top of the sheet (a letter, a handout
     written on by hand); returns the row below them."""
     h, w = paper.shape[:2]
-    font = printed_font(rng, spacing * rng.uniform(0.18, 0.3) / X_HEIGHT)
+    font = printed_font(rng, spacing * rng.uniform(0.18, 0.42) / X_HEIGHT, bold=rng.random() < 0.2)
     lead = font.size * rng.uniform(1.2, 1.6)
     left = spacing * rng.uniform(0.5, 1.5)
     y = spacing * rng.uniform(0.8, 1.5)

@@ -1,8 +1,9 @@
 """Handwritten lines for the pages: UniPen writers' strokes or a handwriting font.
 
 A page is written by one ``Hand``: a UniPen writer (their text lines, or their
-words composed into lines, re-rendered with the page's pen width and slant) or a
-font (any text; see ``fonts``). Training pages use the UniPen training writers
+words composed into lines, re-rendered with the page's pen width and slant), a
+UniPen writer's single capitals and digits (``capitals``) or a font (any text;
+see ``fonts``). Training pages use the UniPen training writers
 and the training fonts, test pages only the test writers and held-out fonts.
 """
 import re
@@ -14,7 +15,8 @@ import numpy as np
 from ..recognition.charset import Charset
 from ..recognition.corpus import LINE, WORD, Corpus
 from ..recognition.strokes import compose, render
-from .fonts import FontSpec, InkLine, render_line, trim
+from .capitals import CapitalWriters
+from .fonts import CAPS_BODIES, FontSpec, InkLine, render_line, trim
 
 NUMBER = re.compile(r"[0-9.,/:()-]*[0-9][0-9.,/:()-]*")
 BODY_PER_REF = 0.45   # x-height per UniPen writer's median word height (measured on rendered lines)
@@ -63,25 +65,33 @@ class StrokeWriters:
 
 @dataclass
 class Hand:
-    """Who writes a page and with what pen: a UniPen writer or a font."""
+    """Who writes a page and with what pen: a UniPen writer (their lines and words,
+    or with ``capitals`` their single capitals and digits) or a font."""
     pen: float                  # pen width in body units
     slant: float
     writer: str = ""
     font: FontSpec = None
     writers: StrokeWriters = None
+    capitals: CapitalWriters = None
+    gap: float = 0.0            # extra space between letters in body units (letter-spaced capitals)
 
     def line(self, rng, body: float, max_width: float, text_for, pitch: float = 0.0,
              numeric: bool = False) -> InkLine:
         """One line at most about ``max_width`` px wide; ``text_for(max_chars)``
         gives the text when the hand is a font; ``numeric``: a UniPen writer
         writes their numbers there when they wrote any."""
+        if self.capitals is not None:
+            chars = int(max_width / (body * (1.0 + self.gap)))
+            return self.capitals.line(rng, self.writer, text_for(max(chars, 1)), body * CAPS_BODIES,
+                                      max(0.8, self.pen * body), self.slant, self.gap * body)
         if self.font is None:
             return self._stroke_line(rng, body, max_width, numeric)
-        chars = int(max_width / (body * 0.62)) if not pitch else int(max_width / pitch)
-        line = render_line(self.font, text_for(max(chars, 1)), body, rng, pitch=pitch)
+        chars = int(max_width / (body * (0.62 + self.gap))) if not pitch else int(max_width / pitch)
+        gap = self.gap * body
+        line = render_line(self.font, text_for(max(chars, 1)), body, rng, pitch=pitch, gap=gap)
         overflow = (line.ink.shape[1] - 2 * line.start) / max_width
         if overflow > 1 and not pitch:   # capitals and wide fonts: fewer characters
-            line = render_line(self.font, text_for(max(int(chars / overflow * 0.9), 1)), body, rng)
+            line = render_line(self.font, text_for(max(int(chars / overflow * 0.9), 1)), body, rng, gap=gap)
         return line
 
     def _stroke_line(self, rng, body, max_width, numeric):
@@ -146,3 +156,20 @@ def choose_hand(rng, fonts: list, writers: StrokeWriters, stroke_share: float, m
     markers = [f for f in fonts if f.style == "marker"]
     pool = markers if marker and markers and rng.random() < 0.7 else fonts
     return Hand(pen, slant, font=pool[int(rng.integers(len(pool)))])
+
+
+def choose_neat_hand(rng, fonts: list, capitals: CapitalWriters, marker: bool = False) -> Hand:
+    """A hand for neat block capitals and digits on cards and notes: a UniPen
+    writer's single letters (when ``capitals`` has writers) or a font, mostly a
+    capitals-only one, upright, often letter-spaced; ``marker`` gives a broad pen."""
+    pen = rng.uniform(0.16, 0.3) if marker else rng.uniform(0.05, 0.14)
+    slant = float(rng.normal(0.0, 0.08))
+    gap = 0.0 if rng.random() < 0.35 else float(rng.uniform(0.1, 1.4))
+    if capitals is not None and len(capitals) and (not fonts or rng.random() < 0.45):
+        return Hand(pen, slant, writer=capitals.writers[int(rng.integers(len(capitals)))], capitals=capitals,
+                    gap=gap)
+    if not fonts:
+        raise ValueError("no handwriting source: neither UniPen capitals nor fonts")
+    caps = [f for f in fonts if f.caps_only]
+    pool = caps if caps and rng.random() < 0.5 else fonts
+    return Hand(pen, slant, font=pool[int(rng.integers(len(pool)))], gap=gap)

@@ -12,7 +12,10 @@ glare, blur, noise, JPEG, a quarter turn).
 Paper kinds (PAPER_KINDS): plain (sometimes under a few typed lines), ruled
 (margin line, sometimes a printed 'Date / Page' header), squared, dotted, form
 (title, labels, underlines), boxes (one capital or digit per box), table
-(printed headings), whiteboard (marker, glare) and sticky (notes on a desk).
+(printed headings), whiteboard (marker, glare), sticky (notes on a desk) and
+card (a card, note or sheet close up: a few lines of large writing, mostly
+neat block capitals or digits, filling much of the frame, sometimes beside
+printed words of the same size).
 Any of them may be white, cream, grey or coloured, show print through from the
 back, be written in pencil, or be seen as a small crop.
 
@@ -28,7 +31,8 @@ from ..errors import InputError
 from ..recognition.corpus import DEFAULT_DATA, Corpus
 from . import photo
 from .fonts import font_table, smooth_field
-from .handwriting import StrokeWriters, choose_hand
+from .capitals import CapitalWriters
+from .handwriting import StrokeWriters, choose_hand, choose_neat_hand
 from .paper import PAPER_KINDS, make_sheet
 from .text import TextSource
 from .writing import HandLine, ink_style, lay, pencil_grain, print_ink, uneven_flow, write
@@ -52,8 +56,11 @@ class PageSettings:
     turn_share: float = 0.2                 # turned by 90, 180 or 270 degrees
     stroke_share: float = 0.5               # written by UniPen writers (else by fonts)
     pencil_share: float = 0.12
-    kind_weights: tuple = (2, 3, 1.5, 1, 2, 1, 1, 1, 1)   # for PAPER_KINDS, in order
+    kind_weights: tuple = (2, 3, 1.5, 1, 2, 1, 1, 1, 1, 3)   # for PAPER_KINDS, in order
+    neat_card_share: float = 0.75           # cards written in neat block capitals and digits (else any hand)
+    neat_sticky_share: float = 0.5          # sticky notes written so too
     data_dir: str = os.path.join(SHARED, "data", "lines")
+    unipen_dir: str = os.path.join(SHARED, "data", "unipen")   # single capitals and digits
     fonts_dir: str = os.path.join(SHARED, "fonts")
     text_dir: str = os.path.join(SHARED, "text")
 
@@ -84,10 +91,12 @@ class GeneratedPage:
 
 @dataclass
 class Sources:
-    """What the writing is made from: fonts (FontSpec list), UniPen writers (or None) and text."""
+    """What the writing is made from: fonts (FontSpec list), UniPen writers (or
+    None), text and UniPen writers' single capitals and digits (or None)."""
     fonts: list
     writers: StrokeWriters
     text: TextSource
+    capitals: CapitalWriters = None
 
     @classmethod
     def load(cls, settings: PageSettings) -> "Sources":
@@ -96,7 +105,12 @@ class Sources:
             raise InputError(f"split must be one of {', '.join(SPLITS)}, not {settings.split!r}")
         fonts = font_table(settings.fonts_dir, settings.split)
         corpus = Corpus(settings.data_dir, with_pixels=False)
-        return cls(fonts, StrokeWriters(corpus, settings.split), TextSource(settings.text_dir))
+        try:
+            capitals = CapitalWriters(settings.unipen_dir, settings.split)
+        except FileNotFoundError as e:
+            raise InputError(f"{e.filename or settings.unipen_dir}: missing (UniPen capitals and digits; "
+                             "see ../shared/data/README.md)") from None
+        return cls(fonts, StrokeWriters(corpus, settings.split), TextSource(settings.text_dir), capitals)
 
 
 _LOADED = {}
@@ -104,7 +118,7 @@ _LOADED = {}
 
 def sources_for(settings: PageSettings) -> Sources:
     """The sources for ``settings``, loaded once per process."""
-    key = (settings.split, settings.data_dir, settings.fonts_dir, settings.text_dir)
+    key = (settings.split, settings.data_dir, settings.fonts_dir, settings.text_dir, settings.unipen_dir)
     if key not in _LOADED:
         _LOADED[key] = Sources.load(settings)
     return _LOADED[key]
@@ -163,8 +177,26 @@ def _one_sheet(rng, w, h, kind, far):
     return SheetPlan(size, spacing, lines, centre, angle, rng.uniform(0, 0.06))
 
 
+def _card(rng, s):
+    """A card or note close up: one to four lines across a frame (often wide) that it
+    fills or overfills, from small crops to big scans."""
+    roll = rng.random()
+    long = rng.uniform(*(s.crop_side if roll < 0.2 else s.large_side if roll < 0.27 else s.long_side))
+    w, h = int(long), max(60, int(long / rng.uniform(1.0, 4.0)))
+    if rng.random() < 0.15:
+        w, h = h, w
+    lines = int(rng.integers(1, 5))
+    spacing = max(h / rng.uniform(lines + 0.5, lines + 3.0), 28.0)
+    grow = rng.uniform(1.02, 1.2) if rng.random() < 0.7 else rng.uniform(0.75, 0.95)   # or on a desk
+    centre = (w / 2 + rng.normal(0, 0.02) * w, h / 2 + rng.normal(0, 0.02) * h)
+    return (w, h), [SheetPlan((int(w * grow), int(h * grow)), spacing, lines, centre, rng.normal(0, 0.02),
+                              rng.uniform(0, 0.03))]
+
+
 def _frame_and_sheets(rng, s: PageSettings, kind):
     """The frame's size (w, h) and the plans of the sheets in it."""
+    if kind == "card":
+        return _card(rng, s)
     roll = rng.random()
     if roll < s.crop_share:
         return _crop(rng, s, kind)
@@ -183,7 +215,12 @@ def _sheet_layers(rng, s, kind, plan, sources):
     marker = kind in ("whiteboard", "sticky") and rng.random() < 0.8
     # one letter per box needs a font: UniPen words cannot be cut into the boxes
     share = 0.0 if kind == "boxes" and sources.fonts else s.stroke_share
-    hand = choose_hand(rng, sources.fonts, sources.writers, share, marker=marker)
+    neat_share = {"card": s.neat_card_share, "sticky": s.neat_sticky_share}.get(kind, 0.0)
+    if neat_share and rng.random() < neat_share:
+        marker = marker or (kind == "card" and rng.random() < 0.35)
+        hand = choose_neat_hand(rng, sources.fonts, sources.capitals, marker=marker)
+    else:
+        hand = choose_hand(rng, sources.fonts, sources.writers, share, marker=marker)
     if rng.random() < s.empty_share:
         sheet.slots = []
     cover, hand_lines = write(rng, sheet, hand, sources.text)

@@ -11,17 +11,18 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .fonts import smooth_field
+from .cards import draw_card
 from .forms import Printing, draw_boxes, draw_form, draw_table, notebook_header, printed_block, printed_font
 from .layout import Sheet, Slot
 
-PAPER_KINDS = ("plain", "ruled", "squared", "dotted", "form", "boxes", "table", "whiteboard", "sticky")
+PAPER_KINDS = ("plain", "ruled", "squared", "dotted", "form", "boxes", "table", "whiteboard", "sticky", "card")
 STICKY_COLOURS = ((120, 235, 250), (200, 170, 250), (160, 240, 170), (245, 210, 150), (110, 190, 250))
 RULE_COLOURS = ((215, 170, 120), (200, 190, 175), (225, 195, 160), (170, 170, 170))
 
 
 def paper_colour(rng, kind):
     """BGR paper tone: mostly white or cream, sometimes grey or a pale colour."""
-    if kind == "sticky":
+    if kind == "sticky" or (kind == "card" and rng.random() < 0.15):
         return np.array(STICKY_COLOURS[int(rng.integers(len(STICKY_COLOURS)))], np.float32)
     if kind == "whiteboard":
         return np.array([250, 248, 244], np.float32) - rng.uniform(0, 12)
@@ -146,6 +147,8 @@ def make_sheet(rng, kind: str, size: tuple, spacing: float, lines: int, text) ->
         sheet.slots = draw_boxes(rng, printed, paper, spacing, lines)
     elif kind == "table":
         sheet.slots = draw_table(rng, printed, paper, spacing, lines)
+    elif kind == "card":
+        sheet.slots = draw_card(rng, printed, paper, spacing, lines, text)
     elif kind == "plain" and h > 8 * spacing and rng.random() < 0.25:
         end = printed_block(rng, printed, paper, spacing, text)
         rows = _writing_rows(rng, end, h * 0.97, spacing * rng.uniform(0.9, 1.15), lines)

@@ -3,7 +3,7 @@
 ``TextSource.line(rng, kind, max_chars)`` gives one line of text of a kind:
 ``prose`` (a run of words from ``../shared/text``), ``name``, ``street``,
 ``city`` (city, state and ZIP), ``date``, ``phone``, ``amount``, ``id`` (IDs and
-codes) and ``short`` (a few note words). Everything stays inside ``FONT_CHARS``,
+codes), ``digits`` (a run of digits) and ``short`` (a few note words). Everything stays inside ``FONT_CHARS``,
 the characters every handwriting font of ``../shared/fonts`` draws (so ``$``,
 ``%`` and ``@`` never appear: a font would draw a box for them).
 """
@@ -16,8 +16,8 @@ from ..recognition.charset import SUBSTITUTES
 
 FONT_CHARS = frozenset(string.digits + string.ascii_letters + " .,'-\"!?:;()&/")
 TEXT_FILES = ("moby_dick.txt.gz", "state_of_the_union.txt.gz")
-KINDS = ("prose", "name", "street", "city", "date", "phone", "amount", "id", "short")
-NUMERIC_KINDS = frozenset({"date", "phone", "amount", "id"})
+KINDS = ("prose", "name", "street", "city", "date", "phone", "amount", "id", "digits", "short")
+NUMERIC_KINDS = frozenset({"date", "phone", "amount", "id", "digits"})
 
 FIRST = ("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Susan Richard "
          "Jessica Joseph Sarah Thomas Karen Charles Nancy Daniel Lisa Matthew Betty Anthony Sandra Mark "
@@ -96,12 +96,18 @@ def code(rng) -> str:
                          f"No. {d[:int(rng.integers(2, 7))]}"))
 
 
+def digits(rng) -> str:
+    """A number as written on a card: one run of 3 to 12 digits, sometimes in groups."""
+    d = _digits(rng, int(rng.integers(3, 13)))
+    return " ".join(d[k:k + 5] for k in range(0, len(d), 5)) if rng.random() < 0.25 else d
+
+
 def short(rng) -> str:
     return " ".join(_pick(rng, SHORT) for _ in range(int(rng.integers(1, 4))))
 
 
 GENERATORS = {"name": name, "street": street, "city": city, "date": date, "phone": phone, "amount": amount,
-              "id": code, "short": short}
+              "id": code, "digits": digits, "short": short}
 
 
 class TextSource:

@@ -106,7 +106,7 @@ def write(rng, sheet, hand, text, tilt_share=0.4) -> tuple:
 
 def ink_style(rng, kind, pencil_share):
     """(BGR colour, opacity, pencil?) of a page's writing."""
-    if kind in ("whiteboard", "sticky") and rng.random() < 0.8:
+    if (kind in ("whiteboard", "sticky") and rng.random() < 0.8) or (kind == "card" and rng.random() < 0.35):
         colour = MARKER_INKS[int(rng.integers(len(MARKER_INKS)))]
         return np.array(colour, np.float32), rng.uniform(0.8, 1.0), False
     if kind != "whiteboard" and rng.random() < pencil_share:
