@@ -77,6 +77,26 @@ def test_only_the_components_on_handwriting_cells_are_kept():
     assert kept.height > 0
 
 
+def test_a_letter_the_network_doubts_is_kept_with_its_word():
+    image = two_words()
+    scan = PageScan.of(image)
+    left_word_end = np.flatnonzero(scan.mask[:, : 400].any(axis=0)).max()
+    # handwriting up to 80 % of the left word: its last letter lies on paper cells
+    view = learned.DetectorView.of_output(_hand_until(0.8 * left_word_end / scan.mask.shape[1], image), image.shape)
+    kept = keep_handwriting(scan, view)
+    columns = np.flatnonzero(kept.mask.any(axis=0))
+    assert columns.max() == left_word_end
+    assert columns.max() < 400
+
+
+def _hand_until(fraction, image):
+    """Network output for ``image``: handwriting on the cells left of ``fraction`` of its width."""
+    h, w = -(-image.shape[0] // STRIDE), -(-image.shape[1] // STRIDE)
+    out = np.full((h, w, len(OUTPUTS)), -8.0, np.float32)
+    out[:, : int(fraction * w), 0] = 8.0
+    return out
+
+
 def test_nothing_called_handwriting_leaves_nothing_to_read():
     image = two_words()
     scan = keep_handwriting(PageScan.of(image), half_detector(False).look(image))

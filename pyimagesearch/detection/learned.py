@@ -21,6 +21,8 @@ ALIGN = 32             # the input's sides are padded to multiples of this (the 
 # the output's channels: logits of handwriting ink and printed text, then of the 4 quarter turns
 OUTPUTS = ("hand", "print", "turn0", "turn1", "turn2", "turn3")
 HAND_THRESHOLD = 0.5   # a component is handwriting when its mean handwriting probability reaches this
+# ink this close side by side (text heights) is one word, judged whole as well as by component
+WORD_REACH = 0.75
 TURN_CONFIDENCE = 0.8  # the page is turned upright only when the turn's probability reaches this
 
 
@@ -127,17 +129,33 @@ def _component_means(labels, count, values):
     return sums / np.maximum(np.bincount(labels.ravel(), minlength=count), 1)
 
 
+def _on_handwriting(labels, count, hand, printed):
+    """Per pixel of ``labels`` (``count`` labels, 0 the paper): whether its label's
+    ink lies (on average) on handwriting cells, and more than on printed ones."""
+    hand_mean = _component_means(labels, count, hand)
+    keep = (hand_mean >= HAND_THRESHOLD) & (hand_mean > _component_means(labels, count, printed))
+    keep[0] = False
+    return keep[labels]
+
+
+def _words(scan: PageScan):
+    """(labels, count) of the page's words: its ink joined across gaps narrower than
+    ``WORD_REACH`` text heights (and rows a fifth of one apart)."""
+    side = (max(1, round(0.2 * scan.height)), max(1, round(WORD_REACH * scan.height)))
+    count, labels = cv2.connectedComponents(cv2.dilate(scan.mask, np.ones(side, np.uint8)), connectivity=8)
+    return np.where(scan.mask > 0, labels, 0), count
+
+
 def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
-    """``scan`` with only the ink components that lie (on average) on handwriting
-    cells more than on printed ones, and its text height measured on them (0 when
-    none are left)."""
+    """``scan`` with only the ink that lies (on average) on handwriting cells more
+    than on printed ones, judged by ink component and by word: a letter the network
+    doubts is kept with its word, and a word it doubts keeps the components it is
+    sure of. Its text height is measured again on what is left (0 when nothing is)."""
     if scan.height == 0:
         return scan
+    hand, printed = at_scan_size(scan, view.hand), at_scan_size(scan, view.printed)
     labels, stats = scan.components
-    hand = _component_means(labels, len(stats) + 1, at_scan_size(scan, view.hand))
-    printed = _component_means(labels, len(stats) + 1, at_scan_size(scan, view.printed))
-    keep = (hand >= HAND_THRESHOLD) & (hand > printed)
-    keep[0] = False
-    mask = np.where(keep[labels], scan.mask, 0).astype(np.uint8)
+    kept = _on_handwriting(labels, len(stats) + 1, hand, printed) | _on_handwriting(*_words(scan), hand, printed)
+    mask = np.where(kept, scan.mask, 0).astype(np.uint8)
     height = text_height(_plausible(components(mask)[1], mask.shape))
     return dataclasses.replace(scan, mask=mask, height=height if height >= MIN_TEXT_HEIGHT else 0.0)

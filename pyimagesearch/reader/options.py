@@ -26,7 +26,7 @@ class ReaderOptions:
     seed_mode: bool = False
     # which ink is handwriting: 'classic' all the segmenter's ink, 'learned' only the
     # ink the handwriting detector (detector_model, a .tflite) calls handwriting
-    detector: str = "classic"
+    detector: str = "learned"
     detector_model: str = SHIPPED_DETECTOR
 
 
