@@ -37,6 +37,8 @@ ap.add_argument("--fonts", default=DEFAULTS.fonts,
                      "no font glyphs")
 ap.add_argument("--font-glyphs", type=int, default=DEFAULTS.font_glyphs,
                 help="rendered copies of each character per training font (cached outside the repository)")
+ap.add_argument("--init-from", default=DEFAULTS.init_from,
+                help="start from the weights of this .keras classifier (same --width) instead of random ones")
 ap.add_argument("--precision", choices=PRECISIONS, default=DEFAULTS.precision,
                 help="bf16: mixed precision (float32 weights and output; the saved model is float32)")
 ap.add_argument("--quick", action="store_true",
@@ -64,7 +66,7 @@ def main():
         model_path=args["model"], digits=args["digits"], az=args["az"], architecture=args["width"],
         epochs=args["epochs"], batch_size=args["batch_size"], learning_rate=args["lr"], reg=args["reg"],
         class_weights=args["class_weights"], fonts=args["fonts"], font_glyphs=args["font_glyphs"],
-        precision=args["precision"], seed=args["seed"], resume=args["resume"], overwrite=args["overwrite"],
+        init_from=args["init_from"], precision=args["precision"], seed=args["seed"], resume=args["resume"], overwrite=args["overwrite"],
         strategy=args["strategy"], steps_per_epoch=args["steps_per_epoch"], test_sets=tests,
         plot_path=args["plot"], report_path=args["report"], montage_path=args["montage"],
         show=not args["no_show"])

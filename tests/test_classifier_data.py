@@ -117,3 +117,22 @@ def test_a_bf16_run_on_fonts_and_balanced_batches_saves_a_float32_model(tmp_path
     assert "precision bf16, class weights balanced" in report and "validation split: accuracy" in report
     from pyimagesearch.models.classifier import load_classifier
     assert load_classifier(str(out / "tiny.keras")).runtime == "litert"
+
+
+@pytest.mark.slow
+def test_init_from_starts_with_the_weights_of_a_classifier_of_the_same_width(tiny_run, tmp_path):
+    proc = run(train_command(str(tmp_path)) + ["--init-from", tiny_run.keras], cwd=tmp_path, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert f"starting from the weights of {tiny_run.keras}" in proc.stdout
+    other = tmp_path / "other"
+    other.mkdir()
+    wider = run(train_command(str(other)) + ["--init-from", tiny_run.keras, "--width", "quarter"], cwd=other,
+                timeout=900)
+    assert "its layers differ" in assert_one_line_error(wider)
+
+
+def test_init_from_takes_only_a_keras_classifier(tmp_path):
+    not_keras = tmp_path / "weights.h5"
+    not_keras.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64))
+    proc = run(train_command(str(tmp_path)) + ["--init-from", str(not_keras)], cwd=tmp_path, timeout=120)
+    assert "--init-from takes a .keras classifier" in assert_one_line_error(proc)

@@ -28,13 +28,14 @@ class TrainConfig:
     digits: list = field(default_factory=lambda: ["digits_train.npz"])
     az: str = "a_z_handwritten_data.csv.gz"
     architecture: str = "half"
-    epochs: int = 20
+    epochs: int = 12
     batch_size: int = 128
     learning_rate: float = 2e-3
     reg: float = 0.0005             # the tutorial's L2 weight, now on every convolution
     class_weights: str = "prior"    # one of CLASS_WEIGHTS
     fonts: str = field(default_factory=default_fonts)
     font_glyphs: int = 12           # rendered copies of each class per training font
+    init_from: str = ""            # start from this classifier's weights (fine-tuning)
     precision: str = "float32"      # one of PRECISIONS (bf16 measured slower here: reports/bench_precision.md)
     validation_fraction: float = 0.1
     patience: int = 5
@@ -129,6 +130,8 @@ def checked(config: TrainConfig) -> TrainConfig:
     require_files(config.test_sets, "test set")
     if config.fonts != "none":
         require_files([os.path.join(config.fonts, "fonts.tsv")], "font table (--fonts DIR holds fonts.tsv; or 'none')")
+    if config.init_from and store.sniff_format(config.init_from) != "keras":
+        raise InputError(f"{config.init_from}: --init-from takes a .keras classifier")
     if config.font_glyphs < 1:
         raise InputError(f"--font-glyphs {config.font_glyphs}: must be at least 1")
     outputs = [config.plot_path, config.report_path, config.montage_path]

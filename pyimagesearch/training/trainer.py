@@ -5,6 +5,7 @@ from dataclasses import asdict
 
 import numpy as np
 
+from ..errors import InputError
 from ..labels import TUTORIAL_LABELS
 from ..models import store
 from ..transforms import glyphs_to_inputs
@@ -66,7 +67,22 @@ def _model_to_resume(config, steps, state):
         return checkpoints.load(config.model_path, state)
     if config.resume:
         print("[INFO] no checkpoint to resume from: starting afresh")
-    return build_model(config, steps)
+    model = build_model(config, steps)
+    if config.init_from:
+        model.set_weights(initial_weights(config.init_from, model).get_weights())
+        print(f"[INFO] starting from the weights of {config.init_from}")
+    return model
+
+
+def initial_weights(path, model):
+    """The classifier to fine-tune from: the same labels and layer shapes as ``model``."""
+    import keras
+    if store.read_labels(path) != list(TUTORIAL_LABELS):
+        raise InputError(f"{path}: --init-from needs a classifier of the 36 labels 0-9 A-Z")
+    start = keras.saving.load_model(path, compile=False)
+    if [w.shape for w in start.weights] != [w.shape for w in model.weights]:
+        raise InputError(f"{path}: its layers differ from those of the --width asked for")
+    return start
 
 
 def _font_glyphs(config):
