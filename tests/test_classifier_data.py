@@ -77,12 +77,14 @@ def test_the_prior_correction_evens_out_the_training_shares():
     model = trainer.network(config)
     x = np.random.default_rng(0).random((4, 32, 32, 1)).astype(np.float32)
     before = model.predict(x, verbose=0)
+    twin = trainer.network(config)
+    twin.set_weights(model.get_weights())
     log_prior = np.log(np.linspace(1, 4, 36) / np.linspace(1, 4, 36).sum())
     corrected = trainer.float32_model(model, config, log_prior).predict(x, verbose=0)
     # p(c | x) is divided by the class's share, then renormalised
     expected = before / np.exp(log_prior)
     assert np.allclose(corrected, expected / expected.sum(axis=1, keepdims=True), atol=1e-5)
-    unchanged = trainer.float32_model(model, TrainConfig(architecture="tiny", class_weights="none"), log_prior)
+    unchanged = trainer.float32_model(twin, TrainConfig(architecture="tiny", class_weights="none"), log_prior)
     assert np.allclose(unchanged.predict(x, verbose=0), before, atol=1e-6)
     assert keras.mixed_precision.global_policy().name == "float32"
 

@@ -141,10 +141,13 @@ def train(config: TrainConfig):
 def float32_model(model, config, log_prior):
     """The trained network in float32 (what is saved and converted), its output
     corrected to an even class prior for ``--class-weights prior``: the softmax's
-    input gets minus the log of each class's share of the training glyphs."""
-    set_precision("float32")
-    saved = network(config)
-    saved.set_weights(model.get_weights())
+    input gets minus the log of each class's share of the training glyphs. A
+    float32 network is changed in place, so that it keeps its optimizer's state."""
+    saved = model
+    if config.precision != "float32":
+        set_precision("float32")
+        saved = network(config)
+        saved.set_weights(model.get_weights())
     if config.class_weights == "prior":
         head = [layer for layer in saved.layers if layer.__class__.__name__ == "Dense"][-1]
         kernel, bias = head.get_weights()
