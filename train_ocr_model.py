@@ -6,7 +6,7 @@ import os
 
 from pyimagesearch.errors import run_resumable
 from pyimagesearch.models.architectures import ARCHITECTURES
-from pyimagesearch.training.config import TrainConfig, checked
+from pyimagesearch.training.config import CLASS_WEIGHTS, PRECISIONS, QUICK, TrainConfig, checked, quick
 
 DEFAULTS = TrainConfig()
 DEFAULT_TESTS = [os.path.join("test_sets", "mnist_test.npz"), os.path.join("test_sets", "unipen_test_writers.npz")]
@@ -28,8 +28,22 @@ ap.add_argument("--width", choices=sorted(ARCHITECTURES), default=DEFAULTS.archi
                 help="network size: tutorial = the 2020 ResNet (64,64,128,256)")
 ap.add_argument("--reg", type=float, default=DEFAULTS.reg,
                 help="L2 weight on every convolution and the head (the tutorial's 0.0005)")
-ap.add_argument("--class-weights", choices=["tutorial", "none"], default=DEFAULTS.class_weights,
-                help="tutorial: largest class count / class count (here it favours letters); none: unweighted")
+ap.add_argument("--class-weights", choices=CLASS_WEIGHTS, default=DEFAULTS.class_weights,
+                help="prior: unweighted, the output corrected to an even class prior; balanced: every class "
+                     "drawn equally often; tutorial: largest class count / class count (here it favours "
+                     "letters); none: unweighted")
+ap.add_argument("--fonts", default=DEFAULTS.fonts,
+                help="folder of handwriting fonts with fonts.tsv (its held-out group is never used); 'none': "
+                     "no font glyphs")
+ap.add_argument("--font-glyphs", type=int, default=DEFAULTS.font_glyphs,
+                help="rendered copies of each character per training font (cached outside the repository)")
+ap.add_argument("--init-from", default=DEFAULTS.init_from,
+                help="start from the weights of this .keras classifier (same --width) instead of random ones")
+ap.add_argument("--precision", choices=PRECISIONS, default=DEFAULTS.precision,
+                help="bf16: mixed precision (float32 weights and output; the saved model is float32)")
+ap.add_argument("--quick", action="store_true",
+                help="a short run for learners: " + ", ".join(f"{k}={v}" for k, v in QUICK.items())
+                     + " (overrides those flags)")
 ap.add_argument("--seed", type=int, default=DEFAULTS.seed, help="seed of the weights, the split and the augmentation")
 ap.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
 ap.add_argument("--overwrite", action="store_true", help="replace output files that exist already")
@@ -42,19 +56,21 @@ ap.add_argument("--test-sets", nargs="*", default=None,
 ap.add_argument("--report", default=DEFAULTS.report_path, help="path to output classification report")
 ap.add_argument("--montage", default=DEFAULTS.montage_path, help="path to output montage of test predictions")
 ap.add_argument("--no-show", action="store_true", help="never open a window")
-args = vars(ap.parse_args())
 
 
 def main():
+    args = vars(ap.parse_args())
     tests = args["test_sets"] if args["test_sets"] is not None else [p for p in DEFAULT_TESTS if os.path.isfile(p)]
     # every input and output is checked before TensorFlow is imported
-    config = checked(TrainConfig(
+    config = TrainConfig(
         model_path=args["model"], digits=args["digits"], az=args["az"], architecture=args["width"],
         epochs=args["epochs"], batch_size=args["batch_size"], learning_rate=args["lr"], reg=args["reg"],
-        class_weights=args["class_weights"], seed=args["seed"], resume=args["resume"], overwrite=args["overwrite"],
+        class_weights=args["class_weights"], fonts=args["fonts"], font_glyphs=args["font_glyphs"],
+        init_from=args["init_from"], precision=args["precision"], seed=args["seed"], resume=args["resume"], overwrite=args["overwrite"],
         strategy=args["strategy"], steps_per_epoch=args["steps_per_epoch"], test_sets=tests,
         plot_path=args["plot"], report_path=args["report"], montage_path=args["montage"],
-        show=not args["no_show"]))
+        show=not args["no_show"])
+    config = checked(quick(config) if args["quick"] else config)
     from pyimagesearch.training.trainer import evaluate_and_report, train
     # load the data, train the network and save it (with its LiteRT copy)
     model, history, seconds = train(config)

@@ -46,6 +46,7 @@ class ResNet:
         x = layers.Activation("relu")(x)
         x = layers.AveragePooling2D((8, 8))(x)
         x = layers.Flatten()(x)
-        x = layers.Dense(classes, kernel_regularizer=regularizers.l2(reg))(x)
-        outputs = layers.Activation("softmax")(x)
+        # float32 even under a mixed-precision policy: the softmax and the loss need its range
+        x = layers.Dense(classes, kernel_regularizer=regularizers.l2(reg), dtype="float32")(x)
+        outputs = layers.Activation("softmax", dtype="float32")(x)
         return keras.Model(inputs, outputs, name="resnet")

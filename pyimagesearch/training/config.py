@@ -10,6 +10,16 @@ from . import checkpoints
 
 # .keras carries its labels; any other name gets the tutorial's HDF5 file (its 36 labels)
 CLASSIFIER_SUFFIXES = (".keras", ".model", ".h5")
+CLASS_WEIGHTS = ("prior", "balanced", "tutorial", "none")
+PRECISIONS = ("float32", "bf16")
+# the handwriting fonts beside the repository (../shared/fonts), used when they are there
+SHARED_FONTS = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                             "shared", "fonts"))
+
+
+def default_fonts() -> str:
+    """``../shared/fonts`` when it holds its font table, else 'none' (no font glyphs)."""
+    return SHARED_FONTS if os.path.isfile(os.path.join(SHARED_FONTS, "fonts.tsv")) else "none"
 
 
 @dataclass
@@ -18,11 +28,15 @@ class TrainConfig:
     digits: list = field(default_factory=lambda: ["digits_train.npz"])
     az: str = "a_z_handwritten_data.csv.gz"
     architecture: str = "half"
-    epochs: int = 20
+    epochs: int = 12
     batch_size: int = 128
     learning_rate: float = 2e-3
     reg: float = 0.0005             # the tutorial's L2 weight, now on every convolution
-    class_weights: str = "tutorial"  # or "none"
+    class_weights: str = "prior"    # one of CLASS_WEIGHTS
+    fonts: str = field(default_factory=default_fonts)
+    font_glyphs: int = 12           # rendered copies of each class per training font
+    init_from: str = ""            # start from this classifier's weights (fine-tuning)
+    precision: str = "float32"      # one of PRECISIONS (bf16 measured slower here: reports/bench_precision.md)
     validation_fraction: float = 0.1
     patience: int = 5
     seed: int = 42
@@ -36,6 +50,15 @@ class TrainConfig:
     montage_path: str = "montage.png"
     show: bool = True
     verbose: int = 1
+
+
+# --quick: a short run for learners (a coffee break on 2 CPU cores)
+QUICK = {"architecture": "quarter", "epochs": 3, "font_glyphs": 4}
+
+
+def quick(config: TrainConfig) -> TrainConfig:
+    """``config`` with the ``--quick`` preset's settings."""
+    return replace(config, **QUICK)
 
 
 def gz_fallback(path: str) -> str:
@@ -105,6 +128,12 @@ def checked(config: TrainConfig) -> TrainConfig:
     require_files([p for p in config.digits if p != "download"], "digit set")
     require_files([config.az] if config.az != "none" else [], "A-Z dataset")
     require_files(config.test_sets, "test set")
+    if config.fonts != "none":
+        require_files([os.path.join(config.fonts, "fonts.tsv")], "font table (--fonts DIR holds fonts.tsv; or 'none')")
+    if config.init_from and store.sniff_format(config.init_from) != "keras":
+        raise InputError(f"{config.init_from}: --init-from takes a .keras classifier")
+    if config.font_glyphs < 1:
+        raise InputError(f"--font-glyphs {config.font_glyphs}: must be at least 1")
     outputs = [config.plot_path, config.report_path, config.montage_path]
     check_run(config, outputs, CLASSIFIER_SUFFIXES)
     if config.reg < 0:
