@@ -27,7 +27,6 @@ context's distribution is computed when the decoder first asks for it, then cach
 """
 import json
 import os
-from collections import defaultdict
 
 import numpy as np
 
@@ -91,27 +90,31 @@ class CharNgram:
         return (context + char)[-(self.order - 1):] if self.order > 1 else ""
 
     @classmethod
-    def train(cls, texts, chars, order=8, decoding=None):
+    def train(cls, texts, chars, order=8, decoding=None, min_count=1):
         """Count the n-grams (1..order) of each text between boundaries; texts
-        holding characters outside ``chars`` are skipped."""
+        holding characters outside ``chars`` are skipped. ``min_count``: n-grams of
+        3 or more symbols seen fewer times are dropped (their contexts back off to
+        shorter ones), which keeps a model of a large text small."""
         index = symbol_index(chars)
-        counts = defaultdict(lambda: defaultdict(int))
-        for text in texts:
-            if not text or any(c not in index or c == BOUNDARY for c in text):
-                continue
-            padded = BOUNDARY + text + BOUNDARY
-            for k in range(1, len(padded)):
-                symbol = index[padded[k]]
-                for n in range(min(order, k + 1)):   # contexts of 0 .. order-1 symbols
-                    counts[padded[k - n:k]][symbol] += 1
-        contexts = sorted(counts)
-        offsets, symbols, values = [0], [], []
-        for context in contexts:
-            following = sorted(counts[context].items())
-            symbols += [s for s, _ in following]
-            values += [v for _, v in following]
-            offsets.append(len(symbols))
-        return cls(chars, order, [c.encode("utf-8") for c in contexts], offsets, symbols, values, decoding)
+        kept = [text for text in texts if text and all(c in index and c != BOUNDARY for c in text)]
+        stream = np.array([index[c] for c in BOUNDARY + BOUNDARY.join(kept) + BOUNDARY] if kept else [], np.int64)
+        contexts, symbols, counts = _count(stream, len(index), order, min_count)
+        names = np.array(list(chars) + [BOUNDARY])
+        strings = [_context_strings(names, context) for context in contexts]
+        return cls.from_counts(chars, order, strings, symbols, counts, decoding)
+
+    @classmethod
+    def from_counts(cls, chars, order, contexts, symbols, counts, decoding=None):
+        """A model of (context, next symbol, count) triples: per context length a
+        string array of contexts with a symbol and count array beside it."""
+        keys = np.concatenate([np.char.encode(c, "utf-8") for c in contexts] or [np.array([], "S1")])
+        symbols, counts = np.concatenate(symbols or [[]]).astype(np.int64), np.concatenate(counts or [[]])
+        order_by = np.lexsort((symbols, keys))
+        keys, symbols, counts = keys[order_by], symbols[order_by], counts[order_by]
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.array([], int)
+        offsets = np.append(starts, len(keys))
+        width = np.uint8 if len(chars) < 255 else np.int32
+        return cls(chars, order, keys[starts], offsets, symbols.astype(width), _smallest(counts), decoding)
 
     def _pairs(self, context):
         """(symbols, counts) seen after ``context``, or None."""
@@ -172,7 +175,7 @@ class CharNgram:
         def write(tmp):
             with open(tmp, "wb") as f:
                 np.savez_compressed(f, meta=np.array(meta), contexts=self._contexts, offsets=self._offsets,
-                                    symbols=self._symbols, counts=self._counts)
+                                    symbols=self._symbols, counts=_smallest(self._counts))
 
         atomic_write(path, write, suffix=".npz")
 
@@ -191,6 +194,50 @@ class CharNgram:
             reason = str(e).removeprefix(f"{path}: ")
             raise InputError(f"{path}: not a character language model ({reason})") from None
         return cls(meta["chars"], meta["order"], *arrays, meta.get("decoding"))
+
+
+def _count(stream, base, order, min_count):
+    """Per context length n (0..order-1): the distinct (context, next symbol)
+    pairs of ``stream`` (symbol indices; ``base - 1`` is the boundary, where
+    one text ends and the next starts) as (contexts (m, n), symbols, counts).
+    A context never reaches back past the boundary before its symbol. Each
+    n-gram is packed into one unsigned 64-bit number to be counted by sorting."""
+    if order > int(64 / np.log2(base)):
+        raise ValueError(f"order {order} is too high for {base - 1} characters (n-grams packed in 64 bits)")
+    positions = np.arange(1, len(stream))
+    boundaries = np.flatnonzero(stream[:-1] == base - 1)
+    # the latest boundary before each position: a context may start there, not earlier
+    reach = positions - boundaries[np.searchsorted(boundaries, positions) - 1] if len(stream) else positions
+    contexts, symbols, counts = [], [], []
+    for n in range(order):
+        at = positions[reach >= n]
+        key = np.zeros(len(at), np.uint64)
+        for j in range(n, -1, -1):   # context symbols, oldest first, then the symbol
+            key = key * np.uint64(base) + stream[at - j].astype(np.uint64)
+        key, count = np.unique(key, return_counts=True)
+        if n >= 2 and min_count > 1:
+            key, count = key[count >= min_count], count[count >= min_count]
+        digits = np.empty((len(key), n + 1), np.int64)
+        for j in range(n, -1, -1):
+            digits[:, j] = key % np.uint64(base)
+            key = key // np.uint64(base)
+        contexts.append(digits[:, :n])
+        symbols.append(digits[:, n])
+        counts.append(count)
+    return contexts, symbols, counts
+
+
+def _context_strings(names, context):
+    """Rows of symbol indices -> a string array (``names``: the symbol of each index)."""
+    if context.shape[1] == 0:
+        return np.full(len(context), "", dtype="<U1")
+    return np.ascontiguousarray(names[context]).view(f"<U{context.shape[1]}").ravel()
+
+
+def _smallest(counts):
+    """Counts in the smallest integer type that holds them (a smaller file)."""
+    top = int(counts.max()) if len(counts) else 0
+    return counts.astype(next(t for t in (np.int8, np.int16, np.int32, np.int64) if top <= np.iinfo(t).max))
 
 
 def _read_meta(array):
