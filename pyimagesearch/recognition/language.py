@@ -35,7 +35,9 @@ from ..io.archives import NpzArchive
 
 BOUNDARY = "\n"      # start-of-text context and end-of-text symbol (never in a charset)
 FORMAT = "pyimagesearch-char-ngram-2"
-CACHE_LIMIT = 200_000   # cached distributions; a reader that runs for days must not grow forever
+CACHE_LIMIT = 200_000
+TABLES = ("contexts", "offsets", "symbols", "counts")
+BLEND = "blend_"   # the arrays of a blended-in model (``blended``) start with this   # cached distributions; a reader that runs for days must not grow forever
 
 # How the beam search weighs the language model against the line network; lm_build
 # chooses the weight and bonus on the validation persons and saves them in the file.
@@ -63,6 +65,7 @@ class CharNgram:
         self._counts = np.asarray(counts, dtype=np.int32)
         self._index = symbol_index(self.chars)
         self._cache = {}
+        self.blend = None   # (weight, another CharNgram) mixed in: see ``blended``
 
     @property
     def end(self):
@@ -77,7 +80,21 @@ class CharNgram:
     @property
     def size(self):
         """Number of contexts (the model's size)."""
-        return len(self._contexts)
+        return len(self._contexts) + (self.blend[1].size if self.blend else 0)
+
+    def blended(self, other: "CharNgram", weight: float) -> "CharNgram":
+        """This model mixed with ``other`` (the same characters, no higher order):
+        P(next | context) = (1 - weight) P_self + weight P_other. A model of the
+        training texts mixed with one of a large general text keeps what the
+        training texts know and falls back on the general text where they know
+        little (counting both texts into one model drowns the training texts)."""
+        if other.chars != self.chars or other.blend or other.order > self.order or not 0 < weight < 1:
+            raise ValueError("a blend needs a plain model of the same characters and no higher order, "
+                             "and a weight in (0, 1)")
+        out = CharNgram(self.chars, self.order, self._contexts, self._offsets, self._symbols,
+                        self._counts, self.decoding)
+        out.blend = (float(weight), other)
+        return out
 
     def indices(self, chars) -> np.ndarray | None:
         """Each of ``chars``' index in ``log_probs``, or None when the model lacks one."""
@@ -155,7 +172,11 @@ class CharNgram:
         key = ("log", context)
         cached = self._cache.get(key)
         if cached is None:
-            cached = np.log(self._probs(context))
+            probs = self._probs(context)
+            if self.blend:
+                weight, other = self.blend
+                probs = (1 - weight) * probs + weight * other._probs(context[max(0, len(context) - other.order + 1):])
+            cached = np.log(probs)
             self._remember(key, cached)
         return cached
 
@@ -170,14 +191,21 @@ class CharNgram:
     def save(self, path):
         """An .npz (no pickles), written atomically (``store.atomic_write``)."""
         from ..models.store import atomic_write
-        meta = json.dumps({"format": FORMAT, "order": self.order, "chars": self.chars, "decoding": self.decoding})
+        meta = {"format": FORMAT, "order": self.order, "chars": self.chars, "decoding": self.decoding}
+        tables = self._tables("")
+        if self.blend:
+            meta.update(blend_weight=self.blend[0], blend_order=self.blend[1].order)
+            tables.update(self.blend[1]._tables(BLEND))
 
         def write(tmp):
             with open(tmp, "wb") as f:
-                np.savez_compressed(f, meta=np.array(meta), contexts=self._contexts, offsets=self._offsets,
-                                    symbols=self._symbols, counts=_smallest(self._counts))
+                np.savez_compressed(f, meta=np.array(json.dumps(meta)), **tables)
 
         atomic_write(path, write, suffix=".npz")
+
+    def _tables(self, prefix):
+        return {prefix + "contexts": self._contexts, prefix + "offsets": self._offsets,
+                prefix + "symbols": self._symbols, prefix + "counts": _smallest(self._counts)}
 
     @classmethod
     def load(cls, path):
@@ -188,12 +216,18 @@ class CharNgram:
         try:
             with NpzArchive(path) as npz:
                 meta = _read_meta(npz.array("meta"))
-                arrays = [npz.array(key) for key in ("contexts", "offsets", "symbols", "counts")]
-            _check_tables(*arrays, len(meta["chars"]))
+                arrays = [npz.array(key) for key in TABLES]
+                _check_tables(*arrays, len(meta["chars"]))
+                model = cls(meta["chars"], meta["order"], *arrays, meta.get("decoding"))
+                if "blend_weight" in meta:
+                    blend = [npz.array(BLEND + key) for key in TABLES]
+                    _check_tables(*blend, len(meta["chars"]))
+                    other = cls(meta["chars"], meta["blend_order"], *blend)
+                    model = model.blended(other, meta["blend_weight"])
         except (InputError, ValueError) as e:
             reason = str(e).removeprefix(f"{path}: ")
             raise InputError(f"{path}: not a character language model ({reason})") from None
-        return cls(meta["chars"], meta["order"], *arrays, meta.get("decoding"))
+        return model
 
 
 def _count(stream, base, order, min_count):
@@ -253,6 +287,12 @@ def _read_meta(array):
         raise ValueError("its characters are not a list of distinct single characters")
     if not isinstance(order, int) or isinstance(order, bool) or order < 1:
         raise ValueError(f"order {order!r} is not a whole number from 1")
+    if "blend_weight" in meta:
+        weight, other = meta["blend_weight"], meta.get("blend_order")
+        if not _is_number(weight) or not 0 < weight < 1:
+            raise ValueError(f"blend weight {weight!r} is not a number between 0 and 1")
+        if not isinstance(other, int) or isinstance(other, bool) or not 1 <= other <= order:
+            raise ValueError(f"blend order {other!r} is not a whole number from 1 to the order")
     settings = dict(DEFAULT_DECODING, **decoding) if isinstance(decoding, dict) else {"decoding": decoding}
     if not all(_is_number(value) for value in settings.values()):
         raise ValueError("its decoding settings are not numbers")
