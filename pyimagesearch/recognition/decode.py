@@ -17,6 +17,7 @@ confidence and the span of frames (first, last) it was read from, which
 """
 import heapq
 import math
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,8 @@ import numpy as np
 LOG_EPS = 1e-12
 MAX_CANDIDATES = 24   # characters tried per frame by the beam search, at most
 NEG_INF = -np.inf
+ROW_CACHE_LIMIT = 100_000   # language model rows kept per model and setting (a long-running reader stays bounded)
+_ROWS = weakref.WeakKeyDictionary()   # language model -> {(weight, bonus, chars): {context: row}}
 
 
 @dataclass
@@ -189,11 +192,14 @@ class _Fusion:
     def __init__(self, lm, chars, lm_weight, char_bonus):
         self.lm, self.chars, self.weight, self.bonus = lm, chars, lm_weight, char_bonus
         self.digits = [k for k, c in enumerate(chars) if c.isdigit()]
-        self.rows = {}
+        # kept with the model between searches: the lines of a page share most contexts
+        self.rows = _ROWS.setdefault(lm, {}).setdefault((lm_weight, char_bonus, tuple(chars)), {})
 
     def row(self, context):
         row = self.rows.get(context)
         if row is None:
+            if len(self.rows) > ROW_CACHE_LIMIT:
+                self.rows.clear()
             log_probs = self.lm.log_probs(context)
             if len(self.digits) > 1:
                 log_probs = log_probs.copy()
