@@ -303,15 +303,15 @@ def _ctc_probability(p, labels):
     return alpha[-1] + (alpha[-2] if len(states) > 1 else 0.0)
 
 
-def test_language_model_chooses_whether_a_digit_comes_not_which(charset):
-    """Trained on texts where '1' follows 'No. ', the model must not turn a clearly
-    read '7' into a '1' (a number's digits are its own), but still fixes a letter."""
-    lm = CharNgram.train(["No. 1", "No. 11", "No. 111", "No. 1111"] * 20, charset.chars, order=5)
-    probs = _ambiguous("No. 7", {"7": "1"}, charset, margin=-0.2)    # '7' read at 0.7, '1' at 0.3
-    assert ctc.beam_search(probs, charset, 8, lm=lm, lm_weight=1.0, char_bonus=1.0).text == "No. 7"
-    letters = _ambiguous("No. 7", {"o": "0"}, charset)              # 'o' slightly beaten by '0'
-    assert ctc.beam_search(letters, charset, 8).text == "N0. 7"
-    assert ctc.beam_search(letters, charset, 8, lm=lm, lm_weight=1.0, char_bonus=1.0).text == "No. 7"
+def test_inside_a_number_the_language_model_does_not_choose_the_digits(charset):
+    """Trained on numbers of ones, the model must not turn a clearly read '7'
+    after a digit into a '1' (a number's digits are its own), but still fixes a letter."""
+    lm = CharNgram.train(["No. 11", "No. 111", "No. 1111", "No. 11111"] * 20, charset.chars, order=5)
+    probs = _ambiguous("No. 17", {"7": "1"}, charset, margin=-0.2)    # '7' read at 0.7, '1' at 0.3
+    assert ctc.beam_search(probs, charset, 8, lm=lm, lm_weight=1.0, char_bonus=1.0).text == "No. 17"
+    letters = _ambiguous("No. 17", {"o": "0"}, charset)              # 'o' slightly beaten by '0'
+    assert ctc.beam_search(letters, charset, 8).text == "N0. 17"
+    assert ctc.beam_search(letters, charset, 8, lm=lm, lm_weight=1.0, char_bonus=1.0).text == "No. 17"
 
 
 def test_english_texts_are_wrapped_into_lines_of_the_charset(tmp_path, charset):

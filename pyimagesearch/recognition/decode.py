@@ -183,11 +183,14 @@ class _Fusion:
     """Shallow fusion of a language model: per context met in this search, the
     list weight * log P_lm(next symbol | context) + bonus (made once per context).
 
-    The model decides whether a digit comes, never which one: each digit gets
-    the mean of the digits' probabilities. The house numbers, ZIP codes and
-    years of the training texts are no evidence for the digits of a new number,
-    and generated dates, phone numbers, amounts and IDs read worse when the
-    n-grams chose among digits (``bench/bench_line_decoding.py``)."""
+    Inside a number (after a digit) the model decides whether another digit
+    comes, not which one: each digit gets the mean of the digits'
+    probabilities. The house numbers, ZIP codes and years of the training texts
+    are no evidence for the digits of a new number, and generated dates, phone
+    numbers, amounts and IDs read worse when the n-grams chose among digits
+    (``bench/bench_line_decoding.py``). Before the first digit the model's own
+    probabilities stay: spread evenly there, a rare digit would gain on the
+    punctuation it looks like (``?`` read as ``7``)."""
 
     def __init__(self, lm, chars, lm_weight, char_bonus):
         self.lm, self.chars, self.weight, self.bonus = lm, chars, lm_weight, char_bonus
@@ -201,7 +204,7 @@ class _Fusion:
             if len(self.rows) > ROW_CACHE_LIMIT:
                 self.rows.clear()
             log_probs = self.lm.log_probs(context)
-            if len(self.digits) > 1:
+            if len(self.digits) > 1 and context[-1:].isdigit():
                 log_probs = log_probs.copy()
                 log_probs[self.digits] = np.logaddexp.reduce(log_probs[self.digits]) - math.log(len(self.digits))
             row = self.rows[context] = (self.weight * log_probs + self.bonus).tolist()
