@@ -25,7 +25,7 @@ import numpy as np
 LOG_EPS = 1e-12
 MAX_CANDIDATES = 24   # characters tried per frame by the beam search, at most
 NEG_INF = -np.inf
-ROW_CACHE_LIMIT = 100_000   # language model rows kept per model and setting (a long-running reader stays bounded)
+ROW_CACHE_LIMIT = 20_000   # language model rows kept per model and setting (~55 MB at most: a reader stays bounded)
 _ROWS = weakref.WeakKeyDictionary()   # language model -> {(weight, bonus, chars): {context: row}}
 
 
@@ -180,8 +180,9 @@ class _Prefixes:
 
 
 class _Fusion:
-    """Shallow fusion of a language model: per context met in this search, the
-    list weight * log P_lm(next symbol | context) + bonus (made once per context).
+    """Shallow fusion of a language model: per context, the list
+    weight * log P_lm(next symbol | context) + bonus, made once per model and
+    setting and kept between searches.
 
     Inside a number (after a digit) the model decides whether another digit
     comes, not which one: each digit gets the mean of the digits'
