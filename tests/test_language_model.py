@@ -304,10 +304,13 @@ def _ctc_probability(p, labels):
 
 
 def test_inside_a_number_the_language_model_does_not_choose_the_digits(charset):
-    """Trained on numbers of ones, the model must not turn a clearly read '7'
-    after a digit into a '1' (a number's digits are its own), but still fixes a letter."""
+    """Trained on numbers of ones, the model recalls them; with ``digits_alike`` it
+    does not turn a clearly read '7' after a digit into a '1' (a number's digits
+    are its own), but still fixes a letter."""
     lm = CharNgram.train(["No. 11", "No. 111", "No. 1111", "No. 11111"] * 20, charset.chars, order=5)
     probs = _ambiguous("No. 17", {"7": "1"}, charset, margin=-0.2)    # '7' read at 0.7, '1' at 0.3
+    assert ctc.beam_search(probs, charset, 8, lm=lm, lm_weight=1.0, char_bonus=1.0).text == "No. 11"   # recalled
+    lm.decoding["digits_alike"] = 1
     assert ctc.beam_search(probs, charset, 8, lm=lm, lm_weight=1.0, char_bonus=1.0).text == "No. 17"
     letters = _ambiguous("No. 17", {"o": "0"}, charset)              # 'o' slightly beaten by '0'
     assert ctc.beam_search(letters, charset, 8).text == "N0. 17"

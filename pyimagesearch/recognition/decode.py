@@ -26,7 +26,7 @@ LOG_EPS = 1e-12
 MAX_CANDIDATES = 24   # characters tried per frame by the beam search, at most
 NEG_INF = -np.inf
 ROW_CACHE_LIMIT = 20_000   # language model rows kept per model and setting (~55 MB at most: a reader stays bounded)
-_ROWS = weakref.WeakKeyDictionary()   # language model -> {(weight, bonus, chars): {context: row}}
+_ROWS = weakref.WeakKeyDictionary()   # language model -> {(weight, bonus, chars, digits alike): {context: row}}
 
 
 @dataclass
@@ -184,20 +184,23 @@ class _Fusion:
     weight * log P_lm(next symbol | context) + bonus, made once per model and
     setting and kept between searches.
 
-    Inside a number (after a digit) the model decides whether another digit
-    comes, not which one: each digit gets the mean of the digits'
-    probabilities. The house numbers, ZIP codes and years of the training texts
-    are no evidence for the digits of a new number, and generated dates, phone
-    numbers, amounts and IDs read worse when the n-grams chose among digits
-    (``bench/bench_line_decoding.py``). Before the first digit the model's own
-    probabilities stay: spread evenly there, a rare digit would gain on the
-    punctuation it looks like (``?`` read as ``7``)."""
+    With ``digits_alike`` set in the model's decoding settings, inside a
+    number (after a digit) the model decides whether another digit comes, not
+    which one: each digit gets the mean of the digits' probabilities. The house
+    numbers, ZIP codes and years of the training texts are no evidence for the
+    digits of a new number, and generated dates, phone numbers, amounts and IDs
+    read worse when the n-grams chose among digits
+    (``bench/bench_line_decoding.py``); but a number the training texts hold
+    (a prompt's ZIP code) is then no longer recalled. Before the first digit the
+    model's own probabilities always stay: spread evenly there, a rare digit
+    would gain on the punctuation it looks like (``?`` read as ``7``)."""
 
     def __init__(self, lm, chars, lm_weight, char_bonus):
         self.lm, self.chars, self.weight, self.bonus = lm, chars, lm_weight, char_bonus
-        self.digits = [k for k, c in enumerate(chars) if c.isdigit()]
+        alike = getattr(lm, "decoding", {}).get("digits_alike", 0)
+        self.digits = [k for k, c in enumerate(chars) if c.isdigit()] if alike else []
         # kept with the model between searches: the lines of a page share most contexts
-        self.rows = _ROWS.setdefault(lm, {}).setdefault((lm_weight, char_bonus, tuple(chars)), {})
+        self.rows = _ROWS.setdefault(lm, {}).setdefault((lm_weight, char_bonus, tuple(chars), bool(alike)), {})
 
     def row(self, context):
         row = self.rows.get(context)
