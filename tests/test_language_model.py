@@ -211,3 +211,124 @@ def test_tampered_language_models_are_refused_on_load(lm, tmp_path, changes):
 def test_the_untampered_copy_loads(lm, tmp_path):
     again = CharNgram.load(_tampered(lm, tmp_path))
     assert again.size == lm.size and np.allclose(again.log_probs("\nAl"), lm.log_probs("\nAl"))
+
+
+def _plain_counts(texts, order):
+    """{(context, next symbol): count} counted one text at a time (the definition)."""
+    counts = {}
+    for text in texts:
+        padded = "\n" + text + "\n"
+        for k in range(1, len(padded)):
+            for n in range(min(order, k + 1)):
+                key = (padded[k - n:k], padded[k])
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _model_counts(lm):
+    names = lm.chars + ["\n"]
+    out = {}
+    for k, context in enumerate(lm._contexts):
+        a, b = lm._offsets[k], lm._offsets[k + 1]
+        for symbol, count in zip(lm._symbols[a:b], lm._counts[a:b]):
+            out[(context.decode(), names[symbol])] = int(count)
+    return out
+
+
+def test_counting_by_sorting_matches_counting_each_text(charset):
+    texts = TEXTS + ["0000 00", "x", "Allen Street"]
+    assert _model_counts(CharNgram.train(texts, charset.chars, order=5)) == _plain_counts(texts, 5)
+    # rare n-grams of 3 or more symbols are dropped, shorter ones all kept
+    pruned = _model_counts(CharNgram.train(texts, charset.chars, order=5, min_count=2))
+    expected = {key: n for key, n in _plain_counts(texts, 5).items() if n >= 2 or len(key[0]) < 2}
+    assert pruned == expected
+
+
+def test_an_order_beyond_64_bit_keys_is_refused(charset):
+    with pytest.raises(ValueError, match="too high"):
+        CharNgram.train(TEXTS, charset.chars, order=12)
+
+
+def test_blended_model_mixes_the_two_and_survives_a_round_trip(lm, charset, tmp_path):
+    english = CharNgram.train(["the cat sat on the mat", "a street of cats"], charset.chars, order=3)
+    mixed = lm.blended(english, 0.25)
+    for context in (mixed.start, "\nAl", "the", "zzz"):
+        expected = 0.75 * np.exp(lm.log_probs(context)) + 0.25 * np.exp(english.log_probs(context))
+        assert np.allclose(np.exp(mixed.log_probs(context)), expected)
+    path = str(tmp_path / "mixed.lm.npz")
+    mixed.save(path)
+    again = CharNgram.load(path)
+    assert again.blend[0] == 0.25 and again.size == mixed.size == lm.size + english.size
+    assert np.allclose(again.log_probs("\nthe c"), mixed.log_probs("\nthe c"))
+    with pytest.raises(ValueError):
+        english.blended(lm, 0.5)        # a higher order cannot be blended in
+    with pytest.raises(InputError, match="blend weight"):
+        CharNgram.load(_tampered(mixed, tmp_path, meta={"blend_weight": 1.5}))
+
+
+def test_beam_search_finds_the_likeliest_text_of_a_small_alphabet():
+    """With a beam wider than all prefixes, the search is exact: its text has the
+    highest CTC probability of all texts (enumerated), and that probability."""
+    import itertools
+    rng = np.random.default_rng(3)
+    labels = ["a", "b"]
+    for _ in range(5):
+        p = rng.dirichlet(np.ones(3) * 0.7, size=5)
+        best = {}
+        for n in range(6):
+            for text in itertools.product(range(2), repeat=n):
+                best[text] = _ctc_probability(p, list(text))
+        out = ctc.beam_search(p, labels, beam_width=200, prune=0.0)
+        top = max(best, key=best.get)
+        assert out.text == "".join(labels[c] for c in top)
+        assert out.log_prob == pytest.approx(np.log(best[top]))
+
+
+def _ctc_probability(p, labels):
+    """P(labels | frames) by the CTC forward recursion (blank = last class)."""
+    states = [p.shape[1] - 1]
+    for c in labels:
+        states += [c, p.shape[1] - 1]
+    alpha = np.zeros(len(states))
+    alpha[0] = p[0, states[0]]
+    if len(states) > 1:
+        alpha[1] = p[0, states[1]]
+    for t in range(1, len(p)):
+        new = alpha.copy()
+        new[1:] += alpha[:-1]
+        for s in range(3, len(states), 2):
+            if states[s] != states[s - 2]:
+                new[s] += alpha[s - 2]
+        alpha = new * p[t, states]
+    return alpha[-1] + (alpha[-2] if len(states) > 1 else 0.0)
+
+
+def test_inside_a_number_the_language_model_does_not_choose_the_digits(charset):
+    """Trained on numbers of ones, the model recalls them; with ``digits_alike`` it
+    does not turn a clearly read '7' after a digit into a '1' (a number's digits
+    are its own), but still fixes a letter."""
+    lm = CharNgram.train(["No. 11", "No. 111", "No. 1111", "No. 11111"] * 20, charset.chars, order=5)
+    probs = _ambiguous("No. 17", {"7": "1"}, charset, margin=-0.2)    # '7' read at 0.7, '1' at 0.3
+    assert ctc.beam_search(probs, charset, 8, lm=lm, lm_weight=1.0, char_bonus=1.0).text == "No. 11"   # recalled
+    lm.decoding["digits_alike"] = 1
+    assert ctc.beam_search(probs, charset, 8, lm=lm, lm_weight=1.0, char_bonus=1.0).text == "No. 17"
+    letters = _ambiguous("No. 17", {"o": "0"}, charset)              # 'o' slightly beaten by '0'
+    assert ctc.beam_search(letters, charset, 8).text == "N0. 17"
+    assert ctc.beam_search(letters, charset, 8, lm=lm, lm_weight=1.0, char_bonus=1.0).text == "No. 17"
+
+
+def test_english_texts_are_wrapped_into_lines_of_the_charset(tmp_path, charset):
+    import gzip
+    from pyimagesearch.recognition.lm_build import LINE_CHARS, TEXT_FILES, english_lines
+    paragraph = "Call me Ishmael\u2014some years ago [never mind] how long \u201cprecisely\u201d: 1,234 days. " * 9
+    for name in TEXT_FILES:
+        with gzip.open(tmp_path / name, "wt", encoding="utf-8") as f:
+            f.write(paragraph + "\n\nA short one.\n")
+    lines = english_lines(str(tmp_path), charset)
+    assert all(c in charset.index for line in lines for c in line)
+    assert all(len(line) <= LINE_CHARS[1] for line in lines) and "A short one." in lines
+    joined = " ".join(lines)
+    assert joined.count("Ishmael-some") == joined.count('"precisely": 1,234') == 2 * 9 and "[" not in joined
+    (tmp_path / TEXT_FILES[0]).unlink()
+    with pytest.raises(InputError, match=TEXT_FILES[0]):
+        english_lines(str(tmp_path), charset)

@@ -17,6 +17,7 @@ confidence and the span of frames (first, last) it was read from, which
 """
 import heapq
 import math
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,8 @@ import numpy as np
 LOG_EPS = 1e-12
 MAX_CANDIDATES = 24   # characters tried per frame by the beam search, at most
 NEG_INF = -np.inf
+ROW_CACHE_LIMIT = 20_000   # language model rows kept per model and setting (~55 MB at most: a reader stays bounded)
+_ROWS = weakref.WeakKeyDictionary()   # language model -> {(weight, bonus, chars, digits alike): {context: row}}
 
 
 @dataclass
@@ -99,25 +102,30 @@ def align(posteriors, indices, blank=None):
     # a skip from s-2 to s is allowed into a label that differs from the label before
     skip = np.zeros(S, dtype=bool)
     skip[3::2] = np.array(labels[1:]) != np.array(labels[:-1])
-    score = np.full(S, NEG_INF)
-    score[0] = logp[0, 0]
-    score[1] = logp[0, 1]
-    back = np.zeros((T, S), dtype=np.int8)   # 0 stay, 1 from s-1, 2 from s-2
+    jump_cost = np.where(skip, 0.0, NEG_INF)
+    scores = np.full((T, S + 2), NEG_INF)   # two -inf columns first: the states before state 0
+    scores[0, 2], scores[0, 3] = logp[0, 0], logp[0, 1]
+    best = np.empty(S)
     for t in range(1, T):
-        stay = score
-        step = np.concatenate([[NEG_INF], score[:-1]])
-        jump = np.where(skip, np.concatenate([[NEG_INF, NEG_INF], score[:-2]]), NEG_INF)
-        choices = np.stack([stay, step, jump])
-        back[t] = choices.argmax(axis=0)
-        score = choices.max(axis=0) + logp[t]
-    end = S - 1 if score[S - 1] >= score[S - 2] else S - 2
-    if not np.isfinite(score[end]):
+        before = scores[t - 1]
+        np.maximum(before[2:], before[1:-1], out=best)
+        np.maximum(best, before[:-2] + jump_cost, out=best)
+        np.add(best, logp[t], out=scores[t, 2:])
+    scores = scores[:, 2:].tolist()
+    end = S - 1 if scores[-1][S - 1] >= scores[-1][S - 2] else S - 2
+    if not np.isfinite(scores[-1][end]):
         return None
     path = np.empty(T, dtype=np.int64)
     s = end
-    for t in range(T - 1, -1, -1):
+    allowed = skip.tolist()
+    for t in range(T - 1, 0, -1):   # back along the best predecessors (stay first, as argmax picks)
         path[t] = s
-        s -= int(back[t, s])   # a Python int: s - int8 would stay int8 (NEP 50) and overflow past 127
+        before, stay = scores[t - 1], s
+        if s >= 1 and before[s - 1] > before[s]:
+            s = stay - 1
+        if allowed[stay] and before[stay - 2] > before[s]:
+            s = stay - 2
+    path[0] = s
     spans = []
     for k in range(len(labels)):
         where = np.flatnonzero(path == 2 * k + 1)
@@ -127,6 +135,18 @@ def align(posteriors, indices, blank=None):
     return spans
 
 
+def frame_candidates(probs, prune=1e-4, max_candidates=MAX_CANDIDATES):
+    """Per frame, the characters (not the blank, the last class) a beam search
+    tries there: those of at least ``prune`` posterior, at most
+    ``max_candidates`` of them (the likeliest), and always the frame's likeliest
+    character."""
+    chars = probs[:, :-1]
+    order = np.argsort(-chars, axis=1, kind="stable")[:, :max_candidates]
+    keep = np.take_along_axis(chars, order, axis=1) >= prune
+    keep[:, 0] = True
+    return [row[k] for row, k in zip(order, keep)]
+
+
 def _logaddexp(a, b):
     """log(exp(a) + exp(b)) of two Python floats (numpy's ufunc is 10x slower on scalars)."""
     if a < b:
@@ -134,6 +154,124 @@ def _logaddexp(a, b):
     if b == NEG_INF:
         return a
     return a + math.log1p(math.exp(b - a))
+
+
+class _Prefixes:
+    """The texts the beam search has built, as a tree: node 0 is the empty text,
+    every other node one character (``char``) after its ``parent`` node, so a
+    text is extended in constant time and named by one number (hashing and
+    copying tuples of characters cost more than the search itself)."""
+
+    def __init__(self):
+        self.parent, self.char = [-1], [-1]
+
+    def add(self, parent, char):
+        self.parent.append(parent)
+        self.char.append(char)
+        return len(self.char) - 1
+
+    def text(self, node):
+        """The class indices of a node's text, first to last."""
+        out = []
+        while node > 0:
+            out.append(self.char[node])
+            node = self.parent[node]
+        return out[::-1]
+
+
+class _Fusion:
+    """Shallow fusion of a language model: per context, the list
+    weight * log P_lm(next symbol | context) + bonus, made once per model and
+    setting and kept between searches.
+
+    With ``digits_alike`` set in the model's decoding settings, inside a
+    number (after a digit) the model decides whether another digit comes, not
+    which one: each digit gets the mean of the digits' probabilities. The house
+    numbers, ZIP codes and years of the training texts are no evidence for the
+    digits of a new number, and generated dates, phone numbers, amounts and IDs
+    read worse when the n-grams chose among digits
+    (``bench/bench_line_decoding.py``); but a number the training texts hold
+    (a prompt's ZIP code) is then no longer recalled. Before the first digit the
+    model's own probabilities always stay: spread evenly there, a rare digit
+    would gain on the punctuation it looks like (``?`` read as ``7``)."""
+
+    def __init__(self, lm, chars, lm_weight, char_bonus):
+        self.lm, self.chars, self.weight, self.bonus = lm, chars, lm_weight, char_bonus
+        alike = getattr(lm, "decoding", {}).get("digits_alike", 0)
+        self.digits = [k for k, c in enumerate(chars) if c.isdigit()] if alike else []
+        # kept with the model between searches: the lines of a page share most contexts
+        self.rows = _ROWS.setdefault(lm, {}).setdefault((lm_weight, char_bonus, tuple(chars), bool(alike)), {})
+
+    def row(self, context):
+        row = self.rows.get(context)
+        if row is None:
+            if len(self.rows) > ROW_CACHE_LIMIT:
+                self.rows.clear()
+            log_probs = self.lm.log_probs(context)
+            if len(self.digits) > 1 and context[-1:].isdigit():
+                log_probs = log_probs.copy()
+                log_probs[self.digits] = np.logaddexp.reduce(log_probs[self.digits]) - math.log(len(self.digits))
+            row = self.rows[context] = (self.weight * log_probs + self.bonus).tolist()
+        return row
+
+    def start(self):
+        return self.lm.start, self.row(self.lm.start)
+
+    def extend(self, context, char):
+        context = self.lm.extend(context, self.chars[char])
+        return context, self.row(context)
+
+    def end(self, row):
+        """weight * log P_lm(end of text | prefix) (the end is no character: no bonus)."""
+        return row[self.lm.end] - self.bonus
+
+
+def _step(beams, lp, candidates, prefixes, fusion):
+    """One frame: {node: [pb, pnb, language, context, row]} of the prefixes as
+    they are (a blank, or their last character again), and the new prefixes as
+    (score, pnb, parent node, character, language score). ``lp``: the frame's
+    log posteriors, blank last. A prefix + c already in the beam is no new
+    prefix: its paths add to that entry's."""
+    blank = lp[-1]
+    kids = {}
+    for node in beams:
+        kids.setdefault(prefixes.parent[node], {})[prefixes.char[node]] = node
+    stays = {node: [NEG_INF, NEG_INF, *entry[2:]] for node, entry in beams.items()}
+    grown = []
+    for node, (pb, pnb, language, _, row) in beams.items():
+        total = _logaddexp(pb, pnb)
+        last = prefixes.char[node]
+        stay = stays[node]
+        stay[0] = total + blank
+        if node:
+            stay[1] = _logaddexp(stay[1], pnb + lp[last])
+        children = kids.get(node, {})
+        for c in candidates:
+            p = (pb if c == last else total) + lp[c]   # a repeated character needs a blank between
+            if c in children:
+                merged = stays[children[c]]
+                merged[1] = _logaddexp(merged[1], p)
+            elif row is None:
+                grown.append((p + language, p, node, c, language))
+            else:
+                score = language + row[c]
+                grown.append((p + score, p, node, c, score))
+    return stays, grown
+
+
+def _prune(stays, grown, beam_width, prefixes, fusion):
+    """The ``beam_width`` best prefixes of a frame (``_step``) as the next beam."""
+    ranked = [(_logaddexp(e[0], e[1]) + e[2], node) for node, e in stays.items()]
+    ranked += [(g[0], -1 - k) for k, g in enumerate(grown)]
+    beams = {}
+    for _, key in heapq.nlargest(beam_width, ranked):
+        if key >= 0:
+            beams[key] = stays[key]
+            continue
+        _, pnb, parent, c, language = grown[-1 - key]
+        context, row = fusion.extend(stays[parent][3], c) if fusion else (None, None)
+        beams[prefixes.add(parent, c)] = [NEG_INF, pnb, language, context, row]
+    return beams
 
 
 def beam_search(posteriors, labels, beam_width=10, length=None, prune=1e-4, lm=None, lm_weight=0.0,
@@ -150,58 +288,27 @@ def beam_search(posteriors, labels, beam_width=10, length=None, prune=1e-4, lm=N
     log P_ctc(prefix) + ``lm_weight`` * log P_lm(prefix) + ``char_bonus`` * its
     length (shallow fusion; the bonus offsets the language model's cost per
     character, which would otherwise favour dropping characters), and a finished
-    text also pays the language model's end-of-text probability."""
+    text also pays the language model's end-of-text probability. The language
+    model is asked only about the prefixes kept in the beam."""
     probs, chars = _check(posteriors, labels, length)
     blank = len(chars)
     if len(probs) == 0:
         return Decoded("")
     logp = np.log(np.maximum(probs, LOG_EPS))
-    fused = lm is not None and lm_weight > 0
-    # prefix -> (log P(prefix, ending in blank), log P(prefix, ending in its last char),
-    #            language score of the prefix, language model context)
-    beams = {(): (0.0, NEG_INF, 0.0, lm.start if fused else None)}
-    for t in range(len(probs)):
-        lp = logp[t].tolist()
-        frame = probs[t, :blank]
-        candidates = np.flatnonzero(frame >= prune)
-        if len(candidates) > max_candidates:
-            candidates = candidates[np.argsort(-frame[candidates])[:max_candidates]]
-        candidates = candidates.tolist() or [int(frame.argmax())]
-        nxt = {}
+    fusion = _Fusion(lm, chars, lm_weight, char_bonus) if lm is not None and lm_weight > 0 else None
+    prefixes = _Prefixes()
+    beams = {0: [0.0, NEG_INF, 0.0, *(fusion.start() if fusion else (None, None))]}
+    for lp, candidates in zip(logp, frame_candidates(probs, prune, max_candidates)):
+        stays, grown = _step(beams, lp.tolist(), candidates.tolist(), prefixes, fusion)
+        beams = _prune(stays, grown, beam_width, prefixes, fusion)
 
-        def add(prefix, pb, pnb, language, context):
-            old = nxt.get(prefix)
-            if old is None:
-                nxt[prefix] = (pb, pnb, language, context)
-            else:
-                nxt[prefix] = (_logaddexp(old[0], pb), _logaddexp(old[1], pnb), language, context)
+    def final_score(node):
+        pb, pnb, language, _, row = beams[node]
+        return _logaddexp(pb, pnb) + language + (fusion.end(row) if fusion else 0.0)
 
-        for prefix, (pb, pnb, language, context) in beams.items():
-            total = _logaddexp(pb, pnb)
-            add(prefix, total + lp[blank], NEG_INF, language, context)   # a blank: same prefix
-            if prefix:
-                add(prefix, NEG_INF, pnb + lp[prefix[-1]], language, context)   # the last char again: merged
-            following = lm.log_probs(context) if fused else None
-            for c in candidates:
-                if fused:
-                    extended = (language + lm_weight * float(following[c]) + char_bonus,
-                                lm.extend(context, chars[c]))
-                else:
-                    extended = (language, None)
-                if prefix and c == prefix[-1]:
-                    add(prefix + (c,), NEG_INF, pb + lp[c], *extended)   # a repeat needs a blank between
-                else:
-                    add(prefix + (c,), NEG_INF, total + lp[c], *extended)
-        beams = dict(heapq.nlargest(beam_width, nxt.items(),
-                                    key=lambda kv: _logaddexp(kv[1][0], kv[1][1]) + kv[1][2]))
-
-    def final_score(kv):
-        pb, pnb, language, context = kv[1]
-        end = lm_weight * float(lm.log_probs(context)[lm.end]) if fused else 0.0
-        return _logaddexp(pb, pnb) + language + end
-
-    prefix, (pb, pnb, _, _) = max(beams.items(), key=final_score)
-    out = Decoded("".join(chars[i] for i in prefix), indices=list(prefix), log_prob=_logaddexp(pb, pnb))
+    best = max(beams, key=final_score)
+    prefix = prefixes.text(best)
+    out = Decoded("".join(chars[i] for i in prefix), indices=prefix, log_prob=_logaddexp(*beams[best][:2]))
     spans = align(probs, prefix, blank) if prefix else []
     if spans is None:   # cannot happen for a prefix the search built; be safe
         return greedy(probs, labels)

@@ -27,7 +27,6 @@ context's distribution is computed when the decoder first asks for it, then cach
 """
 import json
 import os
-from collections import defaultdict
 
 import numpy as np
 
@@ -36,10 +35,13 @@ from ..io.archives import NpzArchive
 
 BOUNDARY = "\n"      # start-of-text context and end-of-text symbol (never in a charset)
 FORMAT = "pyimagesearch-char-ngram-2"
-CACHE_LIMIT = 200_000   # cached distributions; a reader that runs for days must not grow forever
+CACHE_LIMIT = 200_000
+TABLES = ("contexts", "offsets", "symbols", "counts")
+BLEND = "blend_"   # the arrays of a blended-in model (``blended``) start with this   # cached distributions; a reader that runs for days must not grow forever
 
 # How the beam search weighs the language model against the line network; lm_build
 # chooses the weight and bonus on the validation persons and saves them in the file.
+# An optional "digits_alike": 1 makes all digits equally likely inside a number (decode._Fusion).
 DEFAULT_DECODING = {"beam_width": 10, "lm_weight": 0.5, "char_bonus": 2.0}
 
 
@@ -64,6 +66,7 @@ class CharNgram:
         self._counts = np.asarray(counts, dtype=np.int32)
         self._index = symbol_index(self.chars)
         self._cache = {}
+        self.blend = None   # (weight, another CharNgram) mixed in: see ``blended``
 
     @property
     def end(self):
@@ -78,7 +81,21 @@ class CharNgram:
     @property
     def size(self):
         """Number of contexts (the model's size)."""
-        return len(self._contexts)
+        return len(self._contexts) + (self.blend[1].size if self.blend else 0)
+
+    def blended(self, other: "CharNgram", weight: float) -> "CharNgram":
+        """This model mixed with ``other`` (the same characters, no higher order):
+        P(next | context) = (1 - weight) P_self + weight P_other. A model of the
+        training texts mixed with one of a large general text keeps what the
+        training texts know and falls back on the general text where they know
+        little (counting both texts into one model drowns the training texts)."""
+        if other.chars != self.chars or other.blend or other.order > self.order or not 0 < weight < 1:
+            raise ValueError("a blend needs a plain model of the same characters and no higher order, "
+                             "and a weight in (0, 1)")
+        out = CharNgram(self.chars, self.order, self._contexts, self._offsets, self._symbols,
+                        self._counts, self.decoding)
+        out.blend = (float(weight), other)
+        return out
 
     def indices(self, chars) -> np.ndarray | None:
         """Each of ``chars``' index in ``log_probs``, or None when the model lacks one."""
@@ -91,27 +108,31 @@ class CharNgram:
         return (context + char)[-(self.order - 1):] if self.order > 1 else ""
 
     @classmethod
-    def train(cls, texts, chars, order=8, decoding=None):
+    def train(cls, texts, chars, order=8, decoding=None, min_count=1):
         """Count the n-grams (1..order) of each text between boundaries; texts
-        holding characters outside ``chars`` are skipped."""
+        holding characters outside ``chars`` are skipped. ``min_count``: n-grams of
+        3 or more symbols seen fewer times are dropped (their contexts back off to
+        shorter ones), which keeps a model of a large text small."""
         index = symbol_index(chars)
-        counts = defaultdict(lambda: defaultdict(int))
-        for text in texts:
-            if not text or any(c not in index or c == BOUNDARY for c in text):
-                continue
-            padded = BOUNDARY + text + BOUNDARY
-            for k in range(1, len(padded)):
-                symbol = index[padded[k]]
-                for n in range(min(order, k + 1)):   # contexts of 0 .. order-1 symbols
-                    counts[padded[k - n:k]][symbol] += 1
-        contexts = sorted(counts)
-        offsets, symbols, values = [0], [], []
-        for context in contexts:
-            following = sorted(counts[context].items())
-            symbols += [s for s, _ in following]
-            values += [v for _, v in following]
-            offsets.append(len(symbols))
-        return cls(chars, order, [c.encode("utf-8") for c in contexts], offsets, symbols, values, decoding)
+        kept = [text for text in texts if text and all(c in index and c != BOUNDARY for c in text)]
+        stream = np.array([index[c] for c in BOUNDARY + BOUNDARY.join(kept) + BOUNDARY] if kept else [], np.int64)
+        contexts, symbols, counts = _count(stream, len(index), order, min_count)
+        names = np.array(list(chars) + [BOUNDARY])
+        strings = [_context_strings(names, context) for context in contexts]
+        return cls.from_counts(chars, order, strings, symbols, counts, decoding)
+
+    @classmethod
+    def from_counts(cls, chars, order, contexts, symbols, counts, decoding=None):
+        """A model of (context, next symbol, count) triples: per context length a
+        string array of contexts with a symbol and count array beside it."""
+        keys = np.concatenate([np.char.encode(c, "utf-8") for c in contexts] or [np.array([], "S1")])
+        symbols, counts = np.concatenate(symbols or [[]]).astype(np.int64), np.concatenate(counts or [[]])
+        order_by = np.lexsort((symbols, keys))
+        keys, symbols, counts = keys[order_by], symbols[order_by], counts[order_by]
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.array([], int)
+        offsets = np.append(starts, len(keys))
+        width = np.uint8 if len(chars) < 255 else np.int32
+        return cls(chars, order, keys[starts], offsets, symbols.astype(width), _smallest(counts), decoding)
 
     def _pairs(self, context):
         """(symbols, counts) seen after ``context``, or None."""
@@ -152,7 +173,11 @@ class CharNgram:
         key = ("log", context)
         cached = self._cache.get(key)
         if cached is None:
-            cached = np.log(self._probs(context))
+            probs = self._probs(context)
+            if self.blend:
+                weight, other = self.blend
+                probs = (1 - weight) * probs + weight * other._probs(context[max(0, len(context) - other.order + 1):])
+            cached = np.log(probs)
             self._remember(key, cached)
         return cached
 
@@ -167,14 +192,21 @@ class CharNgram:
     def save(self, path):
         """An .npz (no pickles), written atomically (``store.atomic_write``)."""
         from ..models.store import atomic_write
-        meta = json.dumps({"format": FORMAT, "order": self.order, "chars": self.chars, "decoding": self.decoding})
+        meta = {"format": FORMAT, "order": self.order, "chars": self.chars, "decoding": self.decoding}
+        tables = self._tables("")
+        if self.blend:
+            meta.update(blend_weight=self.blend[0], blend_order=self.blend[1].order)
+            tables.update(self.blend[1]._tables(BLEND))
 
         def write(tmp):
             with open(tmp, "wb") as f:
-                np.savez_compressed(f, meta=np.array(meta), contexts=self._contexts, offsets=self._offsets,
-                                    symbols=self._symbols, counts=self._counts)
+                np.savez_compressed(f, meta=np.array(json.dumps(meta)), **tables)
 
         atomic_write(path, write, suffix=".npz")
+
+    def _tables(self, prefix):
+        return {prefix + "contexts": self._contexts, prefix + "offsets": self._offsets,
+                prefix + "symbols": self._symbols, prefix + "counts": _smallest(self._counts)}
 
     @classmethod
     def load(cls, path):
@@ -185,12 +217,62 @@ class CharNgram:
         try:
             with NpzArchive(path) as npz:
                 meta = _read_meta(npz.array("meta"))
-                arrays = [npz.array(key) for key in ("contexts", "offsets", "symbols", "counts")]
-            _check_tables(*arrays, len(meta["chars"]))
+                arrays = [npz.array(key) for key in TABLES]
+                _check_tables(*arrays, len(meta["chars"]))
+                model = cls(meta["chars"], meta["order"], *arrays, meta.get("decoding"))
+                if "blend_weight" in meta:
+                    blend = [npz.array(BLEND + key) for key in TABLES]
+                    _check_tables(*blend, len(meta["chars"]))
+                    other = cls(meta["chars"], meta["blend_order"], *blend)
+                    model = model.blended(other, meta["blend_weight"])
         except (InputError, ValueError) as e:
             reason = str(e).removeprefix(f"{path}: ")
             raise InputError(f"{path}: not a character language model ({reason})") from None
-        return cls(meta["chars"], meta["order"], *arrays, meta.get("decoding"))
+        return model
+
+
+def _count(stream, base, order, min_count):
+    """Per context length n (0..order-1): the distinct (context, next symbol)
+    pairs of ``stream`` (symbol indices; ``base - 1`` is the boundary, where
+    one text ends and the next starts) as (contexts (m, n), symbols, counts).
+    A context never reaches back past the boundary before its symbol. Each
+    n-gram is packed into one unsigned 64-bit number to be counted by sorting."""
+    if order > int(64 / np.log2(base)):
+        raise ValueError(f"order {order} is too high for {base - 1} characters (n-grams packed in 64 bits)")
+    positions = np.arange(1, len(stream))
+    boundaries = np.flatnonzero(stream[:-1] == base - 1)
+    # the latest boundary before each position: a context may start there, not earlier
+    reach = positions - boundaries[np.searchsorted(boundaries, positions) - 1] if len(stream) else positions
+    contexts, symbols, counts = [], [], []
+    for n in range(order):
+        at = positions[reach >= n]
+        key = np.zeros(len(at), np.uint64)
+        for j in range(n, -1, -1):   # context symbols, oldest first, then the symbol
+            key = key * np.uint64(base) + stream[at - j].astype(np.uint64)
+        key, count = np.unique(key, return_counts=True)
+        if n >= 2 and min_count > 1:
+            key, count = key[count >= min_count], count[count >= min_count]
+        digits = np.empty((len(key), n + 1), np.int64)
+        for j in range(n, -1, -1):
+            digits[:, j] = key % np.uint64(base)
+            key = key // np.uint64(base)
+        contexts.append(digits[:, :n])
+        symbols.append(digits[:, n])
+        counts.append(count)
+    return contexts, symbols, counts
+
+
+def _context_strings(names, context):
+    """Rows of symbol indices -> a string array (``names``: the symbol of each index)."""
+    if context.shape[1] == 0:
+        return np.full(len(context), "", dtype="<U1")
+    return np.ascontiguousarray(names[context]).view(f"<U{context.shape[1]}").ravel()
+
+
+def _smallest(counts):
+    """Counts in the smallest integer type that holds them (a smaller file)."""
+    top = int(counts.max()) if len(counts) else 0
+    return counts.astype(next(t for t in (np.int8, np.int16, np.int32, np.int64) if top <= np.iinfo(t).max))
 
 
 def _read_meta(array):
@@ -206,6 +288,12 @@ def _read_meta(array):
         raise ValueError("its characters are not a list of distinct single characters")
     if not isinstance(order, int) or isinstance(order, bool) or order < 1:
         raise ValueError(f"order {order!r} is not a whole number from 1")
+    if "blend_weight" in meta:
+        weight, other = meta["blend_weight"], meta.get("blend_order")
+        if not _is_number(weight) or not 0 < weight < 1:
+            raise ValueError(f"blend weight {weight!r} is not a number between 0 and 1")
+        if not isinstance(other, int) or isinstance(other, bool) or not 1 <= other <= order:
+            raise ValueError(f"blend order {other!r} is not a whole number from 1 to the order")
     settings = dict(DEFAULT_DECODING, **decoding) if isinstance(decoding, dict) else {"decoding": decoding}
     if not all(_is_number(value) for value in settings.values()):
         raise ValueError("its decoding settings are not numbers")
