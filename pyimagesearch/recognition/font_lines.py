@@ -39,17 +39,19 @@ KIND_WEIGHTS = {"prose": 0.5, "name": 0.1, "street": 0.06, "city": 0.06, "date":
                 "amount": 0.05, "id": 0.08, "short": 0.03}
 TEST_COUNT, TEST_SEED = 600, 15
 LONGEST_ENTRY = 40
+LEAST_HEIGHT = 24      # rows a line keeps when shot by a low-resolution camera
 
 
 @dataclass(frozen=True)
 class FontLineOptions:
-    body: tuple = (8.0, 20.0)          # x-height in px before the line is scaled to the model's height
+    body: tuple = (11.0, 22.0)         # x-height in px before the line is scaled to the model's height (thinner pens blur away)
     max_chars: tuple = (8, 48)         # longest prose text of a line
     rotation: float = 1.5              # degrees, either way
     margin: tuple = (0.0, 0.35)        # extra space around the ink, in x-heights
     stretch: tuple = (0.95, 1.5)       # x scale of the ink (handwriting fonts are narrower than most hands)
     low_resolution: float = 0.2        # share of lines shot by a low-resolution camera
     recase: float = 0.2                # share of prose lines written all upper or all lower case
+    run: int = 4                       # lines in a row set in one font (its glyphs are then still cached)
 
 
 def check_sources(fonts_dir: str, text_dir: str) -> None:
@@ -82,6 +84,7 @@ class FontLines:
         self.options = options or FontLineOptions()
         self.kinds, weights = zip(*KIND_WEIGHTS.items())
         self.weights = np.array(weights) / sum(weights)
+        self.font, self.left_in_run = None, 0
 
     def text_for(self, rng) -> tuple:
         """(kind, text) of one line."""
@@ -100,7 +103,9 @@ class FontLines:
     def make_labelled(self, rng) -> tuple:
         """(uint8 grey image, its text, the text's kind, the font's style)."""
         o = self.options
-        spec = self.fonts[int(rng.integers(len(self.fonts)))]
+        if not self.left_in_run:
+            self.font, self.left_in_run = self.fonts[int(rng.integers(len(self.fonts)))], o.run
+        spec, self.left_in_run = self.font, self.left_in_run - 1
         while True:
             kind, text = self.text_for(rng)
             body = rng.uniform(*o.body)
@@ -131,8 +136,11 @@ def _turned(ink, degrees):
 
 
 def _low_resolution(image, rng):
+    """Shot smaller and scaled back up, never below ``LEAST_HEIGHT`` rows (the text must stay legible)."""
     h, w = image.shape
-    f = rng.uniform(0.35, 0.7)
+    if h * 0.8 < LEAST_HEIGHT:
+        return image
+    f = rng.uniform(max(0.35, LEAST_HEIGHT / h), 0.8)
     small = cv2.resize(image, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
