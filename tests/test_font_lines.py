@@ -14,6 +14,7 @@ import pytest
 
 from conftest import PY, REPO, SHARED, assert_one_line_error, run
 from test_line_data import LINES, WORDS, write_folder
+from test_synth import dejavu
 from pyimagesearch.errors import InputError
 from pyimagesearch.recognition import data
 from pyimagesearch.recognition.charset import Charset, ctc_frames_needed
@@ -21,19 +22,11 @@ from pyimagesearch.recognition.config import LineTrainConfig, check_config
 from pyimagesearch.recognition.font_lines import FontLines, held_out_lines, prose_part
 from pyimagesearch.recognition.preprocess import HEIGHT, frames
 from pyimagesearch.recognition.workers import BatchStream, StreamSpec
-from pyimagesearch.synth import forms
 from pyimagesearch.synth.fonts import HELD_OUT
 from pyimagesearch.synth.text import TextSource
 
 # (file name, lowercase column): a training font, a capitals-only training font, a held-out font
 FONTS = [("plain.ttf", "yes"), ("capitals.ttf", "no (draws a-z as capitals)"), ("handlee.ttf", "yes")]
-
-
-def dejavu():
-    try:
-        return [f for f in forms.dejavu_files() if f.endswith("DejaVuSans.ttf")][0]
-    except (InputError, IndexError):
-        pytest.skip("DejaVu fonts not installed")
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +68,9 @@ def test_capitals_only_fonts_are_labelled_in_capitals(sources):
 
 def test_the_held_out_set_is_the_same_every_time(sources):
     first, again = held_out_lines(*sources, count=4, seed=3), held_out_lines(*sources, count=4, seed=3)
-    assert [t for _, t, _, _ in first] == [t for _, t, _, _ in again]
-    assert all(np.array_equal(a[0], b[0]) for a, b in zip(first, again))
-    assert {style for _, _, _, style in first} == {"cursive"}
+    assert [line.text for line in first] == [line.text for line in again]
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(first, again))
+    assert {line.style for line in first} == {"cursive"}
 
 
 def prose_of(words):

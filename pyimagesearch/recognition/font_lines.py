@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -28,7 +29,7 @@ from ..errors import InputError, cli_main
 from ..metrics import score
 from ..models import store
 from ..synth.fonts import HELD_OUT, font_table, render_line
-from ..synth.text import KINDS, TextSource
+from ..synth.text import TextSource
 from . import augment as aug
 
 DEFAULT_FONTS = os.path.join("..", "shared", "fonts")
@@ -40,11 +41,12 @@ KIND_WEIGHTS = {"prose": 0.5, "name": 0.1, "street": 0.06, "city": 0.06, "date":
 TEST_COUNT, TEST_SEED = 600, 15
 LONGEST_ENTRY = 40
 LEAST_HEIGHT = 24      # rows a line keeps when shot by a low-resolution camera
+TRIES = 10             # texts tried before a font counts as drawing nothing
 
 
 @dataclass(frozen=True)
 class FontLineOptions:
-    body: tuple = (11.0, 22.0)         # x-height in px before the line is scaled to the model's height (thinner pens blur away)
+    body: tuple = (11.0, 22.0)         # x-height in px as drawn (smaller: thin pens blur away)
     max_chars: tuple = (8, 48)         # longest prose text of a line
     rotation: float = 1.5              # degrees, either way
     margin: tuple = (0.0, 0.35)        # extra space around the ink, in x-heights
@@ -52,6 +54,13 @@ class FontLineOptions:
     low_resolution: float = 0.2        # share of lines shot by a low-resolution camera
     recase: float = 0.2                # share of prose lines written all upper or all lower case
     run: int = 4                       # lines in a row set in one font (its glyphs are then still cached)
+
+
+class LabelledLine(NamedTuple):
+    image: np.ndarray    # uint8 grey, dark ink on lighter paper
+    text: str
+    kind: str            # what the text is (synth.text.KINDS)
+    style: str           # the font's: print, cursive or marker
 
 
 def check_sources(fonts_dir: str, text_dir: str) -> None:
@@ -97,27 +106,29 @@ class FontLines:
         return kind, text
 
     def make(self, rng) -> tuple:
-        image, text, _, _ = self.make_labelled(rng)
-        return image, text
+        """(uint8 grey image, its text)."""
+        line = self.make_labelled(rng)
+        return line.image, line.text
 
-    def make_labelled(self, rng) -> tuple:
-        """(uint8 grey image, its text, the text's kind, the font's style)."""
+    def make_labelled(self, rng) -> LabelledLine:
         o = self.options
         if not self.left_in_run:
             self.font, self.left_in_run = self.fonts[int(rng.integers(len(self.fonts)))], o.run
         spec, self.left_in_run = self.font, self.left_in_run - 1
-        while True:
+        for _ in range(TRIES):
             kind, text = self.text_for(rng)
             body = rng.uniform(*o.body)
             line = render_line(spec, text, body, rng)
             if line.ink.shape[0] > 2 and line.ink.max() > 0.3:
                 break
+        else:
+            raise InputError(f"{spec.path}: draws no ink")
         ink = cv2.resize(line.ink, None, fx=rng.uniform(*o.stretch), fy=1.0, interpolation=cv2.INTER_LINEAR)
         ink = _turned(_padded(ink, body, o.margin, rng), rng.uniform(-o.rotation, o.rotation))
         image = aug.photo((255.0 * (1.0 - ink)).astype(np.uint8), rng)
         if rng.random() < o.low_resolution:
             image = _low_resolution(image, rng)
-        return image, line.text, kind, spec.style
+        return LabelledLine(image, line.text, kind, spec.style)
 
 
 def _padded(ink, body, margin, rng):
@@ -146,7 +157,7 @@ def _low_resolution(image, rng):
 
 
 def held_out_lines(fonts_dir: str, text_dir: str, count: int = TEST_COUNT, seed: int = TEST_SEED) -> list:
-    """The held-out fonts' test set: ``count`` (image, text, kind, style), the same for a given seed."""
+    """The held-out fonts' test set: ``count`` LabelledLines, the same for a given seed."""
     lines = FontLines(fonts_dir, text_dir, "test")
     rng = np.random.default_rng(seed)
     return [lines.make_labelled(rng) for _ in range(count)]
@@ -156,16 +167,17 @@ GROUPS = {"numbers and codes": {"date", "phone", "amount", "id", "street", "city
           "names and notes": {"name", "short"}}
 
 
-def score_lines(recognizer, lines: list, beam_width=None) -> dict:
-    """{row name: scores} of ``recognizer`` on ``lines`` (see ``held_out_lines``):
+def score_lines(recognizer, lines: list, beam_width=None) -> tuple:
+    """({row name: scores}, the texts read) of ``recognizer`` on ``lines`` (LabelledLines):
     all, then per font style and per group of text kinds."""
-    reads = [recognizer.decode(p, beam_width).text for p, _ in recognizer.posteriors([ln[0] for ln in lines])]
+    reads = [recognizer.decode(p, beam_width).text for p, _ in recognizer.posteriors([ln.image for ln in lines])]
     rows = {"all": list(range(len(lines)))}
-    for style in sorted({ln[3] for ln in lines}):
-        rows[f"style {style}"] = [k for k, ln in enumerate(lines) if ln[3] == style]
+    for style in sorted({ln.style for ln in lines}):
+        rows[f"style {style}"] = [k for k, ln in enumerate(lines) if ln.style == style]
     for group, kinds in GROUPS.items():
-        rows[group] = [k for k, ln in enumerate(lines) if ln[2] in kinds]
-    return {name: score([lines[k][1] for k in ks], [reads[k] for k in ks]) for name, ks in rows.items() if ks}, reads
+        rows[group] = [k for k, ln in enumerate(lines) if ln.kind in kinds]
+    scores = {name: score([lines[k].text for k in ks], [reads[k] for k in ks]) for name, ks in rows.items() if ks}
+    return scores, reads
 
 
 def report(model_path: str, fonts_dir: str, text_dir: str, count: int, beam_width=None, lm_path="auto") -> str:
@@ -180,7 +192,7 @@ def report(model_path: str, fonts_dir: str, text_dir: str, count: int, beam_widt
     for name, s in results.items():
         out.append(f"{name:<22}{s['items']:>7}{100 * s['cer']:>8.2f}%{100 * s['wer']:>8.2f}%{100 * s['exact']:>8.2f}%")
     out.append("\nfirst lines (truth -> read):")
-    out += [f"  {ln[1]!r} -> {read!r}" for ln, read in zip(lines[:12], reads)]
+    out += [f"  {ln.text!r} -> {read!r}" for ln, read in zip(lines[:12], reads)]
     return "\n".join(out)
 
 
@@ -189,9 +201,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-m", "--model", default="line_model.keras",
                         help=".keras or .tflite line model (default: %(default)s)")
-    parser.add_argument("--fonts", default=DEFAULT_FONTS, help="handwriting fonts folder (with fonts.tsv)")
-    parser.add_argument("--text", default=DEFAULT_TEXT, help="folder of the public-domain prose")
-    parser.add_argument("--count", type=int, default=TEST_COUNT, help="lines in the test set")
+    parser.add_argument("--fonts", default=DEFAULT_FONTS, help="handwriting fonts folder, with fonts.tsv (default: %(default)s)")
+    parser.add_argument("--text", default=DEFAULT_TEXT, help="folder of the public-domain prose (default: %(default)s)")
+    parser.add_argument("--count", type=int, default=TEST_COUNT, help="lines in the test set (default: %(default)s)")
     parser.add_argument("--beam", type=int, default=None,
                         help="beam width (0: greedy; default: the language model's, or greedy without one)")
     parser.add_argument("--no-lm", action="store_true", help="ignore the language model beside the model file")
