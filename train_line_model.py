@@ -52,6 +52,8 @@ ap.add_argument("--beam", type=int, default=DEFAULTS.beam_width,
                 help="beam width for the final report (0: greedy; None: the language model's)")
 ap.add_argument("--eval-limit", type=int, default=DEFAULTS.eval_limit,
                 help="test items per set in the final report (0: all)")
+ap.add_argument("--no-lm", action="store_true",
+                help="build no language model (a stage that another continues; lm_build makes one later)")
 ap.add_argument("--no-eval", action="store_true", help="skip the final test-writer evaluation")
 
 
@@ -67,7 +69,8 @@ def main():
                              resume=args["resume"], overwrite=args["overwrite"], plot_path=args["plot"],
                              report_path=args["report"], beam_width=args["beam"], eval_limit=args["eval_limit"],
                              evaluate=not args["no_eval"], fonts_dir=args["fonts"], text_dir=args["text"],
-                             font_share=args["font_share"], workers=args["workers"])
+                             font_share=args["font_share"], workers=args["workers"],
+                             build_lm=not args["no_lm"])
     # every input and output is checked before TensorFlow is imported
     check_config(config)
     from pyimagesearch.recognition.train import report, train

@@ -174,3 +174,18 @@ def test_the_shipped_model_is_scored_on_held_out_fonts(tmp_path):
     assert proc.returncode == 0, proc.stderr[-800:]
     rows = {line.split()[0]: line for line in out.read_text().splitlines() if line.endswith("%")}
     assert rows["all"].split()[1] == "6" and "greedy" in out.read_text()
+
+
+def test_a_stage_without_language_model_removes_the_stale_one(monkeypatch, tmp_path):
+    from pyimagesearch.recognition import lm_build, train
+    from pyimagesearch.recognition.language import lm_path_for
+
+    built = []
+    monkeypatch.setattr(lm_build, "build", lambda *args, **kwargs: built.append(args[0]))
+    model = str(tmp_path / "stage.keras")
+    stale = lm_path_for(model)
+    open(stale, "w").close()
+    train._build_language_model(LineTrainConfig(model_path=model, build_lm=False), None, None, [], [], {})
+    assert not built and not os.path.exists(stale)
+    train._build_language_model(LineTrainConfig(model_path=model), None, None, [], [], {})
+    assert built == [model]

@@ -41,6 +41,7 @@ class LineTrainConfig:
     text_dir: str = DEFAULT_TEXT
     font_share: float = 0.25        # share of each batch set in the handwriting fonts (0: UniPen alone)
     workers: int = 1                # processes making the batches (0: the training process itself)
+    build_lm: bool = True           # False: a stage that another continues skips the language model
     evaluate: bool = True
     eval_limit: int = 0             # test items per set in the final report (0: all)
     beam_width: int = None          # final report decoding (None: the language model's beam; 0: greedy)

@@ -3,6 +3,7 @@ a checkpoint every epoch (``training.checkpoints``), ``--resume``, early stoppin
 on the validation CER, an atomic final save with the charset (``.keras`` and a
 stamped LiteRT ``.tflite`` twin), the language model, a plot and a test-writer
 report."""
+import os
 import time
 from dataclasses import asdict
 
@@ -19,6 +20,7 @@ from .charset import Charset
 from .config import LineTrainConfig, check_config, outputs
 from .decode import greedy
 from .evaluate import evaluate_file
+from .language import lm_path_for
 from .preprocess import frames
 
 
@@ -125,7 +127,16 @@ def _model_to_resume(config, charset, steps, state):
 
 def _build_language_model(config, corpus, charset, train_items, held_out, texts):
     """The language model of the training texts, tuned on the validation persons.
-    The checkpoints are gone by now: Ctrl-C says how to build it for the saved model."""
+    The checkpoints are gone by now: Ctrl-C says how to build it for the saved model.
+    A stage that another continues may go without (``build_lm`` False): a language
+    model file left beside the model then goes, as it was tuned for other weights."""
+    if not config.build_lm:
+        path = lm_path_for(config.model_path)
+        if os.path.exists(path):
+            os.remove(path)
+        print(f"[INFO] no language model built (build it with python -m pyimagesearch.recognition.lm_build "
+              f"-m {config.model_path})")
+        return
     try:
         lm_build.build(config.model_path, corpus, charset, train_items, held_out, texts,
                        limit=min(lm_build.TUNING_ITEMS, 2 * config.max_validation))
