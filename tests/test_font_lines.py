@@ -145,7 +145,12 @@ def test_a_worker_process_makes_the_batches_made_here(tmp_path, sources):
 
 def test_a_failing_worker_is_reported_not_waited_for(tmp_path, sources):
     with BatchStream(tiny_spec(str(tmp_path / "nowhere"), sources), 1) as stream:
-        with pytest.raises(RuntimeError, match="nowhere"):
+        with pytest.raises(InputError, match="nowhere"):     # bad input stays a one-line error
+            next(iter(stream))
+    folder = write_folder(tmp_path, LINES, WORDS)
+    broken = StreamSpec(folder, np.array([0, 1, 2, 3]), data.SampleOptions(), 4, 5, *sources, font_share=2.0)
+    with BatchStream(broken, 1) as stream:
+        with pytest.raises(RuntimeError, match="a batch worker failed"):
             next(iter(stream))
 
 

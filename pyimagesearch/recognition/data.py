@@ -193,6 +193,8 @@ def mixed_batches(maker, items, batch_size, seed, fonts=None, font_share=0.0, po
     rng = np.random.default_rng(seed)
     n_fonts = int(round(font_share * batch_size)) if fonts is not None else 0
     n_unipen = batch_size - n_fonts
+    if n_unipen < 1:
+        raise ValueError(f"a font share of {font_share} leaves no UniPen samples in a batch of {batch_size}")
     pool = n_unipen * pool_batches
     while True:
         order = rng.permutation(items)

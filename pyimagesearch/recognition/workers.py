@@ -18,12 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InputError
 from . import data
 from .charset import Charset
 from .corpus import Corpus
 
 QUEUE_BATCHES = 8          # batches waiting per worker at most
 POLL_SECONDS = 5.0         # how often a waiting reader checks that the workers live
+INPUT_ERROR, FAILURE = "input error", "failure"   # what a worker puts on the queue instead of a batch
 
 
 @dataclass(frozen=True)
@@ -51,15 +53,18 @@ def batches_of(spec: StreamSpec, seed, corpus=None):
 
 
 def _work(spec, seed, out):
-    """A worker's life: make batches until stopped; an error goes on the queue as text."""
+    """A worker's life: make batches until stopped; an error goes on the queue as text
+    (bad input as its one-line message, anything else with its traceback)."""
     import cv2
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and stops the workers
     cv2.setNumThreads(1)                           # one core's worth each
     try:
         for x, y in batches_of(spec, seed):
             out.put((x, y))
+    except InputError as e:
+        out.put((INPUT_ERROR, str(e)))
     except Exception:   # noqa: BLE001 - whatever went wrong, the parent reports it
-        out.put(("error", traceback.format_exc()))
+        out.put((FAILURE, traceback.format_exc()))
 
 
 def worker_seeds(seed: int, workers: int) -> list:
@@ -120,6 +125,8 @@ class BatchStream:
                 if not self.closed and not any(p.is_alive() for p in self.processes):
                     raise RuntimeError("every batch worker has stopped") from None
                 continue
-            if isinstance(batch[0], str):
+            if batch[0] == INPUT_ERROR:
+                raise InputError(batch[1])
+            if batch[0] == FAILURE:
                 raise RuntimeError(f"a batch worker failed:\n{batch[1]}")
             yield batch
