@@ -7,6 +7,7 @@ written here), the UniPen folder the tiny one of test_line_data: nothing needs
 ../shared except the held-out report of the shipped model."""
 import os
 import shutil
+import time
 from itertools import islice
 
 import numpy as np
@@ -194,3 +195,35 @@ def test_a_stage_without_language_model_removes_the_stale_one(monkeypatch, tmp_p
     assert not built and not os.path.exists(stale)
     train._build_language_model(LineTrainConfig(model_path=model), None, None, [], [], {})
     assert built == [model]
+
+
+ORPHAN = """
+import os, signal, sys
+import numpy as np
+from pyimagesearch.recognition import data
+from pyimagesearch.recognition.workers import BatchStream, StreamSpec
+spec = StreamSpec(sys.argv[1], np.array([0, 1, 2, 3]), data.SampleOptions(), 4, 5, sys.argv[2], sys.argv[3], 0.5)
+with BatchStream(spec, 1) as stream:
+    next(iter(stream))
+    print(stream.processes[0].pid, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def running(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_of_a_killed_training_stop_by_themselves(tmp_path, sources):
+    proc = run([PY, "-c", ORPHAN, write_folder(tmp_path, LINES, WORDS), *sources], cwd=REPO)
+    assert proc.stdout.strip(), proc.stderr[-1500:]
+    worker = int(proc.stdout.split()[0])
+    for _ in range(120):                  # a worker checks its parent each time its queue stays full 5 s
+        if not running(worker):
+            break
+        time.sleep(0.5)
+    assert not running(worker)

@@ -11,6 +11,7 @@ columns) for the training's speed log. Use it as a context manager: leaving it
 stops the workers.
 """
 import multiprocessing as mp
+import os
 import queue
 import signal
 import traceback
@@ -52,19 +53,33 @@ def batches_of(spec: StreamSpec, seed, corpus=None):
     return data.mixed_batches(maker, spec.items, spec.batch_size, seed, fonts, spec.font_share)
 
 
-def _work(spec, seed, out):
-    """A worker's life: make batches until stopped; an error goes on the queue as text
-    (bad input as its one-line message, anything else with its traceback)."""
+def _put(out, item, parent) -> bool:
+    """Put ``item`` on the queue once there is room; False when the parent has died
+    meanwhile (killed, it could not stop its workers: they stop themselves)."""
+    while True:
+        try:
+            out.put(item, timeout=POLL_SECONDS)
+            return True
+        except queue.Full:
+            if os.getppid() != parent:
+                out.cancel_join_thread()   # nobody reads the queue: exit without flushing it
+                return False
+
+
+def _work(spec, seed, out, parent):
+    """A worker's life: make batches until stopped or orphaned; an error goes on the
+    queue as text (bad input as its one-line message, anything else with its traceback)."""
     import cv2
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and stops the workers
     cv2.setNumThreads(1)                           # one core's worth each
     try:
-        for x, y in batches_of(spec, seed):
-            out.put((x, y))
+        for batch in batches_of(spec, seed):
+            if not _put(out, batch, parent):
+                return
     except InputError as e:
-        out.put((INPUT_ERROR, str(e)))
+        _put(out, (INPUT_ERROR, str(e)), parent)
     except Exception:   # noqa: BLE001 - whatever went wrong, the parent reports it
-        out.put((FAILURE, traceback.format_exc()))
+        _put(out, (FAILURE, traceback.format_exc()), parent)
 
 
 def worker_seeds(seed: int, workers: int) -> list:
@@ -91,7 +106,8 @@ class BatchStream:
             context = mp.get_context("spawn")
             self.queue = context.Queue(maxsize=QUEUE_BATCHES * self.workers)
             for seed in worker_seeds(self.spec.seed, self.workers):
-                process = context.Process(target=_work, args=(self.spec, seed, self.queue), daemon=True)
+                process = context.Process(target=_work, args=(self.spec, seed, self.queue, os.getpid()),
+                                          daemon=True)
                 process.start()
                 self.processes.append(process)
         return self
@@ -125,8 +141,8 @@ class BatchStream:
                 if not self.closed and not any(p.is_alive() for p in self.processes):
                     raise RuntimeError("every batch worker has stopped") from None
                 continue
-            if batch[0] == INPUT_ERROR:
-                raise InputError(batch[1])
-            if batch[0] == FAILURE:
+            if isinstance(batch[0], str):   # a worker's error, not a batch
+                if batch[0] == INPUT_ERROR:
+                    raise InputError(batch[1])
                 raise RuntimeError(f"a batch worker failed:\n{batch[1]}")
             yield batch
