@@ -148,7 +148,7 @@ def main(argv=None):
     width = np.mean([x.shape[2] for x, _ in batches])
     print("[INFO] timing training steps...", file=sys.stderr)
     stepping, weights = step_rate(config, batches)
-    rows = [f"| making {name} (one process) | {value:.0f} | 1 |" for name, value in rates.items()]
+    rows = [f"| making {name} (one process) | {value:.0f} | |" for name, value in rates.items()]
     rows.append(f"| training steps on ready batches (filters {tuple(config.filters)}, LSTM {config.lstm_units}, "
                 f"{weights:,} weights) | {stepping:.0f} | |")
     for workers in args.workers if args.fit_steps else []:
