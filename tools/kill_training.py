@@ -38,7 +38,6 @@ from pyimagesearch.models import store  # noqa: E402
 from pyimagesearch.training import checkpoints  # noqa: E402
 
 FIXTURES = os.path.join(REPO, "tests", "fixtures")
-SHARED = os.path.join(REPO, "..", "shared")   # the line runs' font lines come from its fonts and text
 EPOCHS, STEPS = 3, 3
 TRAINING_STARTS, MODEL_SAVED = "[INFO] training network", "[INFO] LiteRT copy written"
 
@@ -52,9 +51,9 @@ def main():
     train(LineTrainConfig(model_path=out + "/line.keras", data_dir=data, epochs=%d, steps_per_epoch=%d,
                           batch_size=8, max_train_samples=64, max_validation=16, lstm_units=16,
                           plot_path=out + "/plot.png", report_path=out + "/report.txt", evaluate=False,
-                          resume=resume, overwrite=True, verbose=2, fonts_dir=%r, text_dir=%r))
+                          resume=resume, overwrite=True, verbose=2))
 run_resumable(main)
-""" % (EPOCHS, STEPS, os.path.join(SHARED, "fonts"), os.path.join(SHARED, "text"))
+""" % (EPOCHS, STEPS)
 
 
 def ocr_command(out, resume):
