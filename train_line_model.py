@@ -37,6 +37,13 @@ ap.add_argument("--line-stretch", type=float, nargs=2, default=DEFAULTS.line_str
                 help="x scale range of the synthetic lines (below 1: denser writing)")
 ap.add_argument("--words-per-line", type=int, nargs=2, default=DEFAULTS.words_per_line, metavar=("LOW", "HIGH"),
                 help="words of one writer composed into each synthetic line")
+ap.add_argument("--fonts", default=DEFAULTS.fonts_dir,
+                help="handwriting fonts folder (fonts.tsv; its held-out group is never trained on)")
+ap.add_argument("--text", default=DEFAULTS.text_dir, help="folder of the prose the font lines write")
+ap.add_argument("--font-share", type=float, default=DEFAULTS.font_share,
+                help="share of each batch set in the handwriting fonts (0: UniPen alone, as the shipped model)")
+ap.add_argument("--workers", type=int, default=DEFAULTS.workers,
+                help="processes making the training batches (0: the training process itself)")
 ap.add_argument("--seed", type=int, default=DEFAULTS.seed,
                 help="seed of the weights, the person split and the samples")
 ap.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
@@ -45,11 +52,14 @@ ap.add_argument("--beam", type=int, default=DEFAULTS.beam_width,
                 help="beam width for the final report (0: greedy; None: the language model's)")
 ap.add_argument("--eval-limit", type=int, default=DEFAULTS.eval_limit,
                 help="test items per set in the final report (0: all)")
+ap.add_argument("--no-lm", action="store_true",
+                help="build no language model (a stage that another continues; lm_build makes one later)")
 ap.add_argument("--no-eval", action="store_true", help="skip the final test-writer evaluation")
-args = vars(ap.parse_args())
 
 
 def main():
+    # parsed here, not on import: a spawned batch worker imports this script again
+    args = vars(ap.parse_args())
     config = LineTrainConfig(model_path=args["model"], data_dir=args["data"], epochs=args["epochs"],
                              batch_size=args["batch_size"], learning_rate=args["lr"],
                              steps_per_epoch=args["steps_per_epoch"], max_train_samples=args["max_train_samples"],
@@ -58,7 +68,9 @@ def main():
                              line_stretch=tuple(args["line_stretch"]), words_per_line=tuple(args["words_per_line"]),
                              resume=args["resume"], overwrite=args["overwrite"], plot_path=args["plot"],
                              report_path=args["report"], beam_width=args["beam"], eval_limit=args["eval_limit"],
-                             evaluate=not args["no_eval"])
+                             evaluate=not args["no_eval"], fonts_dir=args["fonts"], text_dir=args["text"],
+                             font_share=args["font_share"], workers=args["workers"],
+                             build_lm=not args["no_lm"])
     # every input and output is checked before TensorFlow is imported
     check_config(config)
     from pyimagesearch.recognition.train import report, train

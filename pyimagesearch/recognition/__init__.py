@@ -11,6 +11,8 @@ cropped line or word in one pass, without segmenting characters:
 * ``model``       the Keras network, its CTC loss and the LiteRT conversion
 * ``language``    the character n-gram language model the beam search can use
 * ``strokes``, ``augment``, ``data``  UniPen lines/words -> augmented tf.data batches
+* ``font_lines``  lines set in the handwriting fonts (training, and the held-out fonts' test)
+* ``workers``     training batches made in worker processes
 * ``config``      a training run's settings, checked before TensorFlow is imported
 * ``train``, ``lm_build``, ``evaluate``  the training run, its language model and
   the test-writer report (``cli``: the flags the last two share)

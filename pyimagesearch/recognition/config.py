@@ -7,6 +7,7 @@ from ..errors import InputError
 from ..models import store
 from ..training.config import check_run, refuse_overwrite
 from .corpus import DEFAULT_DATA
+from .font_lines import DEFAULT_FONTS, DEFAULT_TEXT, check_sources
 from .language import lm_path_for
 
 
@@ -36,6 +37,11 @@ class LineTrainConfig:
     init_from: str = ""             # start from this line model's weights (fine-tuning)
     rerender_probability: float = 0.4
     augment_probability: float = 0.85
+    fonts_dir: str = DEFAULT_FONTS
+    text_dir: str = DEFAULT_TEXT
+    font_share: float = 0.25        # share of each batch set in the handwriting fonts (0: UniPen alone)
+    workers: int = 1                # processes making the batches (0: the training process itself)
+    build_lm: bool = True           # False: a stage that another continues skips the language model
     evaluate: bool = True
     eval_limit: int = 0             # test items per set in the final report (0: all)
     beam_width: int = None          # final report decoding (None: the language model's beam; 0: greedy)
@@ -55,4 +61,10 @@ def check_config(config: LineTrainConfig) -> None:
         raise InputError(f"{config.data_dir}: no such data folder (UniPen lines/words)")
     if config.init_from and store.sniff_format(config.init_from) != "keras":
         raise InputError(f"{config.init_from}: --init-from takes a .keras line model")
+    if not 0.0 <= config.font_share < 1.0:
+        raise InputError(f"--font-share {config.font_share}: must be at least 0 and below 1")
+    if config.workers < 0:
+        raise InputError(f"--workers {config.workers}: must be at least 0")
+    if config.font_share > 0:
+        check_sources(config.fonts_dir, config.text_dir)
     refuse_overwrite(config, outputs(config))

@@ -23,7 +23,8 @@ Each training item becomes one of (``SampleMaker``):
 then usually gets the photographed-paper look (``augment.photo``), and goes
 through ``preprocess.to_model_input`` like a photo crop does. Batches are cut
 from a pool of 16 batches' worth of samples sorted by width (little padding),
-in random order.
+in random order; ``mixed_batches`` adds a fixed share of lines set in the
+handwriting fonts (``font_lines``) to each.
 """
 import argparse
 import sys
@@ -123,7 +124,6 @@ class SampleMaker:
     def __init__(self, corpus, items, texts, charset, options=None):
         self.corpus, self.texts, self.charset = corpus, texts, charset
         self.options = options or SampleOptions()
-        self.samples_made = self.columns_made = 0   # for the mean training width
         self.words_of = defaultdict(list)   # writer -> their training words
         for i in items:
             if corpus.kind[i] == WORD and corpus.has_strokes(i):
@@ -169,37 +169,56 @@ class SampleMaker:
 
     def example(self, i, rng):
         """(network input, encoded label) for one item."""
-        image, text = self.make(i, rng)
-        label = self.charset.encode(text)
-        x = fit_frames(to_model_input(image), ctc_frames_needed(label))
-        self.samples_made += 1
-        self.columns_made += x.shape[1]
-        return x, label
+        return to_example(*self.make(i, rng), self.charset)
 
 
-def train_batches(maker, items, batch_size, seed, pool_batches=16):
-    """Endless generator of (x, y) batches: shuffle, make a pool of samples, sort
-    it by width, cut it into batches, yield them in random order."""
+def to_example(image, text, charset):
+    """A grey line image and its normalized text -> (network input, encoded label),
+    through the reader's own preprocessing."""
+    label = charset.encode(text)
+    return fit_frames(to_model_input(image), ctc_frames_needed(label)), label
+
+
+def _by_width(samples):
+    return sorted(samples, key=lambda s: s[0].shape[1])
+
+
+def mixed_batches(maker, items, batch_size, seed, fonts=None, font_share=0.0, pool_batches=16):
+    """Endless generator of (x, y) batches: shuffle the items, make a pool of
+    samples, sort it by width, cut it into batches, yield them in random order.
+    With ``fonts`` (a ``font_lines.FontLines``) each batch holds
+    ``round(font_share * batch_size)`` font lines beside the UniPen samples: both
+    pools are sorted by width and the k-th batch takes the k-th slice of each, so
+    every batch has the ratio and little padding."""
     rng = np.random.default_rng(seed)
-    pool = batch_size * pool_batches
+    n_fonts = int(round(font_share * batch_size)) if fonts is not None else 0
+    n_unipen = batch_size - n_fonts
+    if n_unipen < 1:
+        raise ValueError(f"a font share of {font_share} leaves no UniPen samples in a batch of {batch_size}")
+    pool = n_unipen * pool_batches
     while True:
         order = rng.permutation(items)
         for start in range(0, len(order), pool):
-            samples = [maker.example(i, rng) for i in order[start:start + pool]]
-            samples.sort(key=lambda s: s[0].shape[1])
-            batches = [samples[k:k + batch_size] for k in range(0, len(samples), batch_size)]
-            for b in rng.permutation(len(batches)):
-                inputs, labels = zip(*batches[b])
+            unipen = _by_width([maker.example(i, rng) for i in order[start:start + pool]])
+            parts = [unipen[k:k + n_unipen] for k in range(0, len(unipen), n_unipen)]
+            # the last, partial batch gets its share too
+            ends = np.cumsum([0] + [int(round(len(part) * n_fonts / n_unipen)) for part in parts])
+            typeset = _by_width([to_example(*fonts.make(rng), maker.charset) for _ in range(ends[-1])])
+            for b in rng.permutation(len(parts)):
+                inputs, labels = zip(*(parts[b] + typeset[ends[b]:ends[b + 1]]))
                 yield collate(inputs, labels)
 
 
-def train_dataset(maker, items, batch_size, seed):
-    """tf.data wrapper of ``train_batches``; endless, so pass steps_per_epoch."""
+def train_batches(maker, items, batch_size, seed, pool_batches=16):
+    """``mixed_batches`` of UniPen samples alone."""
+    return mixed_batches(maker, items, batch_size, seed, pool_batches=pool_batches)
+
+
+def train_dataset(batches):
+    """tf.data wrapper of an endless iterable of (x, y) batches; pass steps_per_epoch."""
     import tensorflow as tf
     signature = (tf.TensorSpec((None, HEIGHT, None, 1), tf.float32), tf.TensorSpec((None, None), tf.int32))
-    ds = tf.data.Dataset.from_generator(lambda: train_batches(maker, items, batch_size, seed),
-                                        output_signature=signature)
-    return ds.prefetch(4)
+    return tf.data.Dataset.from_generator(lambda: iter(batches), output_signature=signature).prefetch(4)
 
 
 def fixed_batches(corpus, items, texts, charset, batch_size):

@@ -3,6 +3,7 @@ a checkpoint every epoch (``training.checkpoints``), ``--resume``, early stoppin
 on the validation CER, an atomic final save with the charset (``.keras`` and a
 stamped LiteRT ``.tflite`` twin), the language model, a plot and a test-writer
 report."""
+import os
 import time
 from dataclasses import asdict
 
@@ -13,11 +14,13 @@ from ..metrics import score
 from ..models import store
 from ..training import checkpoints, progress
 from . import data, lm_build
+from .workers import BatchStream, StreamSpec
 from .corpus import LINE, Corpus
 from .charset import Charset
 from .config import LineTrainConfig, check_config, outputs
 from .decode import greedy
 from .evaluate import evaluate_file
+from .language import lm_path_for
 from .preprocess import frames
 
 
@@ -51,23 +54,24 @@ def error_rates(model, batches, charset):
     return losses / max(len(truths), 1), scores["cer"], scores["wer"]
 
 
-def make_callbacks(config, charset, val_batches, history, maker, state=None):
+def make_callbacks(config, charset, val_batches, history, stream, state=None):
     """[validation metrics, checkpoint, ...]: the metrics go first so that early
     stopping, the checkpoint, the history and the progress bar all see them.
-    ``state``: the checkpoint's when the run resumes."""
+    ``stream``: the ``BatchStream`` (its counts give the speed); ``state``: the
+    checkpoint's when the run resumes."""
     import keras
 
     class ValidationMetrics(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
             self.start = time.time()
-            self.made = (maker.samples_made, maker.columns_made)
+            self.made = (stream.samples_made, stream.columns_made)
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs if logs is not None else {}
             seconds = time.time() - self.start
-            samples = maker.samples_made - self.made[0]
+            samples = stream.samples_made - self.made[0]
             logs["samples_per_s"] = samples / max(seconds, 1e-6)
-            logs["mean_width"] = (maker.columns_made - self.made[1]) / max(samples, 1)
+            logs["mean_width"] = (stream.columns_made - self.made[1]) / max(samples, 1)
             if val_batches:
                 logs["val_loss"], logs["val_cer"], logs["val_wer"] = error_rates(self.model, val_batches, charset)
 
@@ -123,7 +127,16 @@ def _model_to_resume(config, charset, steps, state):
 
 def _build_language_model(config, corpus, charset, train_items, held_out, texts):
     """The language model of the training texts, tuned on the validation persons.
-    The checkpoints are gone by now: Ctrl-C says how to build it for the saved model."""
+    The checkpoints are gone by now: Ctrl-C says how to build it for the saved model.
+    A stage that another continues may go without (``build_lm`` False): a language
+    model file left beside the model then goes, as it was tuned for other weights."""
+    if not config.build_lm:
+        path = lm_path_for(config.model_path)
+        if os.path.exists(path):
+            os.remove(path)
+        print(f"[INFO] no language model built (build it with python -m pyimagesearch.recognition.lm_build "
+              f"-m {config.model_path})")
+        return
     try:
         lm_build.build(config.model_path, corpus, charset, train_items, held_out, texts,
                        limit=min(lm_build.TUNING_ITEMS, 2 * config.max_validation))
@@ -150,20 +163,35 @@ def train(config: LineTrainConfig, corpus=None):
           f"{steps} steps of {config.batch_size} per epoch")
 
     # a different sample stream after a resume, not a replay of the first epochs
-    train_ds = data.train_dataset(maker, train_items, config.batch_size, config.seed + initial_epoch)
-    callbacks = make_callbacks(config, charset, val_batches, history, maker, state)
-    print("[INFO] training network...")
+    spec = stream_spec(config, train_items, maker.options, config.seed + initial_epoch)
+    print(f"[INFO] training network ({describe_mix(config)})...")
     start = time.time()
     with checkpoints.interruptible(config.model_path):
-        if initial_epoch < config.epochs:
-            model.fit(train_ds, epochs=config.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
-                      callbacks=callbacks, verbose=config.verbose, shuffle=False)
+        with BatchStream(spec, config.workers, corpus) as stream:
+            callbacks = make_callbacks(config, charset, val_batches, history, stream, state)
+            if initial_epoch < config.epochs:
+                model.fit(data.train_dataset(stream), epochs=config.epochs, initial_epoch=initial_epoch,
+                          steps_per_epoch=steps, callbacks=callbacks, verbose=config.verbose, shuffle=False)
         seconds = time.time() - start
         print(f"[INFO] training took {seconds / 60:.1f} minutes")
         save_line_model(model, config.model_path, charset)
     checkpoints.remove(config.model_path)
     _build_language_model(config, corpus, charset, train_items, held_out, maker.texts)
     return model, history, seconds, corpus
+
+
+def stream_spec(config: LineTrainConfig, items, options, seed: int) -> StreamSpec:
+    """The batches ``config`` asks for, as the workers make them."""
+    return StreamSpec(config.data_dir, items, options, config.batch_size, seed, config.fonts_dir,
+                      config.text_dir, config.font_share)
+
+
+def describe_mix(config: LineTrainConfig) -> str:
+    """The training batches' sources and makers, in words."""
+    fonts = round(config.font_share * config.batch_size)
+    where = f"{config.workers} worker process{'es' if config.workers != 1 else ''}" if config.workers else \
+        "the training process"
+    return f"batches of {config.batch_size - fonts} UniPen samples + {fonts} font lines, made by {where}"
 
 
 def save_line_model(model, path, charset):
