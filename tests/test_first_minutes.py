@@ -98,6 +98,12 @@ def test_ctrl_c_during_json_keeps_what_was_read(monkeypatch):
     assert [page["text"] for page in json.loads(out.getvalue())] == ["H"]
 
 
+def _ctrl_c_as_in_a_terminal():
+    """A command started in the background inherits Ctrl-C ignored (and rightly keeps
+    it so); the reader under test must get it as from a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_in_the_reader_is_no_traceback(tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()
@@ -106,7 +112,7 @@ def test_ctrl_c_in_the_reader_is_no_traceback(tmp_path):
     # unbuffered: the first page's line arrives as it is read, not with the last page's
     proc = subprocess.Popen([PY, OCR, "-m", SHIPPED_TFLITE, "--no-window", "-i", folder], cwd=tmp_path,
                             env=subprocess_env(PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=_ctrl_c_as_in_a_terminal)
     for line in proc.stdout:
         if line.startswith("[INFO] text of"):
             break
