@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
+from pyimagesearch import processes
 from pyimagesearch.models import lite
 from pyimagesearch.reader import batch
 from pyimagesearch.reader.options import ReaderOptions
@@ -34,7 +35,7 @@ def test_models_take_the_threads_set_for_the_process():
 
 def test_a_worker_process_loads_its_models_with_one_thread(monkeypatch):
     monkeypatch.setattr(lite, "_threads", 2)
-    monkeypatch.setattr(batch.signal, "signal", lambda *a: None)
+    monkeypatch.setattr(processes.signal, "signal", lambda *a: None)
     cv2_threads = cv2.getNumThreads()
     try:
         batch._start_worker(ReaderOptions(mode="chars"))

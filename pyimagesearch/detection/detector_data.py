@@ -11,7 +11,6 @@ uint8 (handwriting 0/1, print 0/1, the page's quarter turn, 1 inside the page) a
 ``kinds`` (n,) indices into PAPER_KINDS.
 """
 import functools
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..models import store
+from ..processes import settle_worker, spawn_context
 from ..synth import PAPER_KINDS, PageSettings, make_page
 from .learned import STRIDE, WORK_LONG_SIDE, working_image
 
@@ -96,8 +96,7 @@ def write_shards(folder: str, plan: ShardPlan, workers: int = 2, log=print) -> l
         return paths
     make = functools.partial(page_sample, settings=plan.settings)
     start, done = time.time(), 0
-    # spawn: a fork of a process that has TensorFlow loaded may hang
-    with multiprocessing.get_context("spawn").Pool(max(1, workers)) as pool:
+    with spawn_context().Pool(max(1, workers), initializer=settle_worker) as pool:
         for k in missing:
             _save_shard(paths[k], pool.map(make, plan.seeds(k), chunksize=4))
             done += 1

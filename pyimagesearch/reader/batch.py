@@ -1,14 +1,11 @@
 """Reading a batch: one function reads an image (and saves its picture), in this
 process or in worker processes that each load the models once. Outcomes come back
 in input order, so one process and N give the same output."""
-import multiprocessing
 import os
-import signal
 import sys
 import time
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from ..errors import InputError
@@ -17,6 +14,7 @@ from ..io.elements import Page
 from ..io.image import load_image
 from ..io.outputs import make_parent
 from ..models.lite import set_threads
+from ..processes import settle_worker, spawn_context
 from .loading import load_reader
 from .options import ReaderOptions
 
@@ -58,9 +56,7 @@ def outcomes(reader, options: ReaderOptions, tasks: list, jobs: int, keep_canvas
         for path, target in tasks:
             yield read_one(reader, path, target, keep_canvas)
         return
-    # spawned, not forked: the runtimes' threads do not survive a fork
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(min(jobs, len(tasks)), initializer=_start_worker, initargs=(options,)) as pool:
+    with spawn_context().Pool(min(jobs, len(tasks)), initializer=_start_worker, initargs=(options,)) as pool:
         try:
             yield from pool.imap(_work, tasks, chunksize=1)
         except BaseException:
@@ -73,8 +69,7 @@ _worker_reader = None
 
 def _start_worker(options):
     global _worker_reader
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the main process's to handle
-    cv2.setNumThreads(1)                           # the processes share the cores
+    settle_worker()
     set_threads(1)
     with open(os.devnull, "w") as quiet:           # the main process has said any warnings
         _worker_reader = load_reader(options, quiet)

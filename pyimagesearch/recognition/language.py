@@ -32,12 +32,13 @@ import numpy as np
 
 from ..errors import InputError
 from ..io.archives import NpzArchive
+from .ngram_count import context_strings, count_ngrams
 
 BOUNDARY = "\n"      # start-of-text context and end-of-text symbol (never in a charset)
 FORMAT = "pyimagesearch-char-ngram-2"
-CACHE_LIMIT = 200_000
+CACHE_LIMIT = 200_000   # cached distributions; a reader that runs for days must not grow forever
 TABLES = ("contexts", "offsets", "symbols", "counts")
-BLEND = "blend_"   # the arrays of a blended-in model (``blended``) start with this   # cached distributions; a reader that runs for days must not grow forever
+BLEND = "blend_"   # the arrays of a blended-in model (``blended``) start with this
 
 # How the beam search weighs the language model against the line network; lm_build
 # chooses the weight and bonus on the validation persons and saves them in the file.
@@ -116,9 +117,9 @@ class CharNgram:
         index = symbol_index(chars)
         kept = [text for text in texts if text and all(c in index and c != BOUNDARY for c in text)]
         stream = np.array([index[c] for c in BOUNDARY + BOUNDARY.join(kept) + BOUNDARY] if kept else [], np.int64)
-        contexts, symbols, counts = _count(stream, len(index), order, min_count)
+        contexts, symbols, counts = count_ngrams(stream, len(index), order, min_count)
         names = np.array(list(chars) + [BOUNDARY])
-        strings = [_context_strings(names, context) for context in contexts]
+        strings = [context_strings(names, context) for context in contexts]
         return cls.from_counts(chars, order, strings, symbols, counts, decoding)
 
     @classmethod
@@ -229,44 +230,6 @@ class CharNgram:
             reason = str(e).removeprefix(f"{path}: ")
             raise InputError(f"{path}: not a character language model ({reason})") from None
         return model
-
-
-def _count(stream, base, order, min_count):
-    """Per context length n (0..order-1): the distinct (context, next symbol)
-    pairs of ``stream`` (symbol indices; ``base - 1`` is the boundary, where
-    one text ends and the next starts) as (contexts (m, n), symbols, counts).
-    A context never reaches back past the boundary before its symbol. Each
-    n-gram is packed into one unsigned 64-bit number to be counted by sorting."""
-    if order > int(64 / np.log2(base)):
-        raise ValueError(f"order {order} is too high for {base - 1} characters (n-grams packed in 64 bits)")
-    positions = np.arange(1, len(stream))
-    boundaries = np.flatnonzero(stream[:-1] == base - 1)
-    # the latest boundary before each position: a context may start there, not earlier
-    reach = positions - boundaries[np.searchsorted(boundaries, positions) - 1] if len(stream) else positions
-    contexts, symbols, counts = [], [], []
-    for n in range(order):
-        at = positions[reach >= n]
-        key = np.zeros(len(at), np.uint64)
-        for j in range(n, -1, -1):   # context symbols, oldest first, then the symbol
-            key = key * np.uint64(base) + stream[at - j].astype(np.uint64)
-        key, count = np.unique(key, return_counts=True)
-        if n >= 2 and min_count > 1:
-            key, count = key[count >= min_count], count[count >= min_count]
-        digits = np.empty((len(key), n + 1), np.int64)
-        for j in range(n, -1, -1):
-            digits[:, j] = key % np.uint64(base)
-            key = key // np.uint64(base)
-        contexts.append(digits[:, :n])
-        symbols.append(digits[:, n])
-        counts.append(count)
-    return contexts, symbols, counts
-
-
-def _context_strings(names, context):
-    """Rows of symbol indices -> a string array (``names``: the symbol of each index)."""
-    if context.shape[1] == 0:
-        return np.full(len(context), "", dtype="<U1")
-    return np.ascontiguousarray(names[context]).view(f"<U{context.shape[1]}").ravel()
 
 
 def _smallest(counts):

@@ -10,16 +10,15 @@ worker of the same seed). The stream counts what it hands out (samples, input
 columns) for the training's speed log. Use it as a context manager: leaving it
 stops the workers.
 """
-import multiprocessing as mp
 import os
 import queue
-import signal
 import traceback
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import InputError
+from ..processes import settle_worker, spawn_context
 from . import data
 from .charset import Charset
 from .corpus import Corpus
@@ -69,9 +68,7 @@ def _put(out, item, parent) -> bool:
 def _work(spec, seed, out, parent):
     """A worker's life: make batches until stopped or orphaned; an error goes on the
     queue as text (bad input as its one-line message, anything else with its traceback)."""
-    import cv2
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and stops the workers
-    cv2.setNumThreads(1)                           # one core's worth each
+    settle_worker()
     try:
         for batch in batches_of(spec, seed):
             if not _put(out, batch, parent):
@@ -103,7 +100,7 @@ class BatchStream:
 
     def __enter__(self):
         if self.workers > 0:
-            context = mp.get_context("spawn")
+            context = spawn_context()
             self.queue = context.Queue(maxsize=QUEUE_BATCHES * self.workers)
             for seed in worker_seeds(self.spec.seed, self.workers):
                 process = context.Process(target=_work, args=(self.spec, seed, self.queue, os.getpid()),

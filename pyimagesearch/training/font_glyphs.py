@@ -9,7 +9,6 @@ Only digits and capitals are drawn, so the capitals-only fonts are right too.
 The result is cached in an .npz outside the repository, keyed by what made it.
 """
 import hashlib
-import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
@@ -18,6 +17,7 @@ import numpy as np
 from ..errors import InputError
 from ..labels import TUTORIAL_LABELS
 from ..models import store
+from ..processes import settle_worker, spawn_context
 from ..synth.fonts import font_table, render_line
 from ..transforms.glyph import normalize_glyph
 
@@ -49,9 +49,7 @@ def _cache_path(specs, copies, seed) -> str:
 
 
 def _render_all(specs, copies, seed, workers):
-    # spawned workers: the parent may already run TensorFlow's threads, which fork would copy
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn_context(), initializer=settle_worker) as pool:
         parts = list(pool.map(render_font, specs, [copies] * len(specs), [seed * 1000 + i for i in range(len(specs))]))
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
