@@ -65,7 +65,8 @@ def test_view_drops_the_padding_cells_and_votes_the_turn():
     view = DetectorView.of_output(output, (40, 64))
     assert view.hand.shape == (5, 8)
     assert view.turn == 3 and view.turn_probability > 0.9
-    assert view.upright().turn == 0 and view.upright().hand.shape == (8, 5)
+    assert view.sideways and not view.upright(3).sideways
+    assert view.upright(3).turn == 0 and view.upright(3).hand.shape == (8, 5)
 
 
 def test_only_the_components_on_handwriting_cells_are_kept():
@@ -219,3 +220,29 @@ def test_a_page_found_turned_is_read_upright_and_boxed_on_the_photo():
     assert page.text == reference.text and len(page.lines) == 1
     for got, want in zip(page.characters, reference.characters):
         assert got.box == learned.box_in_photo(want.box, 1, upright.shape)
+
+
+@need_shipped
+@pytest.mark.parametrize("turn", [1, 3])
+def test_a_photo_turned_a_quarter_turn_without_a_sure_turn_reads_as_upright(turn):
+    # the shipped network sees these pages as sideways but is not sure which way round
+    from pyimagesearch.reader.loading import load_reader
+    reader = load_reader(ReaderOptions(mode="chars"))
+    upright = cv2.imread(os.path.join(REPO, "images", "pack_my_box.png"))
+    photo = np.ascontiguousarray(np.rot90(upright, turn))
+    view = reader.detector.look(photo)
+    assert view.sideways and view.turn_probability < learned.TURN_CONFIDENCE
+    assert reader.read(photo).text == reader.read(upright).text == "PACK MY BOX\nWITH FIVE DOZEN\nLIQUOR JUGS"
+
+
+def test_turn_calls_count_the_detectors_call_per_true_turn():
+    from pyimagesearch.evaluation.turns import format_calls, turn_calls
+
+    def follows_the_long_side(x):   # unsure: a photo taller than wide is turned once, a wide one upright
+        out = np.zeros((1, x.shape[1] // STRIDE, x.shape[2] // STRIDE, len(OUTPUTS)), np.float32)
+        out[0, ..., 3 if x.shape[1] > x.shape[2] else 2] = 1.0
+        return out
+
+    calls = turn_calls(LearnedDetector(follows_the_long_side), [two_words(), two_words()])
+    assert calls == {0: (2, 2, 0, 0), 1: (2, 2, 2, 0), 2: (2, 0, 0, 0), 3: (2, 0, 2, 0)}
+    assert format_calls(calls).splitlines()[2].split() == ["90°", "2", "2", "2", "0"]

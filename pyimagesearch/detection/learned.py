@@ -57,12 +57,11 @@ def _softmax(x, axis=-1):
 @dataclass
 class DetectorView:
     """What the detector saw on one photo: per-cell probabilities (cells of the
-    working image, padding removed) and the page's quarter turn (the photo is the
-    upright page turned ``turn`` quarter turns counter-clockwise) with its probability."""
+    working image, padding removed) and, per quarter turn k, the probability that
+    the photo is the upright page turned k quarter turns counter-clockwise."""
     hand: np.ndarray
     printed: np.ndarray
-    turn: int
-    turn_probability: float
+    turns: np.ndarray
 
     @classmethod
     def of_output(cls, output: np.ndarray, working_shape: tuple) -> "DetectorView":
@@ -73,12 +72,27 @@ class DetectorView:
         # each cell votes for the turn, handwriting cells count most
         weights = hand + 0.05
         turns = (_softmax(output[..., 2:6]) * weights[..., None]).sum(axis=(0, 1)) / weights.sum()
-        return cls(hand, _sigmoid(output[..., 1]), int(np.argmax(turns)), float(turns.max()))
+        return cls(hand, _sigmoid(output[..., 1]), turns)
 
-    def upright(self) -> "DetectorView":
-        """The same view of the page turned upright (turn 0)."""
-        k = -self.turn
-        return DetectorView(np.rot90(self.hand, k), np.rot90(self.printed, k), 0, self.turn_probability)
+    @property
+    def turn(self) -> int:
+        """The likeliest quarter turn."""
+        return int(np.argmax(self.turns))
+
+    @property
+    def turn_probability(self) -> float:
+        return float(self.turns.max())
+
+    @property
+    def sideways(self) -> bool:
+        """Whether the likeliest turn is a quarter turn either way: the network tells
+        text that runs across from text that runs down the photo far better than it
+        tells which way round."""
+        return self.turn in (1, 3)
+
+    def upright(self, turn: int) -> "DetectorView":
+        """The view of the page turned upright, taking the photo to be turned ``turn``."""
+        return DetectorView(np.rot90(self.hand, -turn), np.rot90(self.printed, -turn), np.roll(self.turns, -turn))
 
 
 class LearnedDetector:

@@ -21,6 +21,14 @@ from .characters import CharacterDecoder, load_glyph_lm
 from .lines import LineReader
 from .options import MODES
 
+# how much surer (mean character confidence) a quarter-turned reading must be to be taken
+TURN_MARGIN = 0.15
+
+
+def mean_confidence(page: Page) -> float:
+    confidences = [c.confidence for c in page.characters]
+    return float(np.mean(confidences)) if confidences else 0.0
+
 
 class HandwritingReader:
     """``line_recognizer``: a ``recognition.recognizer.LineRecognizer`` (or None);
@@ -44,16 +52,28 @@ class HandwritingReader:
     def read(self, image: np.ndarray, name: str = "") -> Page:
         """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels).
         With a detector, only what it calls handwriting is read, and a page it finds
-        turned is read upright."""
+        turned is read upright: at once when it is sure of the turn; when it only
+        finds the text running down the photo, both quarter turns are read as well,
+        and a reading is taken over the photo's own when it is surer by TURN_MARGIN."""
         if self.detector is None:
             return self._read(image, PageScan.of(image), name)
         view = self.detector.look(image)
-        if view.turn == 0 or view.turn_probability < TURN_CONFIDENCE:
-            return self._read(image, keep_handwriting(PageScan.of(image), view), name)
-        upright = np.ascontiguousarray(np.rot90(image, -view.turn))
-        page = self._read(upright, keep_handwriting(PageScan.of(upright), view.upright()), name)
+        if view.turn_probability >= TURN_CONFIDENCE:
+            return self._read_turned(image, view, view.turn, name)
+        page = self._read_turned(image, view, 0, name)
+        if view.sideways:
+            best = max((self._read_turned(image, view, turn, name) for turn in (1, 3)), key=mean_confidence)
+            if mean_confidence(best) > mean_confidence(page) + TURN_MARGIN:
+                return best
+        return page
+
+    def _read_turned(self, image, view, turn, name):
+        """The page read as if the photo were the upright page turned ``turn``
+        quarter turns counter-clockwise; boxes in the photo's pixels."""
+        upright = np.ascontiguousarray(np.rot90(image, -turn))
+        page = self._read(upright, keep_handwriting(PageScan.of(upright), view.upright(turn)), name)
         for character in page.characters:
-            character.box = box_in_photo(character.box, view.turn, upright.shape)
+            character.box = box_in_photo(character.box, turn, upright.shape)
         return page
 
     def _read(self, image, scan, name):
