@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(BENCH))   # the repository root, for pyimages
 
 from bench_reader import REPO, facts_line, log, machine_facts, run_child  # noqa: E402
 from pyimagesearch.io.image import MAX_PIXELS  # noqa: E402
-from pyimagesearch.models import store  # noqa: E402
+from pyimagesearch.io.atomic import write_text  # noqa: E402
 
 TARGET_S = 3.0
 TARGET_MB = 400.0
@@ -127,11 +127,6 @@ def markdown(facts, rows, runs):
     return "\n".join(head + rows) + "\n"
 
 
-def write_text(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-
-
 def main(argv=None):
     args = parse_args(argv)
     facts = machine_facts()
@@ -149,7 +144,7 @@ def main(argv=None):
     report = markdown(facts, rows, args.runs)
     print(report, end="")
     if args.report:
-        store.atomic_write(args.report, lambda tmp: write_text(tmp, report))
+        write_text(args.report, report)
         log(f"wrote {args.report}")
 
 

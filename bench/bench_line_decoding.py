@@ -33,7 +33,7 @@ sys.path.insert(0, REPO)
 
 from pyimagesearch.errors import InputError, cli_main  # noqa: E402
 from pyimagesearch.metrics import cer, levenshtein  # noqa: E402
-from pyimagesearch.models import store  # noqa: E402
+from pyimagesearch.io.atomic import write_text  # noqa: E402
 from pyimagesearch.recognition import decode as ctc  # noqa: E402
 
 LINE_WIDTHS = (400, 500)   # px at 32 px high: the 450-px line of the per-line target
@@ -85,7 +85,7 @@ def code_lines(fonts_dir, count, seed=0):
 def codes_table(recognizer, codes):
     """Markdown rows: per kind, CER greedy / beam / beam + language model, and lines made worse / better."""
     posteriors = [p for p, _ in recognizer.posteriors([image for _, _, image in codes])]
-    lm, settings = recognizer.lm, recognizer.lm.decoding
+    settings = recognizer.lm.decoding
     reads = {"greedy": [ctc.greedy(p, recognizer.charset).text for p in posteriors],
              "beam": [ctc.beam_search(p, recognizer.charset, settings["beam_width"]).text for p in posteriors],
              "beam + LM": [recognizer.decode(p).text for p in posteriors]}
@@ -155,7 +155,7 @@ def main(argv=None):
     text = "\n".join(lines)
     print(text)
     if args.report:
-        store.atomic_write(args.report, lambda tmp: open(tmp, "w").write(text + "\n"))
+        write_text(args.report, text + "\n")
         print(f"[INFO] report written to {args.report}", file=sys.stderr)
 
 

@@ -152,6 +152,5 @@ def glyph_set():
 @pytest.fixture(scope="session")
 def glyph_inputs(glyph_set):
     """The fixture glyphs as network inputs, through the shared normalisation."""
-    import numpy as np
     from pyimagesearch.transforms import glyphs_to_inputs
     return glyphs_to_inputs(glyph_set[0])

@@ -15,6 +15,7 @@ from conftest import (OCR, PY, REPO, SHIPPED_KERAS, SHIPPED_TFLITE, assert_one_l
                       run_python)
 from pyimagesearch.errors import InputError
 from pyimagesearch.labels import TUTORIAL_LABELS
+from pyimagesearch.io import atomic
 from pyimagesearch.models import store
 from pyimagesearch.models.classifier import load_classifier
 
@@ -287,9 +288,9 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
     crash = _half_written(RuntimeError("disk full"))
 
     with pytest.raises(RuntimeError):
-        store.atomic_write(str(path), crash)
+        atomic.atomic_write(str(path), crash)
     assert path.read_bytes() == b"old model" and os.listdir(tmp_path) == ["model.tflite"]
-    store.atomic_write(str(path), lambda tmp: open(tmp, "wb").write(b"new"))
+    atomic.atomic_write(str(path), lambda tmp: open(tmp, "wb").write(b"new"))
     assert path.read_bytes() == b"new" and os.listdir(tmp_path) == ["model.tflite"]
     umask = os.umask(0o022)
     os.umask(umask)
@@ -301,12 +302,12 @@ def test_a_full_disk_is_a_one_line_error_and_keeps_the_old_file(tmp_path):
     path.write_bytes(b"old model")
     disk_full = _half_written(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
     with pytest.raises(InputError) as info:
-        store.atomic_write(str(path), disk_full)
+        atomic.atomic_write(str(path), disk_full)
     message = str(info.value)
     assert "\n" not in message and str(path) in message
     assert "No space left on device" in message and "old file is unchanged" in message
     assert path.read_bytes() == b"old model" and os.listdir(tmp_path) == ["model.tflite"]
     fresh = str(tmp_path / "fresh.tflite")
     with pytest.raises(InputError, match="nothing was written"):
-        store.atomic_write(fresh, disk_full)
+        atomic.atomic_write(fresh, disk_full)
     assert os.listdir(tmp_path) == ["model.tflite"]

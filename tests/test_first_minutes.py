@@ -15,7 +15,7 @@ import pytest
 from conftest import OCR, PY, REPO, SHIPPED_TFLITE, assert_one_line_error, run, subprocess_env
 from pyimagesearch.io.annotate import annotate
 from pyimagesearch.io.elements import Character, Line, Page, Word
-from pyimagesearch.reader import app, loading
+from pyimagesearch.reader import app
 from pyimagesearch.reader.options import OutputOptions, ReaderOptions
 
 HELLO = os.path.join(REPO, "images", "hello_world.png")

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PY, REPO, run_python
+from conftest import REPO, run_python
 from pyimagesearch.errors import InputError
 from pyimagesearch.labels import TUTORIAL_LABELS
 from pyimagesearch.models import store

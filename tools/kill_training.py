@@ -34,6 +34,7 @@ import zipfile
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
+from pyimagesearch.io.atomic import write_text  # noqa: E402
 from pyimagesearch.models import store  # noqa: E402
 from pyimagesearch.training import checkpoints  # noqa: E402
 
@@ -218,7 +219,7 @@ def main():
             failed += bad
     print("\n".join(report))
     if args.output:
-        store.atomic_write(args.output, lambda tmp: open(tmp, "w").write("\n".join(report) + "\n"))
+        write_text(args.output, "\n".join(report) + "\n")
     return 1 if failed else 0
 
 

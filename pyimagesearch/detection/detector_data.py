@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from ..errors import InputError
-from ..models import store
+from ..io.atomic import atomic_write
 from ..processes import settle_worker, spawn_context
 from ..synth import PAPER_KINDS, PageSettings, make_page
 from .learned import STRIDE, WORK_LONG_SIDE, working_image
@@ -64,7 +64,7 @@ def _save_shard(path, samples):
         with open(tmp, "wb") as f:
             np.savez(f, images=images, cells=cells, kinds=kinds)
 
-    store.atomic_write(path, write)
+    atomic_write(path, write)
 
 
 @dataclass(frozen=True)

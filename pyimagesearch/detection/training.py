@@ -8,9 +8,8 @@ import os
 import time
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
 from ..errors import InputError
+from ..io.atomic import write_text
 from ..models import store
 from ..synth import PAPER_KINDS, PageSettings, make_page
 from ..training import checkpoints
@@ -249,11 +248,6 @@ def format_scores(results: dict) -> str:
     return "\n".join(rows)
 
 
-def _write_text(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-
-
 def report(config: DetectorTrainConfig, history: dict, seconds: float):
     """The loss plot and the per-kind report on held-out generated pages (through the LiteRT twin)."""
     from ..training.report import save_plot
@@ -270,6 +264,6 @@ def report(config: DetectorTrainConfig, history: dict, seconds: float):
                   "the true handwriting, and the share of printed ink taken as handwriting.",
                   format_scores(results)]
     text = "\n".join(lines) + "\n"
-    store.atomic_write(config.report_path, lambda tmp: _write_text(tmp, text))
+    write_text(config.report_path, text)
     print(text)
     print(f"[INFO] report written to {config.report_path}")

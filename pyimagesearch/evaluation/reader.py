@@ -114,14 +114,9 @@ def format_results(results, with_text=True):
 def write_report(path, header, results):
     """The table without the texts read (some photos' licences do not allow sharing
     what they say), under a ``header`` that says how it was measured."""
-    from ..models.store import atomic_write
-
-    def write(tmp):
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(f"{header}\n{len(results)} photos; CER = edit distance / truth length, whitespace removed "
-                    f"(lines: line breaks kept)\n\n{format_results(results, with_text=False)}\n")
-
-    atomic_write(path, write)
+    from ..io.atomic import write_text
+    write_text(path, f"{header}\n{len(results)} photos; CER = edit distance / truth length, whitespace removed "
+                     f"(lines: line breaks kept)\n\n{format_results(results, with_text=False)}\n")
 
 
 @cli_main

@@ -48,14 +48,9 @@ def main(argv=None):
     table = format_calls(turn_calls(load_detector(ReaderOptions()), [load_image(p) for p in paths]))
     print(table)
     if args.report:
-        from ..models.store import atomic_write
-
-        def write(tmp):
-            with open(tmp, "w", encoding="utf-8") as f:
-                f.write(f"python -m pyimagesearch.evaluation.turns {' '.join(args.paths)}\n"
-                        f"{len(paths)} photos; the shipped detector's call on each, turned each way\n\n{table}\n")
-
-        atomic_write(args.report, write)
+        from ..io.atomic import write_text
+        write_text(args.report, f"python -m pyimagesearch.evaluation.turns {' '.join(args.paths)}\n"
+                                f"{len(paths)} photos; the shipped detector's call on each, turned each way\n\n{table}\n")
 
 
 if __name__ == "__main__":

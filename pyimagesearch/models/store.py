@@ -1,4 +1,4 @@
-"""Model files: which format a file holds, where its class labels live, atomic writes.
+"""Model files: which format a file holds, where its class labels live, how they are saved.
 
 Labels travel with the model: inside the ``.keras`` zip as ``labels.json``, and
 appended to a ``.tflite`` flatbuffer as a trailer (TFLite ignores bytes after
@@ -7,16 +7,15 @@ from. The tutorial's 2020 HDF5 file has none: it gets TUTORIAL_LABELS.
 Nothing here imports TensorFlow. One module, longer than most: reading, writing
 and pairing model files are one set of rules that every model shares.
 """
-import glob
 import hashlib
 import json
 import os
 import struct
-import tempfile
 import zipfile
 import zlib
 
 from ..errors import InputError
+from ..io.atomic import atomic_write
 from ..labels import TUTORIAL_LABELS
 
 LABELS_ENTRY = "labels.json"
@@ -131,60 +130,6 @@ def twin_stamp(path: str) -> str | None:
     """The hash of the model file a .tflite twin was made from, or None (unstamped)."""
     blob = _tflite_trailer(path)
     return None if blob is None else _decode_trailer(blob, path)[0].get(STAMP_KEY)
-
-
-def write_temporary(path: str, write, suffix: str | None = None) -> str:
-    """Call ``write(tmp_path)`` for a temporary file beside ``path`` and return its
-    name, with the permissions a plain open() would give; nothing is left on failure.
-    The name starts ``.tmp-<name of path>-`` (see ``remove_stale_temporaries``) and
-    ends in ``suffix`` (default: the path's extension), for writers that insist on
-    one (Keras: ``.weights.h5``)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise InputError(f"{path}: folder {directory} does not exist")
-    if not os.access(directory, os.W_OK):
-        raise InputError(f"{path}: folder {directory} is not writable")
-    suffix = suffix or os.path.splitext(path)[1] or ".tmp"
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.path.basename(path)}-", suffix=suffix, dir=directory)
-    except OSError as e:
-        raise InputError(f"{path}: cannot write it ({e.strerror or e})") from None
-    os.close(fd)
-    try:
-        write(tmp)
-        # mkstemp makes the file private
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-    except OSError as e:   # a full disk, a quota, a file system gone read-only
-        os.remove(tmp)
-        kept = "the old file is unchanged" if os.path.exists(path) else "nothing was written"
-        raise InputError(f"{path}: cannot write it ({e.strerror or e}); {kept}") from None
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return tmp
-
-
-def atomic_write(path, write, suffix=None):
-    """Call ``write(tmp_path)`` then rename over ``path``: a crash leaves the old file."""
-    tmp = write_temporary(path, write, suffix)
-    try:
-        os.replace(tmp, path)
-    except OSError as e:
-        raise InputError(f"{path}: cannot write it ({e.strerror or e}); the old file is unchanged") from None
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def remove_stale_temporaries(paths) -> None:
-    """Delete what killed writers of ``paths`` left behind (``write_temporary``'s files)."""
-    for path in paths:
-        directory, name = os.path.split(os.path.abspath(path))
-        for stale in glob.glob(os.path.join(glob.escape(directory), f".tmp-{glob.escape(name)}-*")):
-            os.remove(stale)
 
 
 def file_sha256(path: str) -> str:

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import cli_main
 from ..metrics import levenshtein, score
-from ..models import store
+from ..io.atomic import write_text
 from .cli import line_model_parser, parse_line_model_args
 from .config import LineTrainConfig
 from .corpus import DEFAULT_DATA, KIND_NAMES, LINE, Corpus
@@ -155,7 +155,7 @@ def evaluate_file(model_path, data_dir=DEFAULT_DATA, beam_width=None, limit=0, r
         text += "\n\nfirst test lines (truth -> read):\n" + "\n".join(sample)
     print(text)
     if report_path:
-        store.atomic_write(report_path, lambda tmp: open(tmp, "w").write(text + "\n"))
+        write_text(report_path, text + "\n")
         print(f"[INFO] report written to {report_path}")
     return results, text
 

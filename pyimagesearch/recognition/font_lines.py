@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import InputError, cli_main
 from ..metrics import score
-from ..models import store
+from ..io.atomic import write_text
 from ..synth.fonts import HELD_OUT, font_table, render_line
 from ..synth.text import TextSource
 from . import augment as aug
@@ -218,7 +218,7 @@ def main(argv=None):
     text = report(args.model, args.fonts, args.text, args.count, args.beam, None if args.no_lm else "auto")
     print(text)
     if args.output:
-        store.atomic_write(args.output, lambda tmp: open(tmp, "w").write(text + "\n"))
+        write_text(args.output, text + "\n")
         print(f"[INFO] report written to {args.output}")
 
 

@@ -191,8 +191,8 @@ class CharNgram:
         return total + float(self.log_probs(context)[self.end])
 
     def save(self, path):
-        """An .npz (no pickles), written atomically (``store.atomic_write``)."""
-        from ..models.store import atomic_write
+        """An .npz (no pickles), written atomically."""
+        from ..io.atomic import atomic_write
         meta = {"format": FORMAT, "order": self.order, "chars": self.chars, "decoding": self.decoding}
         tables = self._tables("")
         if self.blend:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..metrics import score
+from ..io.atomic import write_text
 from ..models import store
 from ..training import checkpoints, progress
 from . import data, lm_build
@@ -236,6 +237,6 @@ def report(config, history, seconds, corpus=None):
         _, evaluation = evaluate_file(config.model_path, config.data_dir, config.beam_width,
                                       config.eval_limit, corpus=corpus)
         text += "\n\n" + evaluation
-    store.atomic_write(config.report_path, lambda tmp: open(tmp, "w").write(text + "\n"))
+    write_text(config.report_path, text + "\n")
     print(f"[INFO] report: {config.report_path}")
     return text

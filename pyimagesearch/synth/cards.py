@@ -2,8 +2,6 @@
 large, neat handwriting filling much of the frame, sometimes beside printed
 words of the same size (a label such as 'TO:', a printed line, a heading), so
 that size and place alone never tell handwriting from print."""
-import numpy as np
-
 from .fonts import CAPS_BODIES
 from .forms import FIELDS, TITLES, X_HEIGHT, printed_font
 from .layout import Slot

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ..errors import InputError, cli_main
-from ..models.store import atomic_write
+from ..io.atomic import atomic_write
 from .pages import SPLITS, PageSettings, make_page
 
 

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from ..errors import InputError
+from ..io import atomic
 from ..models import store
 
 STATE_ENTRY = "checkpoint.json"
@@ -49,7 +50,7 @@ def remove(model_path):
 def start(model_path: str, outputs, resume: bool) -> None:
     """Before a run: delete the temporary files killed writes of these files left,
     and, unless the run resumes, an older run's checkpoint."""
-    store.remove_stale_temporaries([model_path, *outputs, *checkpoint_paths(model_path)])
+    atomic.remove_stale_temporaries([model_path, *outputs, *checkpoint_paths(model_path)])
     if not resume:
         remove(model_path)
 
@@ -98,7 +99,7 @@ def load(model_path: str, state: dict):
     wanted = state.get("best_sha256")
     if wanted and not (os.path.isfile(best_weights) and store.file_sha256(best_weights) == wanted):
         if state.get("best_epoch") == state["epoch"] - 1:
-            store.atomic_write(best_weights, model.save_weights, suffix=".weights.h5")
+            atomic.atomic_write(best_weights, model.save_weights, suffix=".weights.h5")
         elif os.path.exists(best_weights):
             os.remove(best_weights)
     return model
@@ -107,7 +108,7 @@ def load(model_path: str, state: dict):
 def _save(model, model_path, labels, state, improved):
     """One epoch's checkpoint in the order that keeps it whole (module docstring)."""
     ckpt_model, ckpt_state, best_weights = checkpoint_paths(model_path)
-    staged = store.write_temporary(best_weights, model.save_weights, suffix=".weights.h5") if improved else None
+    staged = atomic.write_temporary(best_weights, model.save_weights, suffix=".weights.h5") if improved else None
     try:
         if staged:
             state["best_sha256"] = store.file_sha256(staged)
@@ -117,7 +118,7 @@ def _save(model, model_path, labels, state, improved):
     finally:
         if staged and os.path.exists(staged):
             os.remove(staged)
-    store.atomic_write(ckpt_state, lambda tmp: _write_json(tmp, state))
+    atomic.atomic_write(ckpt_state, lambda tmp: _write_json(tmp, state))
 
 
 def epoch_checkpoint(model_path, labels, history, config, monitor, start_from_epoch=0, state=None):

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..labels import TUTORIAL_LABELS
-from ..models import store
+from ..io.atomic import atomic_write
 from ..processes import settle_worker, spawn_context
 from ..synth.fonts import font_table, render_line
 from ..transforms.glyph import normalize_glyph
@@ -57,7 +57,7 @@ def _render_all(specs, copies, seed, workers):
 def _save_cache(path, images, labels):
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        store.atomic_write(path, lambda tmp: np.savez_compressed(tmp, images=images, labels=labels), suffix=".npz")
+        atomic_write(path, lambda tmp: np.savez_compressed(tmp, images=images, labels=labels), suffix=".npz")
     except (OSError, InputError) as e:
         print(f"[INFO] font glyphs not cached ({e})")
 

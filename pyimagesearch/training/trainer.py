@@ -7,6 +7,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..labels import TUTORIAL_LABELS
+from ..io.atomic import write_text
 from ..models import store
 from ..transforms import glyphs_to_inputs
 from . import checkpoints, data, progress
@@ -49,11 +50,6 @@ def build_model(config, steps_per_epoch):
     model.compile(optimizer=keras.optimizers.Adam(schedule),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
-
-
-def _write_text(path, text):
-    with open(path, "w") as f:
-        f.write(text)
 
 
 def _outputs(config):
@@ -194,7 +190,7 @@ def evaluate_and_report(model, history, seconds, config):
         print(f"[INFO] evaluating on {path}...")
         sections.append(evaluate_file(classifier, path))
         print(sections[-1])
-    store.atomic_write(config.report_path, lambda tmp: _write_text(tmp, "\n\n".join(sections) + "\n"))
+    write_text(config.report_path, "\n\n".join(sections) + "\n")
     report.save_plot(history, config.plot_path)
     print(f"[INFO] report: {config.report_path}, plot: {config.plot_path}")
 
