@@ -25,6 +25,10 @@ import numpy as np
 LOG_EPS = 1e-12
 MAX_CANDIDATES = 24   # characters tried per frame by the beam search, at most
 NEG_INF = -np.inf
+# a frame this sure of the blank is taken as the blank alone and nothing is tried there (many of
+# the frames between letters); the validation persons' CER with the language model did not change
+# with this, at 0.99 it rose
+BLANK_SURE = 0.999
 ROW_CACHE_LIMIT = 20_000   # language model rows kept per model and setting (~55 MB at most: a reader stays bounded)
 _ROWS = weakref.WeakKeyDictionary()   # language model -> {(weight, bonus, chars, digits alike): {context: row}}
 
@@ -298,7 +302,13 @@ def beam_search(posteriors, labels, beam_width=10, length=None, prune=1e-4, lm=N
     fusion = _Fusion(lm, chars, lm_weight, char_bonus) if lm is not None and lm_weight > 0 else None
     prefixes = _Prefixes()
     beams = {0: [0.0, NEG_INF, 0.0, *(fusion.start() if fusion else (None, None))]}
-    for lp, candidates in zip(logp, frame_candidates(probs, prune, max_candidates)):
+    for lp, candidates, blank_only in zip(logp, frame_candidates(probs, prune, max_candidates),
+                                          probs[:, -1] >= BLANK_SURE):
+        if blank_only:   # every prefix stays as it is, its paths all ending in a blank
+            lb = float(lp[-1])
+            for entry in beams.values():
+                entry[0], entry[1] = _logaddexp(entry[0], entry[1]) + lb, NEG_INF
+            continue
         stays, grown = _step(beams, lp.tolist(), candidates.tolist(), prefixes, fusion)
         beams = _prune(stays, grown, beam_width, prefixes, fusion)
 
