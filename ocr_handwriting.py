@@ -34,6 +34,9 @@ def main():
     ap.add_argument("--charset", help="restrict the alphabet: digits, letters, alnum, or the characters themselves")
     ap.add_argument("--min-confidence", type=float, default=DEFAULTS.min_confidence,
                     help="characters less likely than this (0-1) are shown as '?' (default: %(default)s)")
+    ap.add_argument("--min-line-confidence", type=float, default=DEFAULTS.min_line_confidence,
+                    help="lines read with a lower mean character confidence (0-1) are left out, as texture "
+                         "rather than writing; 0 keeps every line (default: %(default)s)")
     ap.add_argument("--mode", choices=MODES, default=DEFAULTS.mode,
                     help="chars: classify each character; lines: read each line whole with the line model; "
                          "auto (default): per line, the classifier where it is strong (block capitals, digits), "
@@ -54,9 +57,10 @@ def main():
     ap.add_argument("--no-window", action="store_true", help="never open a window")
     args = vars(ap.parse_args())
 
-    if not 0.0 <= args["min_confidence"] <= 1.0:
-        print("[ERROR] --min-confidence must be between 0 and 1", file=sys.stderr)
-        return 2
+    for flag in ("min_confidence", "min_line_confidence"):
+        if not 0.0 <= args[flag] <= 1.0:
+            print(f"[ERROR] --{flag.replace('_', '-')} must be between 0 and 1", file=sys.stderr)
+            return 2
     if args["jobs"] < 0:
         print("[ERROR] --jobs must be 0 (one per core) or more", file=sys.stderr)
         return 2
@@ -66,6 +70,7 @@ def main():
 
     options = ReaderOptions(model=args["model"], line_model=args["line_model"], mode=args["mode"],
                             charset=args["charset"], min_confidence=args["min_confidence"],
+                            min_line_confidence=args["min_line_confidence"],
                             runtime=args["runtime"], seed_mode=args["seed_mode"], detector=args["detector"],
                             detector_model=args["detector_model"])
     outputs = OutputOptions(args["output"], args["json"], not args["no_window"], args["jsonl"], args["overwrite"],

@@ -66,9 +66,10 @@ def test_bad_model_and_flags(model, bad_files):
     ok = bad_files / "ok.png"
     line = assert_one_line_error(run([PY, OCR, "-i", ok, "-m", bad_files / "not_a_model.keras"], cwd=bad_files))
     assert "not_a_model.keras" in line
-    for value in ("1.5", "-0.1", "nan"):
-        line = assert_one_line_error(run([PY, OCR, "-i", ok, "-m", model, "--min-confidence", value], cwd=bad_files))
-        assert "--min-confidence" in line
+    for flag in ("--min-confidence", "--min-line-confidence"):
+        for value in ("1.5", "-0.1", "nan"):
+            line = assert_one_line_error(run([PY, OCR, "-i", ok, "-m", model, flag, value], cwd=bad_files))
+            assert flag in line
     line = assert_one_line_error(run([PY, OCR, "-i", ok, "-m", model, "--charset", "%$"], cwd=bad_files))
     assert "--charset" in line
     empty_folder = bad_files / "no_images_here"
@@ -163,14 +164,16 @@ def test_info_lines_and_annotated_files(model, tmp_path):
 
 
 def test_charset_and_min_confidence(model, tmp_path):
-    proc = run([PY, OCR, "--json", "-m", model, "-i", IMAGES[1], "--charset", "digits"], cwd=tmp_path)
+    # the barely trained classifier is never sure: --min-line-confidence 0 keeps its lines
+    proc = run([PY, OCR, "--json", "-m", model, "-i", IMAGES[1], "--charset", "digits", "--min-line-confidence", "0"],
+               cwd=tmp_path)
     page = json.loads(proc.stdout)[0]
     assert page["characters"] and all(c["char"].isdigit() for c in page["characters"])
     assert all(a.isdigit() for c in page["characters"] for a, p in c["alternatives"] if p > 0)
-    # the barely trained classifier is never sure: at 0.5 every character is unknown
-    # (--mode chars: the shipped line model would read the line, and it is sure)
-    proc = run([PY, OCR, "--json", "-m", model, "-i", IMAGES[1], "--min-confidence", "0.5", "--mode", "chars"],
-               cwd=tmp_path)
+    # at 0.5 every character is unknown (--mode chars: the shipped line model would read
+    # the line, and it is sure)
+    proc = run([PY, OCR, "--json", "-m", model, "-i", IMAGES[1], "--min-confidence", "0.5", "--mode", "chars",
+                "--min-line-confidence", "0"], cwd=tmp_path)
     page = json.loads(proc.stdout)[0]
     assert page["characters"] and {c["char"] for c in page["characters"]} == {"?"}
     assert all(c["confidence"] < 0.5 for c in page["characters"])

@@ -218,6 +218,20 @@ def test_min_confidence_and_empty_lines():
     assert page.text == "??"                      # unsure characters are '?'; a line read as nothing goes
 
 
+def test_lines_read_with_a_low_mean_confidence_are_left_out():
+    image, _ = text_page(["AB", "CD"])
+
+    def read(confidences, threshold):
+        oracle = OracleRecognizer(["ab", "cd"], confidence=confidences)
+        reader = HandwritingReader(FlatClassifier(), line_recognizer=oracle, mode="lines",
+                                   min_line_confidence=threshold)
+        return reader.read(image).text
+
+    assert read(0.3, 0.4) == ""
+    assert read(0.3, 0.0) == "ab\ncd"
+    assert read(0.5, 0.4) == "ab\ncd"
+
+
 def test_auto_keeps_confident_block_capitals_and_reads_the_rest_whole():
     clean = auto.evidence([[0, 0, 40, 50], [50, 2, 38, 48], [100, 0, 42, 51]], [0.97, 0.95, 0.99],
                                   "ABC", "ABC")

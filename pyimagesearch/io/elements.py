@@ -52,6 +52,12 @@ class Line:
     def box(self):
         return union_box([w.box for w in self.words])
 
+    @property
+    def confidence(self):
+        """The mean confidence of its characters (1.0 for a line of none)."""
+        confidences = [c.confidence for w in self.words for c in w.characters]
+        return sum(confidences) / len(confidences) if confidences else 1.0
+
 
 @dataclass
 class Page:

@@ -52,4 +52,4 @@ def load_reader(options: ReaderOptions, err=sys.stderr):
                                     options.line_model is not None, err)
     classifier = load_classifier(options.model, options.runtime)
     return HandwritingReader(classifier, options.charset, options.min_confidence, recognizer, mode,
-                             load_detector(options))
+                             load_detector(options), options.min_line_confidence)

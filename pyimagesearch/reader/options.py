@@ -22,6 +22,9 @@ class ReaderOptions:
     mode: str = "auto"
     charset: str | None = None
     min_confidence: float = 0.0
+    # a line read with a lower mean character confidence is left out: more of it is
+    # wrong than right, and most such lines are texture (wood grain, a keyboard, smudges)
+    min_line_confidence: float = 0.4
     runtime: str = "auto"
     seed_mode: bool = False
     # which ink is handwriting: 'classic' all the segmenter's ink, 'learned' only the

@@ -37,7 +37,7 @@ class HandwritingReader:
     out of the segmenter's ink (None: all the ink is read)."""
 
     def __init__(self, classifier, charset=None, min_confidence=0.0, line_recognizer=None, mode="chars",
-                 detector=None):
+                 detector=None, min_line_confidence=0.0):
         if mode not in MODES:
             raise InputError(f"mode {mode!r}: choose one of {', '.join(MODES)}")
         if mode == "lines" and line_recognizer is None:
@@ -48,6 +48,7 @@ class HandwritingReader:
         self.lines = LineReader(line_recognizer, charset, min_confidence) if line_recognizer else None
         self.mode = mode if line_recognizer is not None else "chars"
         self.detector = detector
+        self.min_line_confidence = min_line_confidence
 
     def read(self, image: np.ndarray, name: str = "") -> Page:
         """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels).
@@ -82,9 +83,9 @@ class HandwritingReader:
             return Page(name, [])
         boxes = [list(g.box) for g in glyphs]
         order = reading_order(boxes)
-        if self.mode == "chars":
-            return Page(name, self._char_lines(glyphs, boxes, order))
-        return Page(name, self._whole_lines(scan, glyphs, boxes, order))
+        lines = (self._char_lines(glyphs, boxes, order) if self.mode == "chars"
+                 else self._whole_lines(scan, glyphs, boxes, order))
+        return Page(name, [line for line in lines if line.confidence >= self.min_line_confidence])
 
     def _char_lines(self, glyphs, boxes, order):
         """Every reading-order line as the classifier reads it."""
