@@ -78,6 +78,8 @@ need_seed = pytest.mark.skipif(not os.path.isfile(SEED_MODEL),
                                reason="../shared/seed-model/handwriting.model not present")
 need_images_dev = pytest.mark.skipif(not os.path.isfile(os.path.join(IMAGES_DEV, "truth.tsv")),
                                      reason="../shared/images-dev not present")
+need_shared = pytest.mark.skipif(not os.path.isfile(os.path.join(SHARED, "fonts", "fonts.tsv")),
+                                 reason="../shared (fonts, UniPen strokes) not present")
 
 
 def train_command(out, *extra, model="tiny.keras"):

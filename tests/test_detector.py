@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import OCR, PY, REPO, SHARED, assert_one_line_error, run
+from conftest import OCR, PY, REPO, assert_one_line_error, need_shared, run
 from pyimagesearch.detection import learned
 from pyimagesearch.detection.learned import (OUTPUTS, STRIDE, DetectorView, LearnedDetector, keep_handwriting,
                                              padded, working_image)
@@ -16,8 +16,6 @@ from pyimagesearch.reader.loading import load_detector
 from pyimagesearch.reader.options import SHIPPED_DETECTOR, ReaderOptions
 
 TRAIN_DETECTOR = os.path.join(REPO, "train_detector.py")
-need_shared = pytest.mark.skipif(not os.path.isfile(os.path.join(SHARED, "fonts", "fonts.tsv")),
-                                 reason="../shared (fonts, UniPen strokes) not present")
 need_shipped = pytest.mark.skipif(not os.path.isfile(SHIPPED_DETECTOR), reason="no shipped detector.tflite")
 
 

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import PY, REPO, SHARED, assert_one_line_error, run
+from conftest import PY, REPO, SHARED, assert_one_line_error, need_shared, run
 from pyimagesearch.errors import InputError
 from pyimagesearch.recognition.corpus import Corpus
 from pyimagesearch.synth import forms
@@ -18,9 +18,6 @@ from pyimagesearch.synth.fonts import HELD_OUT, FontSpec, font_table, render_lin
 from pyimagesearch.synth.pages import PageSettings, Sources, make_page
 from pyimagesearch.synth.paper import PAPER_KINDS
 from pyimagesearch.synth.text import FONT_CHARS, KINDS, TextSource
-
-need_shared = pytest.mark.skipif(not os.path.isfile(os.path.join(SHARED, "fonts", "fonts.tsv")),
-                                 reason="../shared (fonts, UniPen strokes) not present")
 
 
 def dejavu():

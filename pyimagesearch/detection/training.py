@@ -221,8 +221,7 @@ def score_by_kind(detector: LearnedDetector, per_kind: int, seed: int, settings:
     """{kind: (learned InkCounts, classic InkCounts)} on ``per_kind`` held-out pages of each paper kind."""
     results = {}
     for k, kind in enumerate(PAPER_KINDS):
-        one_kind = dataclasses.replace(settings, split="test", kind_weights=tuple(float(j == k) for j in
-                                                                                  range(len(PAPER_KINDS))))
+        one_kind = dataclasses.replace(settings, split="test").only(kind)
         learned, classic = InkCounts(), InkCounts()
         for n in range(per_kind):
             score_page(make_page(seed * 7919 + 100_000 * (k + 1) + n, one_kind), detector, learned, classic)

@@ -23,7 +23,7 @@ In worker processes, pass the settings (a frozen dataclass) and a seed:
 ``pool.map(functools.partial(make_page, settings=settings), seeds)``.
 """
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -63,6 +63,12 @@ class PageSettings:
     unipen_dir: str = os.path.join(SHARED, "data", "unipen")   # single capitals and digits
     fonts_dir: str = os.path.join(SHARED, "fonts")
     text_dir: str = os.path.join(SHARED, "text")
+
+    def only(self, kind: str) -> "PageSettings":
+        """These settings making pages of paper ``kind`` only."""
+        if kind not in PAPER_KINDS:
+            raise ValueError(f"paper kind {kind!r}: not one of {PAPER_KINDS}")
+        return replace(self, kind_weights=tuple(float(k == kind) for k in PAPER_KINDS))
 
 
 @dataclass
