@@ -27,15 +27,13 @@ import numpy as np
 
 from ..errors import InputError, cli_main
 from ..metrics import score
+from ..places import SHARED_FONTS, SHARED_TEXT
 from ..io.atomic import write_text
 from ..synth.fonts import HELD_OUT, font_table, render_line
 from ..synth.text import TextSource
 from . import augment as aug
 
-# ../shared beside the repository, wherever the command runs from
-SHARED = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared"))
-DEFAULT_FONTS = os.path.join(SHARED, "fonts")
-DEFAULT_TEXT = os.path.join(SHARED, "text")
+DEFAULT_FONTS, DEFAULT_TEXT = SHARED_FONTS, SHARED_TEXT
 # the last share of the prose is the test set's: training never writes it
 TEST_PROSE_SHARE = 0.05
 KIND_WEIGHTS = {"prose": 0.5, "name": 0.1, "street": 0.06, "city": 0.06, "date": 0.07, "phone": 0.05,
