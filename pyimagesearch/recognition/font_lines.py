@@ -201,7 +201,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-m", "--model", default="line_model.keras",
                         help=".keras or .tflite line model (default: %(default)s)")
-    parser.add_argument("--fonts", default=DEFAULT_FONTS, help="handwriting fonts folder, with fonts.tsv (default: %(default)s)")
+    parser.add_argument("--fonts", default=DEFAULT_FONTS,
+                        help="handwriting fonts folder, with fonts.tsv (default: %(default)s)")
     parser.add_argument("--text", default=DEFAULT_TEXT, help="folder of the public-domain prose (default: %(default)s)")
     parser.add_argument("--count", type=int, default=TEST_COUNT, help="lines in the test set (default: %(default)s)")
     parser.add_argument("--beam", type=int, default=None,

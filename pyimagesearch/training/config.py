@@ -29,7 +29,7 @@ class TrainConfig:
     epochs: int = 12
     batch_size: int = 128
     learning_rate: float = 2e-3
-    reg: float = 0.0005             # the tutorial's L2 weight, now on every convolution
+    reg: float = 0.0005             # the tutorial's L2 weight, here on every convolution
     class_weights: str = "prior"    # one of CLASS_WEIGHTS
     fonts: str = field(default_factory=default_fonts)
     font_glyphs: int = 12           # rendered copies of each class per training font
