@@ -13,9 +13,8 @@ DEFAULTS = ReaderOptions()
 OUTPUTS = OutputOptions()
 
 
-def main():
-    """Parse the flags, then read every image with one model load (the library does the work)."""
-    # construct the argument parser and parse the arguments
+def build_parser() -> argparse.ArgumentParser:
+    """The command's flags (the defaults come from ReaderOptions and OutputOptions)."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("-i", "--image", required=True, nargs="+", action="extend",
                     help="path(s) to input image(s), or a folder of images (may be given several times)")
@@ -55,7 +54,12 @@ def main():
                     help="the handwriting detector (.tflite) for --detector learned "
                          "(default: the shipped detector.tflite)")
     ap.add_argument("--no-window", action="store_true", help="never open a window")
-    args = vars(ap.parse_args())
+    return ap
+
+
+def main():
+    """Parse the flags, then read every image with one model load (the library does the work)."""
+    args = vars(build_parser().parse_args())
 
     for flag in ("min_confidence", "min_line_confidence"):
         if not 0.0 <= args[flag] <= 1.0:

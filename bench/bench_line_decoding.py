@@ -17,7 +17,7 @@ Two tables, printed and (``--report``) written atomically as markdown:
    model read worse or better than the same beam search without it: the language
    model must not turn digits into the letters they look like. Once more with the
    other way of weighing digits inside a number (``digits_alike``, see
-   ``decode._Fusion``).
+   ``beam._Fusion``).
 """
 import argparse
 import os

@@ -138,3 +138,40 @@ def test_init_from_takes_only_a_keras_classifier(tmp_path):
     not_keras.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(64))
     proc = run(train_command(str(tmp_path)) + ["--init-from", str(not_keras)], cwd=tmp_path, timeout=120)
     assert "--init-from takes a .keras classifier" in assert_one_line_error(proc)
+
+
+def _one_font(folder, rows=None):
+    """A fonts folder holding DejaVu as one training font, or the table ``rows`` (header first)."""
+    import shutil
+    from test_synth import dejavu
+    os.makedirs(folder / "files")
+    shutil.copy(dejavu(), folder / "files" / "plain.ttf")
+    rows = rows or ["file\tfamily\tstyle\tlowercase", "files/plain.ttf\tx\tprint\tyes"]
+    (folder / "fonts.tsv").write_text("\n".join(rows) + "\n")
+    return str(folder)
+
+
+def test_a_fonts_table_without_training_fonts_or_its_columns_is_an_input_error(tmp_path):
+    from pyimagesearch.errors import InputError
+    from pyimagesearch.training.font_glyphs import font_glyphs
+    header = "file\tfamily\tstyle\tlowercase"
+    with pytest.raises(InputError, match="fonts.tsv: no training fonts"):
+        font_glyphs(_one_font(tmp_path / "empty", [header]), 1, seed=0, workers=1)
+    with pytest.raises(InputError, match="fonts.tsv: no file, lowercase column"):
+        font_glyphs(_one_font(tmp_path / "other", ["name\tstyle", "files/plain.ttf\tprint"]), 1, seed=0, workers=1)
+    with pytest.raises(InputError, match="fonts.tsv:3: fewer columns than its header"):
+        font_glyphs(_one_font(tmp_path / "short", [header, "files/plain.ttf\tx\tprint\tyes", "files/b.ttf\tx"]),
+                    1, seed=0, workers=1)
+
+
+def test_an_unreadable_font_glyph_cache_is_rendered_again(tmp_path, monkeypatch):
+    from pyimagesearch.training import font_glyphs
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    fonts = _one_font(tmp_path / "fonts")
+    images, labels = font_glyphs.font_glyphs(fonts, 1, seed=3, workers=1)
+    (cache,) = (tmp_path / "cache" / "handwriting-ocr").iterdir()
+    cache.write_bytes(cache.read_bytes()[:100])   # a write cut short outside this program
+    again, again_labels = font_glyphs.font_glyphs(fonts, 1, seed=3, workers=1)
+    assert np.array_equal(again, images) and np.array_equal(again_labels, labels)
+    with np.load(cache) as rewritten:
+        assert np.array_equal(rewritten["images"], images)

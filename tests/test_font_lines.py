@@ -227,3 +227,12 @@ def test_workers_of_a_killed_training_stop_by_themselves(tmp_path, sources):
             break
         time.sleep(0.5)
     assert not running(worker)
+
+
+def test_no_training_items_is_an_input_error_not_an_endless_wait(sources, tmp_path):
+    with pytest.raises(InputError, match="no training items"):
+        next(data.mixed_batches(Numbered(), np.arange(0), 16, 0, Typeset(), font_share=0.25))
+    # a worker says so too, and the stream raises it instead of polling its live workers forever
+    empty = StreamSpec(write_folder(tmp_path, LINES, WORDS), np.arange(0), data.SampleOptions(), 4, 5, *sources, 0.5)
+    with BatchStream(empty, workers=1) as stream, pytest.raises(InputError, match="no training items"):
+        next(iter(stream))

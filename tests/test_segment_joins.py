@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import SHIPPED_KERAS
-from pyimagesearch.detection import segment
+from pyimagesearch.detection import glyph_boxes, segment
 from pyimagesearch.detection.segment import find_glyphs
 
 
@@ -49,12 +49,12 @@ def test_judge_decides_each_candidate_pair():
     def judge(scores):
         return lambda crops: [scores.get(c, 0.5) for c in crops]
 
-    union = segment._union(stem, rest)
-    assert sorted(segment._choose_joins([stem, rest, far], height, crop, judge({union: 0.9}))) == [union, far]
+    union = glyph_boxes.box_union(stem, rest)
+    assert sorted(glyph_boxes.choose_joins([stem, rest, far], height, crop, judge({union: 0.9}))) == [union, far]
     # not surer of the whole than of its surest piece: kept apart
-    kept = segment._choose_joins([stem, rest, far], height, crop, judge({union: 0.9, rest: 0.95}))
+    kept = glyph_boxes.choose_joins([stem, rest, far], height, crop, judge({union: 0.9, rest: 0.95}))
     assert sorted(kept) == [stem, rest, far]
-    assert segment._choose_joins([stem, rest], height, crop, None) == [stem, rest]
+    assert glyph_boxes.choose_joins([stem, rest], height, crop, None) == [stem, rest]
 
 
 @pytest.mark.parametrize("gap_px", [2, 4])

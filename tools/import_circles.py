@@ -3,9 +3,11 @@
     python tools/import_circles.py [pyimagesearch]
 
 Prints each circle (modules that import each other, directly or through others) and
-their number. A module's own parent packages do not count: Python imports them
-before the module anyway.
+their number; exit status 1 when there is one, 2 when the package cannot be read.
+A module's own parent packages do not count: Python imports them before the module
+anyway.
 """
+import argparse
 import ast
 import os
 import sys
@@ -27,8 +29,7 @@ def modules(root):
 def imported(module, path):
     """The dotted names an import statement anywhere in the file may load."""
     package = module if path.endswith("__init__.py") else module.rsplit(".", 1)[0]
-    with open(path, encoding="utf-8") as f:
-        tree = ast.parse(f.read())
+    tree = _parsed(path)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
@@ -39,6 +40,17 @@ def imported(module, path):
                 base = ".".join(parts + ([node.module] if node.module else []))
             yield base
             yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def _parsed(path):
+    """The syntax tree of a module; a ValueError that names the file when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return ast.parse(f.read(), filename=path)
+    except SyntaxError as e:
+        raise ValueError(f"{path}:{e.lineno}: not Python ({e.msg})") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: cannot read it ({getattr(e, 'strerror', None) or e})") from None
 
 
 def import_graph(root):
@@ -77,8 +89,18 @@ def circles(graph):
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    found = circles(import_graph(argv[0] if argv else "pyimagesearch"))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("package", nargs="?", default="pyimagesearch",
+                        help="folder of the package to check (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if not os.path.isfile(os.path.join(args.package, "__init__.py")):
+        print(f"[ERROR] {args.package}: not a package folder (no __init__.py)", file=sys.stderr)
+        return 2
+    try:
+        found = circles(import_graph(args.package))
+    except ValueError as e:
+        print(f"[ERROR] {e}", file=sys.stderr)
+        return 2
     for group in found:
         print("circle:", " <-> ".join(group))
     print(f"{len(found)} import circles")

@@ -19,11 +19,11 @@ import numpy as np
 
 from ..errors import InputError, cli_main
 from ..io.archives import NpzArchive
+from ..places import REPO
 from ..synth.block_text import FORM_KINDS, form_entry
 from ..synth.glyph_lines import GlyphPool, glyph_photo
 
-TEST_GLYPHS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                           "test_sets", "unipen_test_writers.npz")
+TEST_GLYPHS = os.path.join(REPO, "test_sets", "unipen_test_writers.npz")
 LINE_BREAK = "\\n"   # truth.tsv joins a photo's lines with these two characters
 JPEG_QUALITY = 90
 DEFAULTS = {"count": 120, "seed": 0}

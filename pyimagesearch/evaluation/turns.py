@@ -16,8 +16,9 @@ import numpy as np
 from ..errors import cli_main
 
 
-def turn_calls(detector, images: list) -> dict:
-    """{true turn: (photos, exact calls, sideways calls, sure calls)} over ``images``."""
+def turn_calls(detector, images) -> dict:
+    """{true turn: (photos, exact calls, sideways calls, sure calls)} over ``images``
+    (an iterable: one photo is held at a time)."""
     from ..detection.learned import TURN_CONFIDENCE
     counts = {turn: np.zeros(4, int) for turn in range(4)}
     for image in images:
@@ -45,12 +46,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     paths = list_images(args.paths)
     print(f"[INFO] {len(paths)} photos, each turned four ways...", file=sys.stderr)
-    table = format_calls(turn_calls(load_detector(ReaderOptions()), [load_image(p) for p in paths]))
+    table = format_calls(turn_calls(load_detector(ReaderOptions()), (load_image(p) for p in paths)))
     print(table)
     if args.report:
         from ..io.atomic import write_text
-        write_text(args.report, f"python -m pyimagesearch.evaluation.turns {' '.join(args.paths)}\n"
-                                f"{len(paths)} photos; the shipped detector's call on each, turned each way\n\n{table}\n")
+        command = f"python -m pyimagesearch.evaluation.turns {' '.join(args.paths)}"
+        write_text(args.report, f"{command}\n{len(paths)} photos; the shipped detector's call on each, "
+                                f"turned each way\n\n{table}\n")
 
 
 if __name__ == "__main__":

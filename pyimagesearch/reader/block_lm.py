@@ -28,6 +28,7 @@ from ..evaluation.reader import comparable
 from ..labels import TUTORIAL_LABELS
 from ..metrics import levenshtein
 from ..models.classifier import load_classifier
+from ..places import SHARED_TEXT
 from ..recognition.glyph_decode import GLYPH_BEAM
 from ..recognition.language import CharNgram, lm_path_for
 from ..synth.block_text import block, form_entry
@@ -37,7 +38,6 @@ from ..transforms import glyphs_to_inputs
 from .characters import CharacterDecoder
 from .options import MODELS_DIR, SHIPPED_CLASSIFIER
 
-SHARED_TEXT = os.path.join(os.path.dirname(MODELS_DIR), "shared", "text")
 DEFAULTS = {"order": 4, "prose_chars": 1_500_000, "forms": 60_000, "photos": 150, "seed": 1}
 WEIGHTS = (0.0, 0.2, 0.35, 0.5, 0.75)
 DIGIT_BIASES = (0.0, 0.5, 1.0)        # log weight of the digits against the letters

@@ -15,6 +15,7 @@ import time
 from ..errors import InputError, cli_main
 from ..io.image import gather_images
 from ..io.outputs import identity
+from ..places import REPO
 from .batch import default_jobs, read_one
 from .loading import load_reader
 from .options import ReaderOptions
@@ -87,9 +88,8 @@ def main(argv=None):
     load_reader(options)   # a bad model is one line here, not an error in every actor
     start = time.monotonic()
     # the actors import this package from where this process does (the same path on every node)
-    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     ray.init(address=args.address, include_dashboard=False, log_to_driver=False,
-             runtime_env={"env_vars": {"PYTHONPATH": package_root}})
+             runtime_env={"env_vars": {"PYTHONPATH": REPO}})
     print(f"[INFO] Ray started in {time.monotonic() - start:.1f} s; reading {len(paths)} images")
     read_on_ray(paths, args.output, options, args.actors or default_jobs())
     print(f"[INFO] {len(paths)} images read in {time.monotonic() - start:.1f} s; results in {args.output}")

@@ -2,11 +2,13 @@
 import os
 from dataclasses import dataclass
 
+from ..places import REPO
+
 MODES = ("chars", "lines", "auto")
 RUNTIMES = ("auto", "litert", "keras")
 DETECTORS = ("classic", "learned")
 # the shipped models sit at the repository's root, beside the two top-level scripts
-MODELS_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODELS_DIR = REPO
 SHIPPED_CLASSIFIER = os.path.join(MODELS_DIR, "handwriting.keras")
 SHIPPED_LINE_MODEL = os.path.join(MODELS_DIR, "line_model.keras")
 SHIPPED_DETECTOR = os.path.join(MODELS_DIR, "detector.tflite")

@@ -195,6 +195,8 @@ def mixed_batches(maker, items, batch_size, seed, fonts=None, font_share=0.0, po
     n_unipen = batch_size - n_fonts
     if n_unipen < 1:
         raise ValueError(f"a font share of {font_share} leaves no UniPen samples in a batch of {batch_size}")
+    if len(items) == 0:   # nothing would ever be yielded: the training would wait forever
+        raise InputError("no training items to make batches of (every person held out for validation?)")
     pool = n_unipen * pool_batches
     while True:
         order = rng.permutation(items)

@@ -27,15 +27,13 @@ import numpy as np
 
 from ..errors import InputError, cli_main
 from ..metrics import score
+from ..places import SHARED_FONTS, SHARED_TEXT
 from ..io.atomic import write_text
 from ..synth.fonts import HELD_OUT, font_table, render_line
 from ..synth.text import TextSource
 from . import augment as aug
 
-# ../shared beside the repository, wherever the command runs from
-SHARED = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared"))
-DEFAULT_FONTS = os.path.join(SHARED, "fonts")
-DEFAULT_TEXT = os.path.join(SHARED, "text")
+DEFAULT_FONTS, DEFAULT_TEXT = SHARED_FONTS, SHARED_TEXT
 # the last share of the prose is the test set's: training never writes it
 TEST_PROSE_SHARE = 0.05
 KIND_WEIGHTS = {"prose": 0.5, "name": 0.1, "street": 0.06, "city": 0.06, "date": 0.07, "phone": 0.05,
@@ -203,7 +201,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-m", "--model", default="line_model.keras",
                         help=".keras or .tflite line model (default: %(default)s)")
-    parser.add_argument("--fonts", default=DEFAULT_FONTS, help="handwriting fonts folder, with fonts.tsv (default: %(default)s)")
+    parser.add_argument("--fonts", default=DEFAULT_FONTS,
+                        help="handwriting fonts folder, with fonts.tsv (default: %(default)s)")
     parser.add_argument("--text", default=DEFAULT_TEXT, help="folder of the public-domain prose (default: %(default)s)")
     parser.add_argument("--count", type=int, default=TEST_COUNT, help="lines in the test set (default: %(default)s)")
     parser.add_argument("--beam", type=int, default=None,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .decode import LOG_EPS
+from .beam import LOG_EPS
 
 GLYPH_CANDIDATES = 5           # classes tried per glyph by the glyph beam search, at most
 GLYPH_MIN_PROBABILITY = 1e-4   # ... and none less likely than this (but the glyph's first)

@@ -42,7 +42,7 @@ BLEND = "blend_"   # the arrays of a blended-in model (``blended``) start with t
 
 # How the beam search weighs the language model against the line network; lm_build
 # chooses the weight and bonus on the validation persons and saves them in the file.
-# An optional "digits_alike": 1 makes all digits equally likely inside a number (decode._Fusion).
+# An optional "digits_alike": 1 makes all digits equally likely inside a number (beam._Fusion).
 DEFAULT_DECODING = {"beam_width": 10, "lm_weight": 0.5, "char_bonus": 2.0}
 
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import InputError, cli_main
 from ..metrics import cer
+from ..places import SHARED_TEXT
 from . import data
 from .corpus import Corpus
 from .cli import line_model_parser, parse_line_model_args
@@ -39,9 +40,8 @@ ORDER = 8               # n-gram order: the summary line gives the validation CE
 WEIGHTS = (0.4, 0.5, 0.75)
 BONUSES = (1.5, 2.0, 3.0)
 TUNING_ITEMS = 1200     # validation items read for the grid (lines first, see data.validation_items)
-DEFAULT_TEXT = os.path.join("..", "shared", "text")
 TEXT_FILES = ("state_of_the_union.txt.gz", "moby_dick.txt.gz")
-ENGLISH_ORDER = 6       # with ENGLISH_MIN_COUNT: about 1 MB, the room the shipped files leave
+ENGLISH_ORDER = 6       # with ENGLISH_MIN_COUNT: a model that fits the room the shipped files leave
 ENGLISH_MIN_COUNT = 8
 ENGLISH_SHARES = (0.1, 0.05, 0.2)   # the first is tried with every weight and bonus, the others at the best
 LINE_CHARS = (15, 55)   # the English is wrapped into lines of this many characters (drawn per line)
@@ -166,8 +166,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=LineTrainConfig.seed,
                         help="the training run's seed (person split; default: %(default)s)")
     parser.add_argument("--text", default="none",
-                        help=f"folder of the English texts to blend in (state_of_the_union.txt.gz, moby_dick.txt.gz; "
-                             f"they are in {DEFAULT_TEXT}), or 'none' for the training texts alone (default: %(default)s)")
+                        help=f"folder of the English texts to blend in ({', '.join(TEXT_FILES)}; they are in "
+                             f"{SHARED_TEXT}), or 'none' for the training texts alone (default: %(default)s)")
     args = parse_line_model_args(parser, argv)
     if args.order < 1:
         raise InputError(f"--order {args.order}: must be at least 1")

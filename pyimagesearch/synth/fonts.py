@@ -25,6 +25,7 @@ HELD_OUT = frozenset({"handlee.ttf", "gaegu.ttf", "shadows-into-light-two.ttf", 
                       "steve.ttf", "marck-script.ttf", "homemade-apple.ttf", "la-belle-aurore.ttf",
                       "gochi-hand.ttf", "mansalva.ttf", "because-we-mentor.otf"})
 EXCLUDED = frozenset({"ecolier-lignes-court.ttf"})
+TABLE_COLUMNS = ("file", "style", "lowercase")   # the columns of fonts.tsv read here
 CAPS_BODIES = 1.45   # a capital is about 1.45 x-heights tall
 SIZE_STEPS = 4   # size buckets per octave: a cached glyph is scaled by at most 2**(1/8) either way
 
@@ -45,7 +46,13 @@ def font_table(fonts_dir: str, split: str) -> list:
         raise InputError(f"{table}: missing (handwriting fonts; see ../shared/fonts/README.md)")
     specs = {}
     with open(table, encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+        rows = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        missing = [c for c in TABLE_COLUMNS if c not in (rows.fieldnames or [])]
+        if missing:
+            raise InputError(f"{table}: no {', '.join(missing)} column (not a fonts table?)")
+        for line, row in enumerate(rows, 2):
+            if any(row[c] is None for c in TABLE_COLUMNS):
+                raise InputError(f"{table}:{line}: fewer columns than its header")
             name = os.path.basename(row["file"])
             if name in EXCLUDED or (name in HELD_OUT) != (split == "test"):
                 continue

@@ -6,15 +6,13 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import InputError
 from ..models import store
+from ..places import SHARED_FONTS
 from . import checkpoints
 
 # .keras carries its labels; any other name gets the tutorial's HDF5 file (its 36 labels)
 CLASSIFIER_SUFFIXES = (".keras", ".model", ".h5")
 CLASS_WEIGHTS = ("prior", "balanced", "tutorial", "none")
 PRECISIONS = ("float32", "bf16")
-# the handwriting fonts beside the repository (../shared/fonts), used when they are there
-SHARED_FONTS = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                             "shared", "fonts"))
 
 
 def default_fonts() -> str:
@@ -31,7 +29,7 @@ class TrainConfig:
     epochs: int = 12
     batch_size: int = 128
     learning_rate: float = 2e-3
-    reg: float = 0.0005             # the tutorial's L2 weight, now on every convolution
+    reg: float = 0.0005             # the tutorial's L2 weight, here on every convolution
     class_weights: str = "prior"    # one of CLASS_WEIGHTS
     fonts: str = field(default_factory=default_fonts)
     font_glyphs: int = 12           # rendered copies of each class per training font

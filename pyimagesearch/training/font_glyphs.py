@@ -10,6 +10,7 @@ The result is cached in an .npz outside the repository, keyed by what made it.
 """
 import hashlib
 import os
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -62,15 +63,34 @@ def _save_cache(path, images, labels):
         print(f"[INFO] font glyphs not cached ({e})")
 
 
+def _load_cache(path):
+    """(images, labels) of the cache file ``path``, or None when there is none or it
+    cannot be read whole (it is then rendered again)."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as cached:
+            images, labels = cached["images"], cached["labels"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+        print(f"[WARNING] {path}: unreadable font glyph cache ({e}): rendering them again")
+        return None
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or labels.shape != (len(images),):
+        print(f"[WARNING] {path}: font glyph cache of the wrong shape: rendering them again")
+        return None
+    print(f"[INFO] {len(labels)} font glyphs from {path}")
+    return images, labels
+
+
 def font_glyphs(fonts_dir: str, copies: int, seed: int, workers: int = 0):
     """(images (N,28,28) uint8, labels) of every training font in ``fonts_dir``:
     read from the cache, or rendered in ``workers`` processes (0: one per core)."""
     specs = font_table(fonts_dir, "train")
+    if not specs:
+        raise InputError(f"{os.path.join(fonts_dir, 'fonts.tsv')}: no training fonts (or --fonts none)")
     path = _cache_path(specs, copies, seed)
-    if os.path.isfile(path):
-        with np.load(path) as cached:
-            print(f"[INFO] {len(cached['labels'])} font glyphs from {path}")
-            return cached["images"], cached["labels"]
+    cached = _load_cache(path)
+    if cached is not None:
+        return cached
     workers = workers or os.cpu_count() or 1
     print(f"[INFO] rendering {copies} copies of 36 characters in {len(specs)} fonts ({workers} processes)...")
     images, labels = _render_all(specs, copies, seed, workers)
