@@ -175,3 +175,18 @@ def test_an_unreadable_font_glyph_cache_is_rendered_again(tmp_path, monkeypatch)
     assert np.array_equal(again, images) and np.array_equal(again_labels, labels)
     with np.load(cache) as rewritten:
         assert np.array_equal(rewritten["images"], images)
+
+
+def test_a_font_replaced_under_the_same_name_is_rendered_again(tmp_path, monkeypatch):
+    from pyimagesearch.synth import forms
+    from pyimagesearch.training import font_glyphs
+    bold = [f for f in forms.dejavu_files() if f.endswith("DejaVuSans-Bold.ttf")]
+    if not bold:
+        pytest.skip("DejaVu Sans Bold not installed")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    fonts = _one_font(tmp_path / "fonts")
+    plain, _ = font_glyphs.font_glyphs(fonts, 1, seed=3, workers=1)
+    (tmp_path / "fonts" / "files" / "plain.ttf").write_bytes(open(bold[0], "rb").read())
+    heavy, _ = font_glyphs.font_glyphs(fonts, 1, seed=3, workers=1)
+    assert len(os.listdir(tmp_path / "cache" / "handwriting-ocr")) == 2
+    assert heavy.astype(float).mean() > plain.astype(float).mean()   # bold strokes: more ink per glyph

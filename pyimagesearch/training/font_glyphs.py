@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import InputError
 from ..labels import TUTORIAL_LABELS
 from ..io.atomic import atomic_write
+from ..models.store import file_sha256
 from ..processes import settle_worker, spawn_context
 from ..synth.fonts import font_table, render_line
 from ..transforms.glyph import normalize_glyph
@@ -45,7 +46,10 @@ def render_font(spec, copies: int, seed: int):
 
 
 def _cache_path(specs, copies, seed) -> str:
-    key = hashlib.sha256(repr((RENDER_VERSION, [os.path.basename(s.path) for s in specs], copies, seed)).encode())
+    """Keyed by the fonts' contents, not their names: a font replaced under the same
+    name is rendered again."""
+    fonts = [(os.path.basename(s.path), file_sha256(s.path)) for s in specs]
+    key = hashlib.sha256(repr((RENDER_VERSION, fonts, copies, seed)).encode())
     return os.path.join(cache_dir(), f"font_glyphs_{key.hexdigest()[:16]}.npz")
 
 
