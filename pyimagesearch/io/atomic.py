@@ -8,17 +8,23 @@ import tempfile
 from ..errors import InputError
 
 
+def writable_folder(path: str) -> str:
+    """The folder ``path`` would be written in; an InputError when it is missing or not writable."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise InputError(f"{path}: folder {directory} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise InputError(f"{path}: folder {directory} is not writable")
+    return directory
+
+
 def write_temporary(path: str, write, suffix: str | None = None) -> str:
     """Call ``write(tmp_path)`` for a temporary file beside ``path`` and return its
     name, with the permissions a plain open() would give; nothing is left on failure.
     The name starts ``.tmp-<name of path>-`` (see ``remove_stale_temporaries``) and
     ends in ``suffix`` (default: the path's extension), for writers that insist on
     one (Keras: ``.weights.h5``)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise InputError(f"{path}: folder {directory} does not exist")
-    if not os.access(directory, os.W_OK):
-        raise InputError(f"{path}: folder {directory} is not writable")
+    directory = writable_folder(path)
     suffix = suffix or os.path.splitext(path)[1] or ".tmp"
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".tmp-{os.path.basename(path)}-", suffix=suffix, dir=directory)

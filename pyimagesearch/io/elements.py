@@ -13,6 +13,11 @@ def union_box(boxes):
     return [int(x0), int(y0), int(x1 - x0), int(y1 - y0)]
 
 
+def mean_confidence(characters: list, empty: float) -> float:
+    """The mean of the characters' confidences; ``empty`` when there are none."""
+    return sum(c.confidence for c in characters) / len(characters) if characters else empty
+
+
 @dataclass
 class Character:
     char: str
@@ -53,10 +58,13 @@ class Line:
         return union_box([w.box for w in self.words])
 
     @property
+    def characters(self):
+        return [c for word in self.words for c in word.characters]
+
+    @property
     def confidence(self):
         """The mean confidence of its characters (1.0 for a line of none)."""
-        confidences = [c.confidence for w in self.words for c in w.characters]
-        return sum(confidences) / len(confidences) if confidences else 1.0
+        return mean_confidence(self.characters, 1.0)
 
 
 @dataclass
@@ -70,7 +78,12 @@ class Page:
 
     @property
     def characters(self):
-        return [c for line in self.lines for word in line.words for c in word.characters]
+        return [c for line in self.lines for c in line.characters]
+
+    @property
+    def confidence(self):
+        """The mean confidence of its characters (0.0 for a page read as nothing)."""
+        return mean_confidence(self.characters, 0.0)
 
     def to_dict(self):
         return {"image": self.image, "text": self.text,

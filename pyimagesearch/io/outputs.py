@@ -6,6 +6,7 @@ import json
 import os
 
 from ..errors import InputError
+from .atomic import writable_folder
 
 PICTURE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 SUFFIX = "_ocr.png"
@@ -39,11 +40,7 @@ def _single_file(output):
     if not output.lower().endswith(PICTURE_EXTENSIONS):
         raise InputError(f"-o {output}: name a picture file ({', '.join(PICTURE_EXTENSIONS)}) "
                          f"or a folder (end it with /)")
-    folder = os.path.dirname(os.path.abspath(output))
-    if not os.path.isdir(folder):
-        raise InputError(f"{output}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise InputError(f"{output}: folder {folder} is not writable")
+    writable_folder(output)
     return output
 
 

@@ -25,11 +25,6 @@ from .options import MODES
 TURN_MARGIN = 0.15
 
 
-def mean_confidence(page: Page) -> float:
-    confidences = [c.confidence for c in page.characters]
-    return float(np.mean(confidences)) if confidences else 0.0
-
-
 class HandwritingReader:
     """``line_recognizer``: a ``recognition.recognizer.LineRecognizer`` (or None);
     ``mode``: 'chars', 'lines' (needs the recognizer) or 'auto' ('chars' without one);
@@ -63,8 +58,9 @@ class HandwritingReader:
             return self._read_turned(image, view, view.turn, name)
         page = self._read_turned(image, view, 0, name)
         if view.sideways:
-            best = max((self._read_turned(image, view, turn, name) for turn in (1, 3)), key=mean_confidence)
-            if mean_confidence(best) > mean_confidence(page) + TURN_MARGIN:
+            best = max((self._read_turned(image, view, turn, name) for turn in (1, 3)),
+                       key=lambda turned: turned.confidence)
+            if best.confidence > page.confidence + TURN_MARGIN:
                 return best
         return page
 

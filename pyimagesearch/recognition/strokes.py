@@ -37,11 +37,17 @@ class StrokeStore:
 
     def strokes(self, i):
         """List of (n, 2) float32 point arrays, one per pen-down stroke."""
-        first = int(self.stroke_offset[i])
-        lengths = self.stroke_lengths[first:first + int(self.strokes_per_sample[i])]
-        start = int(self.point_offset[i])
-        pts = self.points[start:start + int(lengths.sum())].astype(np.float32)
-        return np.split(pts, np.cumsum(lengths)[:-1]) if len(lengths) else []
+        return sample_strokes(self.points, self.stroke_lengths, int(self.stroke_offset[i]),
+                              int(self.strokes_per_sample[i]), int(self.point_offset[i]))
+
+
+def sample_strokes(points, stroke_lengths, first_stroke: int, count: int, first_point: int) -> list:
+    """One sample's strokes out of a stroke file's flat arrays: ``count`` strokes from
+    ``first_stroke`` (their lengths in ``stroke_lengths``), their points from
+    ``first_point``; a list of (n, 2) float32 arrays."""
+    lengths = stroke_lengths[first_stroke:first_stroke + count]
+    pts = points[first_point:first_point + int(lengths.sum())].astype(np.float32)
+    return np.split(pts, np.cumsum(lengths)[:-1]) if len(lengths) else []
 
 
 def _bounds(strokes):

@@ -11,7 +11,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..io.archives import NpzArchive
-from ..recognition.strokes import render
+from ..recognition.strokes import render, sample_strokes
 from .block_text import block
 from .fonts import InkLine, trim
 
@@ -45,10 +45,8 @@ class CapitalWriters:
 
     def strokes(self, i: int) -> list:
         first = int(self._first_stroke[i])
-        lengths = self._lengths[first:first + int(self._per_sample[i])]
-        start = int(self._first_point[first])
-        points = self._points[start:start + int(lengths.sum())].astype(np.float32)
-        return np.split(points, np.cumsum(lengths)[:-1])
+        return sample_strokes(self._points, self._lengths, first, int(self._per_sample[i]),
+                              int(self._first_point[first]))
 
     def line(self, rng, writer: str, text: str, cap: float, pen: float, slant: float, gap: float) -> InkLine:
         """``text`` in block capitals by ``writer`` (characters they never wrote are left

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ..errors import InputError, cli_main
-from ..io.atomic import atomic_write
+from ..io.atomic import atomic_write, writable_folder
 from .pages import SPLITS, PageSettings, make_page
 
 
@@ -92,9 +92,7 @@ def main(argv=None):
         raise InputError(f"--count must be between 1 and 200, not {args.count}")
     if not 50 <= args.cell_height <= 2000:
         raise InputError(f"--cell-height must be between 50 and 2000, not {args.cell_height}")
-    folder = os.path.dirname(os.path.abspath(args.output))
-    if not os.path.isdir(folder):   # before the pages are made, not after
-        raise InputError(f"{args.output}: folder {folder} does not exist")
+    writable_folder(args.output)   # before the pages are made, not after
     settings = PageSettings(split=args.split)
     for folder in (settings.data_dir, settings.fonts_dir):
         if not os.path.isdir(folder):
