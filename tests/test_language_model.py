@@ -39,6 +39,32 @@ def test_distributions_sum_to_one_and_prefer_seen_text(lm, charset):
     assert lm.text_log_prob("Allen Road") / 11 > lm.text_log_prob("Qxv7 #zk!x") / 11 + 1.0
 
 
+def _witten_bell(texts, chars, order, context):
+    """P(next | context) counted afresh from the texts, the recursion written out."""
+    from collections import Counter
+    symbols = list(chars) + ["\n"]
+    follows = {}
+    for text in texts:
+        padded = "\n" + text + "\n"
+        for i in range(1, len(padded)):
+            for n in range(order):
+                if n <= i:
+                    follows.setdefault(padded[i - n:i], Counter())[padded[i]] += 1
+    probs = np.full(len(symbols), 1.0 / len(symbols))
+    for n in range(len(context) + 1):
+        seen = follows.get(context[len(context) - n:])
+        if seen:
+            total, distinct = sum(seen.values()), len(seen)
+            probs = np.array([seen[s] + distinct * p for s, p in zip(symbols, probs)]) / (total + distinct)
+    return probs
+
+
+def test_distributions_are_the_witten_bell_estimates_of_the_counts(lm, charset):
+    for context in ("\nAl", "len", "ll", "5 3", "zzz", "\n"):
+        expected = _witten_bell(TEXTS, charset.chars, 4, context)
+        assert np.allclose(np.exp(lm.log_probs(context)), expected, rtol=1e-12, atol=0)
+
+
 def test_context_is_the_last_order_minus_one_symbols(lm):
     assert lm.extend(lm.start, "A") == "\nA"
     assert lm.extend("\nAl", "l") == "All"

@@ -65,6 +65,8 @@ class CharNgram:
         self._offsets = np.asarray(offsets, dtype=np.int32)
         self._symbols = np.asarray(symbols, dtype=np.uint8 if len(self.chars) < 255 else np.int32)
         self._counts = np.asarray(counts, dtype=np.int32)
+        self._totals = np.concatenate([[0], np.cumsum(self._counts, dtype=np.int64)])   # N of a run: a difference
+        self._uniform = np.full(len(self.chars) + 1, 1.0 / (len(self.chars) + 1))
         self._index = symbol_index(self.chars)
         self._cache = {}
         self.blend = None   # (weight, another CharNgram) mixed in: see ``blended``
@@ -135,31 +137,25 @@ class CharNgram:
         width = np.uint8 if len(chars) < 255 else np.int32
         return cls(chars, order, keys[starts], offsets, symbols.astype(width), _smallest(counts), decoding)
 
-    def _pairs(self, context):
-        """(symbols, counts) seen after ``context``, or None."""
-        key = context.encode("utf-8")
-        k = int(np.searchsorted(self._contexts, key))
-        if k < len(self._contexts) and self._contexts[k] == key:
-            a, b = self._offsets[k], self._offsets[k + 1]
-            return self._symbols[a:b], self._counts[a:b]
-        return None
-
     def _probs(self, context):
-        """P(next | context) over the charset + end, Witten-Bell interpolated."""
+        """P(next | context) over the charset + end, Witten-Bell interpolated:
+        p = (seen + d p') / (N + d), where ``context`` was followed N times by d
+        distinct symbols (``seen`` counts each) and p' is the distribution of the
+        context one symbol shorter (the uniform one below the empty context); an
+        unseen context passes p' on. Each context's distribution is cached, so the
+        recursion mostly stops a few symbols down."""
         key = ("p", context)
-        if key in self._cache:
-            return self._cache[key]
-        if context:
-            probs = self._probs(context[1:])
-        else:
-            probs = np.full(len(self.chars) + 1, 1.0 / (len(self.chars) + 1))
-        pairs = self._pairs(context)
-        if pairs is not None:
-            symbols, counts = pairs
-            seen = np.zeros(len(self.chars) + 1)
-            seen[symbols] = counts
-            distinct = float(len(symbols))
-            probs = (seen + distinct * probs) / (float(counts.sum()) + distinct)
+        probs = self._cache.get(key)
+        if probs is not None:
+            return probs
+        probs = self._probs(context[1:]) if context else self._uniform
+        encoded = context.encode("utf-8")
+        k = int(self._contexts.searchsorted(encoded))
+        if k < len(self._contexts) and self._contexts[k] == encoded:
+            a, b = int(self._offsets[k]), int(self._offsets[k + 1])
+            total = float(self._totals[b] - self._totals[a] + (b - a))   # N + d
+            probs = probs * ((b - a) / total)
+            probs[self._symbols[a:b]] += self._counts[a:b] / total
         self._remember(key, probs)
         return probs
 
