@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from pyimagesearch.errors import InputError, cli_main  # noqa: E402
 from pyimagesearch.io.archives import read_arrays  # noqa: E402
 from pyimagesearch.io.atomic import atomic_write, refuse_existing, writable_folder  # noqa: E402
-from pyimagesearch.places import SHARED  # noqa: E402
+from pyimagesearch.places import SHARED_DATA  # noqa: E402
 
 AZ_FILE = "a_z_handwritten_data.csv.gz"
 DIGITS_FILE = "digits_train.npz"
@@ -31,7 +31,7 @@ UNIPEN_KEYS = ("images", "labels", "category", "writer", "quality", "writer_spli
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", default=os.path.join(SHARED, "data"),
+    parser.add_argument("--shared", default=SHARED_DATA,
                         help="the shared data folder (unipen/, mnist/, lines/) (default: %(default)s)")
     parser.add_argument("--out", default=".", help="folder to write the files in (default: %(default)s)")
     parser.add_argument("--overwrite", action="store_true", help="replace output files that exist already")

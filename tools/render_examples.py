@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from pyimagesearch.errors import InputError, cli_main  # noqa: E402
 from pyimagesearch.io.archives import read_arrays  # noqa: E402
 from pyimagesearch.io.atomic import refuse_existing, writable_folder, write_image, write_text  # noqa: E402
-from pyimagesearch.places import SHARED  # noqa: E402
+from pyimagesearch.places import SHARED_DATA  # noqa: E402
 from pyimagesearch.recognition.strokes import sample_strokes  # noqa: E402
 
 EXAMPLES = [  # file, lines of text, style, writer seed, character height in px
@@ -111,7 +111,7 @@ def truth_table(rows) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--shared", default=os.path.join(SHARED, "data"),
+    parser.add_argument("--shared", default=SHARED_DATA,
                         help="the shared data folder, with unipen/ (default: %(default)s)")
     parser.add_argument("--out", default="images", help="folder to write the photos in (default: %(default)s)")
     parser.add_argument("--overwrite", action="store_true", help="replace output files that exist already")
