@@ -4,5 +4,8 @@ import os
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(os.path.dirname(REPO), "shared")
+SHARED_DATA = os.path.join(SHARED, "data")
+SHARED_LINES = os.path.join(SHARED_DATA, "lines")     # UniPen words and lines
+SHARED_UNIPEN = os.path.join(SHARED_DATA, "unipen")   # UniPen single characters
 SHARED_FONTS = os.path.join(SHARED, "fonts")
 SHARED_TEXT = os.path.join(SHARED, "text")

@@ -49,6 +49,15 @@ def subprocess_env(**extra):
     return env
 
 
+def env_without_shared(folder):
+    """subprocess_env for a checkout with no ../shared beside it: the package linked
+    into ``folder``/checkout, so its places.py looks for ``folder``/shared (absent)."""
+    checkout = os.path.join(str(folder), "checkout")
+    os.makedirs(checkout)
+    os.symlink(os.path.join(REPO, "pyimagesearch"), os.path.join(checkout, "pyimagesearch"))
+    return subprocess_env(PYTHONPATH=checkout)
+
+
 def run(args, cwd=None, timeout=300, env=None, input=None):
     """Run a command; returns CompletedProcess with text stdout/stderr."""
     return subprocess.run([str(a) for a in args], cwd=str(cwd) if cwd else None, env=env or subprocess_env(),

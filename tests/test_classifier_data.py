@@ -2,12 +2,14 @@
 (held-out fonts never used, cached), balanced batches, the class-prior correction,
 the --quick preset, and a tiny real run in bf16 with fonts and balanced batches."""
 import os
+import signal
 import zipfile
 
 import numpy as np
 import pytest
 
 from conftest import SHARED, assert_one_line_error, run, subprocess_env, train_command
+from pyimagesearch.errors import InputError
 from pyimagesearch.training import data
 from pyimagesearch.training.config import QUICK, TrainConfig, quick
 
@@ -27,6 +29,19 @@ def _font_dir(tmp_path, names):
         os.symlink(os.path.join(FONTS, row.split("\t")[0]), tmp_path / row.split("\t")[0])
     (tmp_path / "fonts.tsv").write_text("\n".join([header, *kept]) + "\n")
     return str(tmp_path)
+
+
+class KilledOnArrival:
+    """A font spec whose unpickling, in the render worker, SIGKILLs that worker."""
+
+    def __reduce__(self):
+        return signal.raise_signal, (signal.SIGKILL,)
+
+
+def test_a_killed_glyph_render_worker_is_one_error_that_says_to_run_again():
+    from pyimagesearch.training import font_glyphs
+    with pytest.raises(InputError, match=r"^a process rendering the font glyphs died .* running the command again"):
+        font_glyphs._render_all([KilledOnArrival()], 1, seed=0, workers=1)
 
 
 @need_fonts

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import PY, REPO, assert_one_line_error, need_shared, run
+from conftest import PY, REPO, assert_one_line_error, env_without_shared, need_shared, run
 from pyimagesearch.detection.detector_data import ShardPlan
 from pyimagesearch.evaluation import pages
 from pyimagesearch.evaluation.pages import HeldOutPages, KindScores, format_table, held_out_seeds, printed_out
@@ -74,8 +74,9 @@ def test_settings_for_one_paper_kind_refuse_an_unknown_kind():
 
 
 def test_without_shared_the_command_says_so_in_one_line(tmp_path):
-    # the generator's data lives in ../shared beside the working folder: none beside tmp_path
-    proc = run([PY, "-m", "pyimagesearch.evaluation.pages", "--per-kind", "1"], cwd=tmp_path)
+    # the generator's data lives in ../shared beside the checkout
+    proc = run([PY, "-m", "pyimagesearch.evaluation.pages", "--per-kind", "1"], cwd=tmp_path,
+               env=env_without_shared(tmp_path))
     assert "fonts.tsv: missing" in assert_one_line_error(proc)
 
 

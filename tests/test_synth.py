@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import PY, REPO, SHARED, assert_one_line_error, need_shared, run
+from conftest import PY, REPO, SHARED, assert_one_line_error, env_without_shared, need_shared, run, run_python
 from pyimagesearch.errors import InputError
 from pyimagesearch.recognition.corpus import Corpus
 from pyimagesearch.synth import forms
@@ -180,8 +180,21 @@ def test_missing_dejavu_is_a_clear_error(monkeypatch, tmp_path):
         forms.dejavu_files.cache_clear()
 
 
+def test_the_shared_data_defaults_are_the_same_from_any_working_folder(tmp_path):
+    code = ("from pyimagesearch.recognition.corpus import DEFAULT_DATA\n"
+            "from pyimagesearch.synth.pages import PageSettings\n"
+            "s = PageSettings()\n"
+            "print(DEFAULT_DATA, s.data_dir, s.unipen_dir, s.fonts_dir, s.text_dir, sep='\\n')")
+    expected = [os.path.join(SHARED, *folder) for folder in
+                (("data", "lines"), ("data", "lines"), ("data", "unipen"), ("fonts",), ("text",))]
+    for cwd in (REPO, tmp_path):
+        proc = run_python(code, cwd=cwd, timeout=60)
+        assert proc.stdout.splitlines() == expected, proc.stderr
+
+
 def test_contact_sheet_without_shared_is_one_line_error(tmp_path):
-    proc = run([PY, "-m", "pyimagesearch.synth.contact_sheet", "-o", str(tmp_path / "pages.png")], cwd=tmp_path)
+    proc = run([PY, "-m", "pyimagesearch.synth.contact_sheet", "-o", str(tmp_path / "pages.png")], cwd=tmp_path,
+               env=env_without_shared(tmp_path))
     assert "missing" in assert_one_line_error(proc)
     assert not (tmp_path / "pages.png").exists()
 

@@ -236,6 +236,40 @@ def test_the_plot_of_one_epoch_shows_its_points(tmp_path):
     assert blue[:, int(0.2 * width):int(0.33 * width)].sum() > 20
 
 
+def _temporaries(folder):
+    return [name for name in os.listdir(folder) if name.startswith(".tmp-")]
+
+
+def test_a_plot_stopped_while_it_is_written_leaves_the_old_one_whole(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+    from pyimagesearch.training.report import save_plot
+    path = tmp_path / "plot.png"
+    path.write_bytes(b"the last run's plot")
+
+    def stopped(figure, fname, **kwargs):
+        with open(fname, "wb") as f:
+            f.write(b"\x89PNG half a picture")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        save_plot({"loss": [1.0], "accuracy": [0.5]}, str(path))
+    assert path.read_bytes() == b"the last run's plot"
+    assert _temporaries(tmp_path) == []
+
+
+def test_a_picture_that_cannot_be_written_is_one_error_and_the_old_one_stays(tmp_path, monkeypatch):
+    from pyimagesearch.io.atomic import write_image
+    path = tmp_path / "montage.png"
+    write_image(str(path), np.full((8, 8, 3), 255, np.uint8))
+    assert cv2.imread(str(path)).min() == 255
+    monkeypatch.setattr(cv2, "imwrite", lambda name, image, params: open(name, "wb").write(b"half") and False)
+    with pytest.raises(InputError, match="montage.png: cannot write the picture there"):
+        write_image(str(path), np.zeros((8, 8, 3), np.uint8))
+    assert cv2.imread(str(path)).min() == 255
+    assert _temporaries(tmp_path) == []
+
+
 def test_the_montage_shows_the_truth_of_wrong_predictions():
     from pyimagesearch.training.report import build_montage
     glyph = np.zeros((28, 28), np.uint8)

@@ -7,10 +7,20 @@ CC BY 4.0 (Guyon et al. 1994); these renderings are shipped under the same licen
 """
 import argparse
 import csv
+import io
 import os
+import sys
 
 import cv2
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from pyimagesearch.errors import InputError, cli_main  # noqa: E402
+from pyimagesearch.io.archives import read_arrays  # noqa: E402
+from pyimagesearch.io.atomic import refuse_existing, writable_folder, write_image, write_text  # noqa: E402
+from pyimagesearch.places import SHARED_DATA  # noqa: E402
+from pyimagesearch.recognition.strokes import sample_strokes  # noqa: E402
 
 EXAMPLES = [  # file, lines of text, style, writer seed, character height in px
     ("hello_world.png", ["HELLO", "WORLD"], "caps", 1, 60),
@@ -20,17 +30,19 @@ EXAMPLES = [  # file, lines of text, style, writer seed, character height in px
 
 
 def load_strokes(shared):
-    data = np.load(os.path.join(shared, "unipen", "unipen_train_r01_v07_28x28.npz"))
-    strokes = np.load(os.path.join(shared, "unipen", "unipen_train_r01_v07_strokes.npz"))
-    stroke_start = np.concatenate([[0], np.cumsum(strokes["strokes_per_sample"])])
+    data = read_arrays(os.path.join(shared, "unipen", "unipen_train_r01_v07_28x28.npz"),
+                       ("labels", "writer", "writer_split_test", "quality", "category"))
+    strokes = read_arrays(os.path.join(shared, "unipen", "unipen_train_r01_v07_strokes.npz"),
+                          ("points_xy", "stroke_lengths", "strokes_per_sample"))
+    per_sample = strokes["strokes_per_sample"]
+    stroke_start = np.concatenate([[0], np.cumsum(per_sample)])
     point_start = np.concatenate([[0], np.cumsum(strokes["stroke_lengths"])])
     usable = data["writer_split_test"] & (data["quality"] == "OK") & np.isin(data["category"], ["1a", "1b"])
 
     def sample(i):
-        lengths = strokes["stroke_lengths"][stroke_start[i]:stroke_start[i + 1]]
-        first = point_start[stroke_start[i]]
-        points = strokes["points_xy"][first:first + lengths.sum()].astype(np.float32)
-        return np.split(points, np.cumsum(lengths)[:-1])
+        first = int(stroke_start[i])
+        return sample_strokes(strokes["points_xy"], strokes["stroke_lengths"], first, int(per_sample[i]),
+                              int(point_start[first]))
 
     return data["labels"], data["writer"], usable, sample
 
@@ -89,26 +101,40 @@ def photograph(ink, rng):
     return np.clip(photo, 0, 255).astype(np.uint8)
 
 
-def main():
+def truth_table(rows) -> str:
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter="\t", quoting=csv.QUOTE_NONE, lineterminator="\n")
+    writer.writerow(["file", "text", "style", "source", "license"])
+    writer.writerows(rows)
+    return text.getvalue()
+
+
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--shared", default=os.path.join("..", "shared", "data"))
-    parser.add_argument("--out", default="images")
-    args = parser.parse_args()
+    parser.add_argument("--shared", default=SHARED_DATA,
+                        help="the shared data folder, with unipen/ (default: %(default)s)")
+    parser.add_argument("--out", default="images", help="folder to write the photos in (default: %(default)s)")
+    parser.add_argument("--overwrite", action="store_true", help="replace output files that exist already")
+    args = parser.parse_args(argv)
+    truth = os.path.join(args.out, "truth.tsv")
+    if not args.overwrite:
+        refuse_existing([*(os.path.join(args.out, example[0]) for example in EXAMPLES), truth])
+    try:
+        os.makedirs(args.out, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"{args.out}: cannot make the folder ({e.strerror or e})") from None
+    writable_folder(truth)
     labels, writers, usable, sample = load_strokes(args.shared)
-    os.makedirs(args.out, exist_ok=True)
     rows = []
     for name, lines, style, seed, char_h in EXAMPLES:
         rng = np.random.default_rng(seed)
         photo = photograph(render_page(lines, labels, writers, usable, sample, rng, char_h), rng)
-        cv2.imwrite(os.path.join(args.out, name), photo)
+        write_image(os.path.join(args.out, name), photo)
         rows.append([name, "\\n".join(lines), style,
                      "rendered by tools/render_examples.py from UniPen test-writer pen strokes", "CC BY 4.0"])
         print(f"[INFO] {name}: {photo.shape[1]}x{photo.shape[0]}")
-    with open(os.path.join(args.out, "truth.tsv"), "w", newline="") as f:
-        writer = csv.writer(f, delimiter="\t", quoting=csv.QUOTE_NONE, lineterminator="\n")
-        writer.writerow(["file", "text", "style", "source", "license"])
-        writer.writerows(rows)
+    write_text(truth, truth_table(rows))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(cli_main(main)())

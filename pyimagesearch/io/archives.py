@@ -88,3 +88,9 @@ class NpzArchive:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def read_arrays(path: str, keys) -> dict:
+    """{key: array} of the arrays ``keys`` of the .npz at ``path``, the file closed again."""
+    with NpzArchive(path) as npz:
+        return {key: npz.array(key) for key in keys}

@@ -78,6 +78,29 @@ def write_text(path: str, text: str) -> None:
     atomic_write(path, write)
 
 
+def write_image(path: str, image, params=()) -> None:
+    """``image`` into ``path`` with OpenCV (the format is the extension's), atomically."""
+    import cv2   # imported here: most writers of this module write no pictures
+
+    def write(tmp):
+        try:
+            written = cv2.imwrite(tmp, image, list(params))
+        except cv2.error:
+            written = False
+        if not written:
+            raise InputError(f"{path}: cannot write the picture there")
+
+    atomic_write(path, write)
+
+
+def refuse_existing(paths, also: str = "") -> None:
+    """An InputError naming those of ``paths`` that exist: replacing files that are
+    there already takes ``--overwrite`` (``also``: another way out, said after it)."""
+    there = [p for p in paths if os.path.exists(p)]
+    if there:
+        raise InputError(f"would overwrite {', '.join(there)}: pass --overwrite to replace them{also}")
+
+
 def _sync(path):
     """Whatever the writer wrote reaches the disk before the rename makes it the file."""
     fd = os.open(path, os.O_RDONLY)

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..io.archives import NpzArchive
+from ..places import SHARED_LINES
 from .preprocess import HEIGHT
 from .strokes import StrokeStore, render_crop
 
@@ -20,7 +21,7 @@ TEXT_FILE = "unipen_text_h32.npz"
 WORDS_FILE = "unipen_words_h32.npz"
 LINE, WORD = 0, 1
 KIND_NAMES = {LINE: "lines", WORD: "words"}
-DEFAULT_DATA = os.path.join("..", "shared", "data", "lines")
+DEFAULT_DATA = SHARED_LINES   # what the commands read unless told otherwise
 # the columns each file must hold, and its text column
 COLUMNS = ("height", "pixels", "widths", "offsets", "person", "writer", "quality", "writer_split_test")
 TEXT_COLUMNS = {LINE: "label_detok", WORD: "labels"}

@@ -265,7 +265,8 @@ def describe(corpus, charset, max_width=1024, fraction=0.05, seed=42):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Show what line-model training uses from UniPen.")
-    parser.add_argument("--data", default=DEFAULT_DATA)
+    parser.add_argument("--data", default=DEFAULT_DATA,
+                        help="folder of the UniPen line/word .npz files (default: %(default)s)")
     parser.add_argument("--max-width", type=int, default=1024)
     parser.add_argument("--samples", help="also write a PNG of 24 augmented training samples here")
     args = parser.parse_args(argv)

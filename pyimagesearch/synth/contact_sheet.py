@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from ..errors import InputError, cli_main
-from ..io.atomic import atomic_write, writable_folder
+from ..io.atomic import writable_folder, write_image
 from .pages import SPLITS, PageSettings, make_page
 
 
@@ -100,11 +100,7 @@ def main(argv=None):
     print(f"[INFO] making {args.count} {args.split} pages from seed {args.seed}")
     options = SheetOptions(count=args.count, seed=args.seed, split=args.split, cell_height=args.cell_height)
     image = contact_sheet(options, settings)
-
-    def write(tmp):
-        if not cv2.imwrite(tmp, image, [cv2.IMWRITE_PNG_COMPRESSION, 9]):
-            raise InputError(f"{args.output}: could not write the PNG")
-    atomic_write(args.output, write)
+    write_image(args.output, image, [cv2.IMWRITE_PNG_COMPRESSION, 9])
     print(f"[INFO] wrote {args.output} ({image.shape[1]}x{image.shape[0]})")
 
 

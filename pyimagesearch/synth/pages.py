@@ -22,13 +22,13 @@ back, be written in pencil, or be seen as a small crop.
 In worker processes, pass the settings (a frozen dataclass) and a seed:
 ``pool.map(functools.partial(make_page, settings=settings), seeds)``.
 """
-import os
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..errors import InputError
-from ..recognition.corpus import DEFAULT_DATA, Corpus
+from ..places import SHARED_FONTS, SHARED_LINES, SHARED_TEXT, SHARED_UNIPEN
+from ..recognition.corpus import Corpus
 from . import photo
 from .fonts import font_table, smooth_field
 from .capitals import CapitalWriters
@@ -37,7 +37,6 @@ from .paper import PAPER_KINDS, make_sheet
 from .text import TextSource
 from .writing import HandLine, ink_style, lay, pencil_grain, print_ink, uneven_flow, write
 
-SHARED = os.path.dirname(os.path.dirname(DEFAULT_DATA))
 SPLITS = ("train", "test")
 
 
@@ -59,10 +58,10 @@ class PageSettings:
     kind_weights: tuple = (2, 3, 1.5, 1, 2, 1, 1, 1, 1, 3)   # for PAPER_KINDS, in order
     neat_card_share: float = 0.75           # cards written in neat block capitals and digits (else any hand)
     neat_sticky_share: float = 0.5          # sticky notes written so too
-    data_dir: str = os.path.join(SHARED, "data", "lines")
-    unipen_dir: str = os.path.join(SHARED, "data", "unipen")   # single capitals and digits
-    fonts_dir: str = os.path.join(SHARED, "fonts")
-    text_dir: str = os.path.join(SHARED, "text")
+    data_dir: str = SHARED_LINES
+    unipen_dir: str = SHARED_UNIPEN         # single capitals and digits
+    fonts_dir: str = SHARED_FONTS
+    text_dir: str = SHARED_TEXT
 
     def only(self, kind: str) -> "PageSettings":
         """These settings making pages of paper ``kind`` only."""

@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass, field, replace
 
 from ..errors import InputError
+from ..io.atomic import refuse_existing
 from ..models import store
 from ..places import SHARED_FONTS
 from . import checkpoints
@@ -113,10 +114,7 @@ def refuse_overwrite(config, outputs) -> None:
         return
     files = [config.model_path, store.lite_twin_path(config.model_path), *outputs,
              *checkpoints.checkpoint_paths(config.model_path)]
-    there = [p for p in files if os.path.exists(p)]
-    if there:
-        also = " (or --resume to continue the interrupted run)" if interrupted else ""
-        raise InputError(f"would overwrite {', '.join(there)}: pass --overwrite to replace them{also}")
+    refuse_existing(files, " (or --resume to continue the interrupted run)" if interrupted else "")
 
 
 def checked(config: TrainConfig) -> TrainConfig:

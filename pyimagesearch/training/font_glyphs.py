@@ -12,6 +12,7 @@ import hashlib
 import os
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
@@ -54,8 +55,14 @@ def _cache_path(specs, copies, seed) -> str:
 
 
 def _render_all(specs, copies, seed, workers):
-    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn_context(), initializer=settle_worker) as pool:
-        parts = list(pool.map(render_font, specs, [copies] * len(specs), [seed * 1000 + i for i in range(len(specs))]))
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=spawn_context(), initializer=settle_worker) as pool:
+            parts = list(pool.map(render_font, specs, [copies] * len(specs),
+                                  [seed * 1000 + i for i in range(len(specs))]))
+    except BrokenProcessPool:
+        # a killed worker (SIGKILL, the out-of-memory killer) takes its glyphs with it
+        raise InputError("a process rendering the font glyphs died (killed, or out of memory?); none were "
+                         "cached, so running the command again renders them all afresh") from None
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 

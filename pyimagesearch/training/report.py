@@ -4,8 +4,11 @@ import os
 import cv2
 import numpy as np
 
+from ..io.atomic import atomic_write
+
 
 def save_plot(history, path):
+    """The loss and accuracy curves of ``history`` side by side, written atomically to ``path``."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -23,8 +26,12 @@ def save_plot(history, path):
         ax.legend()
     fig.suptitle("Training loss and accuracy")
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    # the format named explicitly: the temporary file's name may not end in the path's extension
+    image_format = os.path.splitext(path)[1][1:].lower() or "png"
+    try:
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format=image_format))
+    finally:
+        plt.close(fig)
 
 
 def build_montage(images, truth, predicted, columns=7, tile=96):

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..labels import TUTORIAL_LABELS
-from ..io.atomic import write_text
+from ..io.atomic import write_image, write_text
 from ..models import store
 from ..transforms import glyphs_to_inputs
 from . import checkpoints, data, progress
@@ -173,7 +173,6 @@ def save_model(model, path):
 
 def evaluate_and_report(model, history, seconds, config):
     """Classification reports on the held-out test sets, the plot and the montage."""
-    import cv2
     from ..az_dataset import load_glyph_npz
     from ..evaluation.glyphs import evaluate_file
     from ..models.classifier import KerasClassifier
@@ -200,7 +199,7 @@ def evaluate_and_report(model, history, seconds, config):
         from ..evaluation.glyphs import classify_glyphs
         predicted = classify_glyphs(classifier, images[pick])
         montage = report.build_montage(images[pick], [TUTORIAL_LABELS[i] for i in labels[pick]], predicted)
-        cv2.imwrite(config.montage_path, montage)
+        write_image(config.montage_path, montage)
         print(f"[INFO] montage of test predictions: {config.montage_path}")
         if config.show:
             report.show_if_display("OCR Results", montage)
