@@ -7,7 +7,7 @@ import argparse
 import os
 import sys
 
-from pyimagesearch.reader.options import DETECTORS, MODES, RUNTIMES, OutputOptions, ReaderOptions
+from pyimagesearch.reader.options import MODES, RUNTIMES, OutputOptions, ReaderOptions, add_detector_arguments
 
 DEFAULTS = ReaderOptions()
 OUTPUTS = OutputOptions()
@@ -46,13 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--seed-mode", action="store_true", help="the 2020 tutorial's pipeline, for comparison")
     ap.add_argument("--runtime", choices=RUNTIMES, default=DEFAULTS.runtime,
                     help="auto (default): LiteRT when a .tflite copy sits beside the model, else Keras")
-    ap.add_argument("--detector", choices=DETECTORS, default=DEFAULTS.detector,
-                    help="which ink is read: classic (all the segmenter's ink) or learned (only what the "
-                         "handwriting detector calls handwriting: no printed labels, rules or show-through; "
-                         "default: %(default)s)")
-    ap.add_argument("--detector-model", default=DEFAULTS.detector_model,
-                    help="the handwriting detector (.tflite) for --detector learned "
-                         "(default: the shipped detector.tflite)")
+    add_detector_arguments(ap)
     ap.add_argument("--no-window", action="store_true", help="never open a window")
     return ap
 

@@ -155,7 +155,7 @@ def check_flags(pages: HeldOutPages) -> None:
 @cli_main
 def main(argv=None):
     from ..reader.loading import load_reader
-    from ..reader.options import DETECTORS, ReaderOptions
+    from ..reader.options import ReaderOptions, add_detector_arguments
     from ..synth import PageSettings, sources_for
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     defaults = HeldOutPages()
@@ -163,16 +163,14 @@ def main(argv=None):
                         help="pages of each paper kind (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=defaults.seed,
                         help="picks the held-out pages; never a training page's (default: %(default)s)")
-    parser.add_argument("--detector", choices=DETECTORS, default=ReaderOptions().detector,
-                        help="which ink is read: classic (all of it) or learned (what the handwriting detector "
-                             "calls handwriting; default: %(default)s)")
+    add_detector_arguments(parser)
     parser.add_argument("-o", "--report", help="also write the table to this file (default: none)")
     args = parser.parse_args(argv)
     pages = HeldOutPages(args.per_kind, args.seed)
     check_flags(pages)
     settings = PageSettings(split="test")
     sources_for(settings)   # ../shared missing: one line before any model loads
-    reader = load_reader(ReaderOptions(detector=args.detector))
+    reader = load_reader(ReaderOptions(detector=args.detector, detector_model=args.detector_model))
     print(f"[INFO] reading {pages.per_kind} held-out pages of each paper kind (mode {reader.mode}, "
           f"detector {args.detector})...", file=sys.stderr)
     results = score_kinds(lambda image: reader.read(image).text, pages, settings,

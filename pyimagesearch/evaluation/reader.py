@@ -123,7 +123,7 @@ def write_report(path, header, results):
 def main(argv=None):
     from ..io.image import load_image
     from ..reader.loading import load_reader
-    from ..reader.options import DETECTORS, MODES, RUNTIMES, ReaderOptions
+    from ..reader.options import MODES, RUNTIMES, ReaderOptions, add_detector_arguments
     defaults = ReaderOptions()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", help="folder with the photos and truth.tsv")
@@ -135,11 +135,7 @@ def main(argv=None):
     parser.add_argument("--line-model", default=defaults.line_model,
                         help="line recognizer for --mode lines/auto (default: the shipped line_model.keras)")
     parser.add_argument("--seed-mode", action="store_true", help="score the 2020 pipeline instead")
-    parser.add_argument("--detector", choices=DETECTORS, default=defaults.detector,
-                        help="which ink is read: classic (all of it) or learned (what the handwriting detector "
-                             "calls handwriting; default: %(default)s)")
-    parser.add_argument("--detector-model", default=defaults.detector_model,
-                        help="the handwriting detector (.tflite) for --detector learned (default: the shipped one)")
+    add_detector_arguments(parser)
     parser.add_argument("-o", "--report", help="also write the table (without the texts read) to this file")
     args = parser.parse_args(argv)
     options = ReaderOptions(model=args.model, line_model=args.line_model, mode=args.mode, runtime=args.runtime,

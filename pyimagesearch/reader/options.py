@@ -35,6 +35,17 @@ class ReaderOptions:
     detector_model: str = SHIPPED_DETECTOR
 
 
+def add_detector_arguments(parser) -> None:
+    """The flags that choose which ink is read, shared by the reader and the evaluations."""
+    parser.add_argument("--detector", choices=DETECTORS, default=ReaderOptions.detector,
+                        help="which ink is read: classic (all the segmenter's ink) or learned (only what the "
+                             "handwriting detector calls handwriting: no printed labels, rules or show-through; "
+                             "default: %(default)s)")
+    parser.add_argument("--detector-model", default=ReaderOptions.detector_model,
+                        help="the handwriting detector (.tflite) for --detector learned "
+                             "(default: the shipped detector.tflite)")
+
+
 @dataclass
 class OutputOptions:
     """How a batch runs and where its readings go."""
