@@ -248,3 +248,27 @@ def test_contact_sheet_command(tmp_path):
 def test_kind_weights_must_match_the_paper_kinds(plain_sources):
     with pytest.raises(ValueError, match="kind_weights"):
         make_page(0, replace(PageSettings(), kind_weights=(1.0, 2.0)), plain_sources)
+
+
+def _unipen_folder(folder, samples):
+    """A UniPen folder of one training writer's single characters: ``samples`` is
+    [(label, [stroke points])], each stroke an (n, 2) list of tablet units."""
+    strokes = [np.asarray(s, np.int16) for _, sample in samples for s in sample]
+    np.savez(os.path.join(folder, "unipen_train_r01_v07_strokes.npz"),
+             points_xy=np.concatenate(strokes), stroke_lengths=np.array([len(s) for s in strokes]),
+             strokes_per_sample=np.array([len(sample) for _, sample in samples]),
+             labels=np.array([label for label, _ in samples]), category=np.array(["1b"] * len(samples)),
+             writer=np.array(["w/1"] * len(samples)))
+    np.savez(os.path.join(folder, "unipen_train_r01_v07_28x28.npz"), writer_split_test=np.zeros(len(samples), bool))
+
+
+def test_flat_capitals_are_left_out_and_lines_stay_their_size(tmp_path):
+    upright = [[[0, 0], [0, 400]], [[-100, 0], [100, 0]]]        # a T, 400 units tall
+    letters = [(chr(ord("A") + k), upright) for k in range(26)] + [(str(k), upright) for k in range(4)]
+    flat = [[[0, 300], [2000, 300]]]                              # a stroke with no height, labelled A
+    _unipen_folder(str(tmp_path), letters + [("A", flat)])
+    writers = CapitalWriters(str(tmp_path), "train")
+    assert writers.samples["w/1"]["A"] == [0]                     # the flat A is not among the A's
+    line = writers.line(np.random.default_rng(0), "w/1", "AAAA", cap=20.0, pen=2.0, slant=0.0, gap=4.0)
+    assert line.ink.shape[1] < 400                                # four letters 20 px tall, not a runaway width
+    assert line.ink.max() > 0.5

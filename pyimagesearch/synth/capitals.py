@@ -17,6 +17,9 @@ from .fonts import InkLine, trim
 
 CATEGORIES = ("1a", "1b")   # digits, capitals
 MIN_CHARS = 30              # a writer needs this many distinct capitals and digits
+# a sample whose ink is flatter than this (height / width) is no capital or digit but a slip of
+# the pen, and a flat one would be scaled to an unbounded width when drawn at a capital's height
+FLATTEST = 0.1
 
 
 class CapitalWriters:
@@ -33,12 +36,23 @@ class CapitalWriters:
         self._first_stroke = np.concatenate([[0], np.cumsum(per_sample)])
         self._first_point = np.concatenate([[0], np.cumsum(self._lengths)])
         self._per_sample = per_sample
-        chosen = np.isin(category, CATEGORIES) & (test == (split == "test")) & (per_sample > 0)
+        chosen = np.isin(category, CATEGORIES) & (test == (split == "test")) & self._drawable()
         by_writer = defaultdict(lambda: defaultdict(list))
         for i in np.flatnonzero(chosen):
             by_writer[str(writer[i])][str(labels[i])].append(int(i))
         self.samples = {w: dict(chars) for w, chars in by_writer.items() if len(chars) >= MIN_CHARS}
         self.writers = sorted(self.samples)
+
+    def _drawable(self) -> np.ndarray:
+        """Per sample: it has ink, and its ink box is not flat (FLATTEST)."""
+        starts = self._first_point[self._first_stroke[:-1]]
+        ends = self._first_point[self._first_stroke[1:]]
+        drawable = ends > starts
+        low = np.minimum.reduceat(self._points, starts[drawable], axis=0)
+        high = np.maximum.reduceat(self._points, starts[drawable], axis=0)
+        width, height = (high - low).astype(np.float64).T
+        drawable[drawable] = (height > 0) & (height >= FLATTEST * width)
+        return drawable
 
     def __len__(self):
         return len(self.writers)
