@@ -50,7 +50,7 @@ class CapitalWriters:
         drawable = ends > starts
         low = np.minimum.reduceat(self._points, starts[drawable], axis=0)
         high = np.maximum.reduceat(self._points, starts[drawable], axis=0)
-        width, height = (high - low).astype(np.float64).T
+        width, height = (high.astype(np.float64) - low).T
         drawable[drawable] = (height > 0) & (height >= FLATTEST * width)
         return drawable
 
