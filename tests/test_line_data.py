@@ -3,6 +3,7 @@ one array at a time (each an InputError that names the file, never a traceback o
 silent misread), and flat marks rendered for training at their written size."""
 import os
 
+import cv2
 import numpy as np
 import pytest
 
@@ -159,3 +160,16 @@ def test_a_flat_mark_is_rendered_at_its_written_size(tmp_path, options):
             assert image.shape[1] < 10 * (20 * (HEIGHT - 4) / 50.0), image.shape   # a few dashes at most
     rendered = corpus.rendered_image(int(items[0]), 1)
     assert rendered.shape[1] < 2 * 20 * (HEIGHT - 4) / 50.0
+
+
+def test_the_samples_picture_shows_the_items_there_are_and_a_bad_path_is_one_line(tmp_path, capsys):
+    folder = write_folder(tmp_path, LINES, WORDS)
+    picture = tmp_path / "samples.png"
+    assert data.main(["--data", folder, "--samples", str(picture)]) == 0
+    written = cv2.imread(str(picture), cv2.IMREAD_GRAYSCALE)
+    training = len(data.training_items(unipen.Corpus(folder), Charset())[0])
+    assert 0 < training < data.SAMPLE_ROWS and written.shape[0] == training * (HEIGHT + 14)
+    capsys.readouterr()
+    assert data.main(["--data", folder, "--samples", str(tmp_path / "no" / "such" / "folder.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("[ERROR]")

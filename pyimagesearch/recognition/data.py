@@ -35,11 +35,14 @@ import cv2
 import numpy as np
 
 from ..errors import InputError
+from ..io.atomic import write_image
 from . import augment as aug
 from .charset import Charset, ctc_frames_needed
 from .corpus import DEFAULT_DATA, KIND_NAMES, LINE, WORD, Corpus
 from .preprocess import HEIGHT, STRIDE, frames, pad_batch, to_model_input
 from .strokes import compose, render
+
+SAMPLE_ROWS = 24   # training samples in the --samples picture
 
 def training_items(corpus, charset, max_width=1024):
     """Indices of the usable training (not test) items, normalized texts for all
@@ -267,8 +270,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Show what line-model training uses from UniPen.")
     parser.add_argument("--data", default=DEFAULT_DATA,
                         help="folder of the UniPen line/word .npz files (default: %(default)s)")
-    parser.add_argument("--max-width", type=int, default=1024)
-    parser.add_argument("--samples", help="also write a PNG of 24 augmented training samples here")
+    parser.add_argument("--max-width", type=int, default=1024,
+                        help="widest training image in px (default: %(default)s)")
+    parser.add_argument("--samples", help=f"also write a PNG of {SAMPLE_ROWS} augmented training samples here "
+                                          f"(fewer when there are fewer training items)")
     args = parser.parse_args(argv)
     try:
         charset = Charset()
@@ -279,13 +284,13 @@ def main(argv=None):
             maker = SampleMaker(corpus, items, texts, charset, SampleOptions(max_width=args.max_width))
             rng = np.random.default_rng(0)
             rows = []
-            for i in rng.choice(items, 24, replace=False):
+            for i in rng.choice(items, min(SAMPLE_ROWS, len(items)), replace=False):
                 image, text = maker.make(i, rng)
                 row = np.full((HEIGHT + 14, 900), 128, np.uint8)
                 row[14:, :min(900, image.shape[1])] = image[:, :900]
                 cv2.putText(row, text[:110], (2, 11), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 255, 1)
                 rows.append(row)
-            cv2.imwrite(args.samples, np.vstack(rows))
+            write_image(args.samples, np.vstack(rows))
             print(f"[INFO] wrote {args.samples}")
     except InputError as e:
         print(f"[ERROR] {e}", file=sys.stderr)
