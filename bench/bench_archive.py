@@ -31,10 +31,11 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(BENCH))
 
 from bench_reader import REPO, facts_line, log, machine_facts  # noqa: E402
+from pyimagesearch.places import SHARED_IMAGES_DEV  # noqa: E402
 from pyimagesearch.io.image import IMAGE_EXTENSIONS  # noqa: E402
 
 OCR = os.path.join(REPO, "ocr_handwriting.py")
-SOURCES = [os.path.join(REPO, "images"), os.path.join(REPO, "..", "shared", "images-dev")]
+SOURCES = [os.path.join(REPO, "images"), SHARED_IMAGES_DEV]
 RAY_IMAGES = 50
 
 

@@ -19,6 +19,7 @@ sys.path.insert(0, REPO)
 
 import cv2  # noqa: E402
 
+from pyimagesearch.places import SHARED_IMAGES_DEV  # noqa: E402
 from pyimagesearch.io.image import list_images, load_image  # noqa: E402
 from pyimagesearch.reader.loading import load_reader  # noqa: E402
 from pyimagesearch.reader.options import ReaderOptions  # noqa: E402
@@ -49,7 +50,7 @@ def machine_facts():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reads", type=int, default=7, help="timed warm reads per photo (default 7)")
-    parser.add_argument("--images-dev", default=os.path.join(REPO, "..", "shared", "images-dev"),
+    parser.add_argument("--images-dev", default=SHARED_IMAGES_DEV,
                         help="more photos (skipped when absent)")
     parser.add_argument("-o", "--output", help="also write the table here")
     args = parser.parse_args(argv)

@@ -31,6 +31,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # `python bench/bench_line_decoding.py` puts bench/, not the repository root, on sys.path
 sys.path.insert(0, REPO)
 
+from pyimagesearch.places import SHARED_FONTS, SHARED_LINES  # noqa: E402
 from pyimagesearch.errors import InputError, cli_main  # noqa: E402
 from pyimagesearch.metrics import cer, levenshtein  # noqa: E402
 from pyimagesearch.io.atomic import write_text  # noqa: E402
@@ -114,9 +115,9 @@ def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-m", "--model", default=os.path.join(REPO, "line_model.tflite"),
                     help="line model with its language model beside it (default: line_model.tflite)")
-    ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data", "lines"),
+    ap.add_argument("--data", default=SHARED_LINES,
                     help="UniPen lines folder (default: ../shared/data/lines)")
-    ap.add_argument("--fonts", default=os.path.join(REPO, "..", "shared", "fonts"),
+    ap.add_argument("--fonts", default=SHARED_FONTS,
                     help="handwriting fonts folder (default: ../shared/fonts)")
     ap.add_argument("--lines", type=int, default=LINES, help=f"test lines timed (default: {LINES})")
     ap.add_argument("--codes", type=int, default=CODES_PER_KIND,

@@ -32,6 +32,7 @@ sys.path.insert(0, REPO)
 
 import numpy as np  # noqa: E402
 
+from pyimagesearch.places import SHARED_FONTS, SHARED_LINES, SHARED_TEXT  # noqa: E402
 from pyimagesearch.recognition import data  # noqa: E402
 from pyimagesearch.recognition.charset import Charset  # noqa: E402
 from pyimagesearch.recognition.config import LineTrainConfig  # noqa: E402
@@ -123,9 +124,9 @@ def fit_rate(config, corpus, train_items, options, workers, steps):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data", "lines"))
-    ap.add_argument("--fonts", default=os.path.join(REPO, "..", "shared", "fonts"))
-    ap.add_argument("--text", default=os.path.join(REPO, "..", "shared", "text"))
+    ap.add_argument("--data", default=SHARED_LINES)
+    ap.add_argument("--fonts", default=SHARED_FONTS)
+    ap.add_argument("--text", default=SHARED_TEXT)
     ap.add_argument("--batches", type=int, default=30, help=f"batches made and stepped ({WARM_UP_STEPS} untimed)")
     ap.add_argument("--lstm-units", type=int, default=LineTrainConfig.lstm_units)
     ap.add_argument("--filters", type=int, nargs=4, default=LineTrainConfig.filters)

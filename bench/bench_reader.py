@@ -25,6 +25,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # `python bench/bench_reader.py` puts bench/, not the repository root, on sys.path
 sys.path.insert(0, REPO)
 
+from pyimagesearch.places import SHARED_IMAGES_DEV, SHARED_LINES  # noqa: E402
 from pyimagesearch.io.image import list_images, load_image  # noqa: E402
 from pyimagesearch.models import store  # noqa: E402
 
@@ -443,11 +444,11 @@ def parse_args(argv=None):
     ap.add_argument("--line-model", default=os.path.join(REPO, "line_model.keras"),
                     help="line model for the auto-mode and per-line rows (default: line_model.keras; "
                          "its .tflite twin is the fast path; 'none' leaves those rows out)")
-    ap.add_argument("--line-data", default=os.path.join(REPO, "..", "shared", "data", "lines"),
+    ap.add_argument("--line-data", default=SHARED_LINES,
                     help="UniPen lines folder for the per-line rows (skipped when absent)")
     ap.add_argument("--runs", type=int, default=7, help="cold processes per command (at least 5)")
     ap.add_argument("--reads", type=int, default=15, help="warm reads (and decodes) per photo")
-    ap.add_argument("--images-dev", default=os.path.join(REPO, "..", "shared", "images-dev"),
+    ap.add_argument("--images-dev", default=SHARED_IMAGES_DEV,
                     help="folder of development photos read warm, one row each (skipped when absent)")
     ap.add_argument("--skip-training", action="store_true", help="leave out the training throughput row")
     ap.add_argument("--train-steps", type=int, default=30, help="timed training steps, after 5 warm-up steps")

@@ -9,3 +9,4 @@ SHARED_LINES = os.path.join(SHARED_DATA, "lines")     # UniPen words and lines
 SHARED_UNIPEN = os.path.join(SHARED_DATA, "unipen")   # UniPen single characters
 SHARED_FONTS = os.path.join(SHARED, "fonts")
 SHARED_TEXT = os.path.join(SHARED, "text")
+SHARED_IMAGES_DEV = os.path.join(SHARED, "images-dev")   # development photos with their truth

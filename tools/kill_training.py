@@ -34,6 +34,7 @@ import zipfile
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 
+from pyimagesearch.places import SHARED_LINES  # noqa: E402
 from pyimagesearch.io.atomic import write_text  # noqa: E402
 from pyimagesearch.models import store  # noqa: E402
 from pyimagesearch.training import checkpoints  # noqa: E402
@@ -203,7 +204,7 @@ def main():
                         help="which trainers to kill (default: both)")
     parser.add_argument("--tries", type=int, default=20, help="kills per trainer (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the kill moments (default: %(default)s)")
-    parser.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data", "lines"),
+    parser.add_argument("--data", default=SHARED_LINES,
                         help="UniPen lines for the line trainer (default: %(default)s)")
     parser.add_argument("-o", "--output", help="also write the report to this file")
     args = parser.parse_args()
