@@ -13,11 +13,10 @@ from types import SimpleNamespace
 
 import pytest
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from pyimagesearch.places import REPO, SHARED, SHARED_IMAGES_DEV as IMAGES_DEV
+
 FIXTURES = os.path.join(REPO, "tests", "fixtures")
-SHARED = os.path.normpath(os.path.join(REPO, "..", "shared"))
 SEED_MODEL = os.path.join(SHARED, "seed-model", "handwriting.model")
-IMAGES_DEV = os.path.join(SHARED, "images-dev")
 SHIPPED_KERAS = os.path.join(REPO, "handwriting.keras")
 SHIPPED_TFLITE = os.path.join(REPO, "handwriting.tflite")
 
