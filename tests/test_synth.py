@@ -170,6 +170,20 @@ def test_sizes_from_crops_to_large_photos(plain_sources):
     assert (large.hand_mask > 128).mean() < 0.05   # the writing is a small part of the frame
 
 
+def test_writing_seen_from_afar_stays_legible(plain_sources):
+    """Sheets seen from afar are taken with more pixels, so that no line of writing
+    is a few pixels tall; without the floor they would be."""
+    def line_heights(kind, min_spacing):
+        settings = replace(only(kind, turn_share=0.0), far_share=1.0, min_spacing=min_spacing)
+        pages = [make_page(seed, settings, plain_sources) for seed in range(6)]
+        assert all(max(page.image.shape[:2]) <= settings.large_side[1] for page in pages)
+        return [line.box[3] for page in pages for line in page.lines]
+
+    for kind in ("plain", "sticky"):
+        assert min(line_heights(kind, 28.0)) >= 0.3 * 28.0, kind
+        assert min(line_heights(kind, 0.0)) < 0.3 * 28.0, kind
+
+
 def test_missing_dejavu_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(forms, "FONT_DIRS", (str(tmp_path),))
     forms.dejavu_files.cache_clear()

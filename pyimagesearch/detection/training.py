@@ -67,7 +67,8 @@ def check_config(config: DetectorTrainConfig):
 
 
 def page_settings(config: DetectorTrainConfig, split: str) -> PageSettings:
-    return PageSettings(split=split, large_share=config.large_share)
+    # the network is trained on pages at detector_data.CANVAS: more pixels for legible writing would only cost time
+    return PageSettings(split=split, large_share=config.large_share, min_spacing=0.0)
 
 
 def make_pages(config: DetectorTrainConfig):

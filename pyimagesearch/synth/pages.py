@@ -50,6 +50,8 @@ class PageSettings:
     large_share: float = 0.0                # big phone photos where the writing is a small part ...
     large_side: tuple = (2000, 4000)        # ... this big (slow: off by default)
     far_share: float = 0.1                  # ordinary photos taken from afar: the sheet a small part of the frame
+    min_spacing: float = 28.0               # px between lines of writing at the least: a body of 7 px or more,
+                                            # so what is written stays legible (0: no floor)
     empty_share: float = 0.05               # nothing handwritten (paper, print and show-through only)
     occlude_share: float = 0.08             # a hand or a pen hides part of the page
     turn_share: float = 0.2                 # turned by 90, 180 or 270 degrees
@@ -199,19 +201,33 @@ def _card(rng, s):
 
 
 def _frame_and_sheets(rng, s: PageSettings, kind):
-    """The frame's size (w, h) and the plans of the sheets in it."""
+    """The frame's size (w, h) and the plans of the sheets in it, the writing legible."""
     if kind == "card":
-        return _card(rng, s)
+        return _legible(*_card(rng, s), s)
     roll = rng.random()
     if roll < s.crop_share:
-        return _crop(rng, s, kind)
+        return _legible(*_crop(rng, s, kind), s)
     large = roll < s.crop_share + s.large_share
     long = rng.uniform(*(s.large_side if large else s.long_side))
     far = large or rng.random() < s.far_share
     w, h = (int(long), int(long * 0.75)) if rng.random() < 0.5 else (int(long * 0.75), int(long))
     if kind == "sticky":
-        return (w, h), _sticky_notes(rng, w, h, far)
-    return (w, h), [_one_sheet(rng, w, h, kind, far)]
+        return _legible((w, h), _sticky_notes(rng, w, h, far), s)
+    return _legible((w, h), [_one_sheet(rng, w, h, kind, far)], s)
+
+
+def _legible(frame, plans, s: PageSettings):
+    """The frame and its sheets taken with more pixels (up to ``s.large_side``'s
+    top) until their lines of writing are ``s.min_spacing`` px apart; where that
+    top is reached, the writing itself grows instead."""
+    least = min(plan.spacing for plan in plans)
+    if least >= s.min_spacing:
+        return frame, plans
+    k = max(1.0, min(s.min_spacing / least, s.large_side[1] / max(frame)))
+    grown = [replace(plan, size=(int(plan.size[0] * k), int(plan.size[1] * k)),
+                     spacing=max(plan.spacing * k, s.min_spacing), centre=(plan.centre[0] * k, plan.centre[1] * k))
+             for plan in plans]
+    return (int(frame[0] * k), int(frame[1] * k)), grown
 
 
 def _sheet_layers(rng, s, kind, plan, sources):
