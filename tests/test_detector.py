@@ -56,6 +56,23 @@ def test_working_image_has_the_working_long_side_and_aligned_padding():
         assert all(side % learned.ALIGN == 0 for side in padded(work).shape[:2])
 
 
+def test_cells_come_from_the_working_look_and_the_turn_from_the_smaller_one():
+    seen = []
+
+    def sized(turn):   # a network whose turn logits say which look it was given
+        def run_network(x):
+            seen.append(max(x.shape[1:3]))
+            out = np.zeros((1, x.shape[1] // STRIDE, x.shape[2] // STRIDE, len(OUTPUTS)), np.float32)
+            out[0, ..., 2 + turn] = 8.0
+            return out
+        return run_network
+
+    view = LearnedDetector(sized(0), sized(1)).look(two_words())
+    assert seen == [learned.WORK_LONG_SIDE, learned.TURN_LONG_SIDE]
+    assert view.hand.shape == (-(-(learned.WORK_LONG_SIDE * 300 // 800) // STRIDE), learned.WORK_LONG_SIDE // STRIDE)
+    assert view.turn == 1
+
+
 def test_view_drops_the_padding_cells_and_votes_the_turn():
     output = np.zeros((8, 8, len(OUTPUTS)), np.float32)
     output[..., 0] = 5.0

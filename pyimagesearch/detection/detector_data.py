@@ -6,7 +6,7 @@ first, by a process pool, into ``SPLIT-NNNN.npz`` shards of a folder (a shard th
 exists is kept: an interrupted run resumes), then training crops them from memory.
 
 A shard holds ``images`` (n, S, S, 3) uint8 BGR (the page at long side S =
-``learned.WORK_LONG_SIDE``, edge-padded to S x S), ``cells`` (n, S/STRIDE, S/STRIDE, 4)
+``CANVAS``, edge-padded to S x S), ``cells`` (n, S/STRIDE, S/STRIDE, 4)
 uint8 (handwriting 0/1, print 0/1, the page's quarter turn, 1 inside the page) and
 ``kinds`` (n,) indices into PAPER_KINDS.
 """
@@ -22,9 +22,9 @@ from ..errors import InputError
 from ..io.atomic import atomic_write
 from ..processes import settle_worker, spawn_context
 from ..synth import PAPER_KINDS, PageSettings, make_page
-from .learned import STRIDE, WORK_LONG_SIDE, working_image
+from .learned import STRIDE, working_image
 
-CANVAS = WORK_LONG_SIDE
+CANVAS = 768   # the pages' long side: training crops see writing at this scale
 CELLS = CANVAS // STRIDE
 # a cell holds ink when this much of one working pixel in it is covered (0..255)
 INK_COVER = 64
@@ -47,7 +47,7 @@ def cell_truth(page, shape: tuple) -> np.ndarray:
 def page_sample(seed: int, settings: PageSettings) -> tuple:
     """(canvas image, cell truth, paper kind index) of the generated page ``seed``."""
     page = make_page(seed, settings)
-    work = working_image(page.image)
+    work = working_image(page.image, CANVAS)
     h, w = work.shape[:2]
     canvas = cv2.copyMakeBorder(work, 0, CANVAS - h, 0, CANVAS - w, cv2.BORDER_REPLICATE)
     return canvas, cell_truth(page, (h, w)), PAPER_KINDS.index(page.kind)

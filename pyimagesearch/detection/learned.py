@@ -15,7 +15,11 @@ import numpy as np
 
 from .segment import MIN_TEXT_HEIGHT, PageScan, _plausible, components, text_height
 
-WORK_LONG_SIDE = 768   # the network's input: the photo's long side is brought to this
+# a photo's long side is brought to this for the network: its writing then looks a third larger
+# than on the training pages (detector_data.CANVAS), which reads better (docs/detector.md)
+WORK_LONG_SIDE = 1024
+# ... and to this for the page's turn: the whole page at a glance tells it better, and costs little
+TURN_LONG_SIDE = 512
 STRIDE = 8             # one output cell per STRIDE x STRIDE input pixels
 ALIGN = 32             # the input's sides are padded to multiples of this (the deepest stride)
 # the output's channels: logits of handwriting ink and printed text, then of the 4 quarter turns
@@ -26,14 +30,14 @@ WORD_REACH = 0.75
 TURN_CONFIDENCE = 0.8  # the page is turned upright only when the turn's probability reaches this
 
 
-def working_image(image: np.ndarray) -> np.ndarray:
-    """The photo as the network sees it: BGR uint8, long side WORK_LONG_SIDE."""
+def working_image(image: np.ndarray, long_side: int = WORK_LONG_SIDE) -> np.ndarray:
+    """The photo as the network sees it: BGR uint8, long side ``long_side``."""
     if image.ndim == 2:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     elif image.shape[2] == 4:
         image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     h, w = image.shape[:2]
-    scale = WORK_LONG_SIDE / max(h, w)
+    scale = long_side / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     return cv2.resize(image, size, interpolation=interpolation)
@@ -97,10 +101,13 @@ class DetectorView:
 
 class LearnedDetector:
     """``run``: a function from a (1, H, W, 3) float32 BGR batch (0..255) to the
-    network's (1, H / STRIDE, W / STRIDE, 6) output; ``from_file`` runs a .tflite on LiteRT."""
+    network's (1, H / STRIDE, W / STRIDE, 6) output, and ``run_turn`` the same for
+    the turn's smaller input (default: ``run``); ``from_file`` runs a .tflite on
+    LiteRT, one interpreter per input size, so neither is resized at every photo."""
 
-    def __init__(self, run):
+    def __init__(self, run, run_turn=None):
         self.run = run
+        self.run_turn = run_turn or run
 
     @classmethod
     def from_file(cls, path: str) -> "LearnedDetector":
@@ -111,13 +118,17 @@ class LearnedDetector:
             from ..errors import InputError
             raise InputError(f"{path}: not a handwriting detector (output {shape}, "
                              f"a detector gives {len(OUTPUTS)} channels per cell)")
-        return cls(model.run)
+        return cls(model.run, LiteModel(path).run)
 
     def look(self, image: np.ndarray) -> DetectorView:
-        """The detector's view of a BGR (or gray) photo."""
-        work = working_image(image)
-        output = self.run(padded(work)[None].astype(np.float32))
-        return DetectorView.of_output(output[0], work.shape[:2])
+        """The detector's view of a BGR (or gray) photo: its cells at WORK_LONG_SIDE,
+        its turn voted at TURN_LONG_SIDE."""
+        view = _view(self.run, working_image(image))
+        return dataclasses.replace(view, turns=_view(self.run_turn, working_image(image, TURN_LONG_SIDE)).turns)
+
+
+def _view(run, work: np.ndarray) -> DetectorView:
+    return DetectorView.of_output(run(padded(work)[None].astype(np.float32))[0], work.shape[:2])
 
 
 def box_in_photo(box: list, turn: int, upright_shape: tuple) -> list:
@@ -138,26 +149,20 @@ def at_scan_size(scan: PageScan, cells: np.ndarray) -> np.ndarray:
     return cv2.resize(cells, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
-def _component_means(labels, count, values):
-    sums = np.bincount(labels.ravel(), weights=values.ravel(), minlength=count)
-    return sums / np.maximum(np.bincount(labels.ravel(), minlength=count), 1)
-
-
-def _on_handwriting(labels, count, hand, printed):
-    """Per pixel of ``labels`` (``count`` labels, 0 the paper): whether its label's
-    ink lies (on average) on handwriting cells, and more than on printed ones."""
-    hand_mean = _component_means(labels, count, hand)
-    keep = (hand_mean >= HAND_THRESHOLD) & (hand_mean > _component_means(labels, count, printed))
-    keep[0] = False
+def _on_handwriting(labels, hand, printed):
+    """Per ink pixel, given its label (1..): whether its label's ink lies (on
+    average) on handwriting cells, and more than on printed ones."""
+    pixels = np.maximum(np.bincount(labels), 1)
+    hand_mean = np.bincount(labels, weights=hand) / pixels
+    keep = (hand_mean >= HAND_THRESHOLD) & (hand_mean > np.bincount(labels, weights=printed) / pixels)
     return keep[labels]
 
 
-def _words(scan: PageScan):
-    """(labels, count) of the page's words: its ink joined across gaps narrower than
+def _word_labels(scan: PageScan):
+    """The page's words, labelled: its ink joined across gaps narrower than
     ``WORD_REACH`` text heights (and rows a fifth of one apart)."""
     side = (max(1, round(0.2 * scan.height)), max(1, round(WORD_REACH * scan.height)))
-    count, labels = cv2.connectedComponents(cv2.dilate(scan.mask, np.ones(side, np.uint8)), connectivity=8)
-    return np.where(scan.mask > 0, labels, 0), count
+    return cv2.connectedComponents(cv2.dilate(scan.mask, np.ones(side, np.uint8)), connectivity=8)[1]
 
 
 def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
@@ -167,9 +172,13 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     sure of. Its text height is measured again on what is left (0 when nothing is)."""
     if scan.height == 0:
         return scan
-    hand, printed = at_scan_size(scan, view.hand), at_scan_size(scan, view.printed)
-    labels, stats = scan.components
-    kept = _on_handwriting(labels, len(stats) + 1, hand, printed) | _on_handwriting(*_words(scan), hand, printed)
-    mask = np.where(kept, scan.mask, 0).astype(np.uint8)
+    # only the ink is judged: the paper is most of the page
+    ink = np.flatnonzero(scan.mask)
+    hand, printed = (at_scan_size(scan, cells).ravel()[ink] for cells in (view.hand, view.printed))
+    by_component = _on_handwriting(scan.components[0].ravel()[ink], hand, printed)
+    by_word = _on_handwriting(_word_labels(scan).ravel()[ink], hand, printed)
+    kept = ink[by_component | by_word]
+    mask = np.zeros_like(scan.mask)
+    mask.ravel()[kept] = scan.mask.ravel()[kept]
     height = text_height(_plausible(components(mask)[1], mask.shape, scan.height))
     return dataclasses.replace(scan, mask=mask, height=height if height >= MIN_TEXT_HEIGHT else 0.0)
