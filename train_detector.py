@@ -33,6 +33,9 @@ ap.add_argument("--steps-per-epoch", type=int, default=D.steps_per_epoch, help=f
 ap.add_argument("-b", "--batch-size", type=int, default=D.batch_size, help=f"default {D.batch_size}")
 ap.add_argument("--crop", type=int, default=D.crop,
                 help=f"side of the training crops, px at the working size (multiple of 32; default {D.crop})")
+ap.add_argument("--zoom", type=float, default=D.zoom,
+                help=f"crops are scaled by a random factor up to this either way, so the network reads writing "
+                     f"of more sizes (1 = off; default {D.zoom})")
 ap.add_argument("--lr", type=float, default=D.learning_rate,
                 help=f"peak learning rate, cosine decay to 2%% (default {D.learning_rate})")
 ap.add_argument("--patience", type=int, default=D.patience,
@@ -54,7 +57,8 @@ def main():
                                  val_pages=args["val_pages"], workers=args["workers"],
                                  large_share=args["large_share"], epochs=args["epochs"],
                                  steps_per_epoch=args["steps_per_epoch"], batch_size=args["batch_size"],
-                                 crop=args["crop"], learning_rate=args["lr"], patience=args["patience"],
+                                 crop=args["crop"], zoom=args["zoom"], learning_rate=args["lr"],
+                                 patience=args["patience"],
                                  init_from=args["init_from"], seed=args["seed"], resume=args["resume"],
                                  eval_per_kind=args["eval_per_kind"], evaluate=not args["no_eval"])
     check_config(config)

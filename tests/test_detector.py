@@ -166,6 +166,26 @@ def test_learned_detector_drops_printed_labels_of_generated_forms():
     assert a["recall"] > 0.5 * b["recall"]
 
 
+@pytest.mark.parametrize("zoom", [1.0, 1.6, 3.0])
+def test_zoomed_training_crops_keep_their_truth_on_their_pixels(zoom):
+    from pyimagesearch.detection.detector_data import random_crop
+    # a canvas whose every 8 x 8 cell is painted with its own handwriting truth (a checkerboard of blocks)
+    cells = np.zeros((48, 48, 4), np.uint8)
+    cells[..., 0] = (np.arange(48)[:, None] // 6 + np.arange(48)[None, :] // 6) % 2
+    cells[..., 3] = 1
+    image = np.repeat(np.repeat(cells[..., 0] * 255, STRIDE, 0), STRIDE, 1)
+    image = np.repeat(image[..., None], 3, axis=2).astype(np.uint8)
+    rng, resized = np.random.default_rng(0), 0
+    for _ in range(20):
+        crop, truth = random_crop(image, cells, rng, 64, zoom)
+        assert crop.shape == (64, 64, 3) and truth.shape == (8, 8, 4)
+        centres = crop[STRIDE // 2::STRIDE, STRIDE // 2::STRIDE, 0]
+        assert np.mean((centres > 127) == (truth[..., 0] == 1)) >= 0.85, zoom   # a row or column off at most
+        resized += not any(np.array_equal(np.rot90(crop, k), image[r:r + 64, c:c + 64])
+                           for k in range(4) for r in range(0, 321, STRIDE) for c in range(0, 321, STRIDE))
+    assert (resized > 0) == (zoom > 1.0)
+
+
 def test_training_command_help_shows_the_defaults():
     proc = run([PY, TRAIN_DETECTOR, "--help"])
     assert proc.returncode == 0

@@ -118,27 +118,35 @@ def load_shards(paths: list) -> tuple:
     return tuple(np.concatenate(column) for column in zip(*parts))
 
 
-def random_crop(image, cells, rng, side):
+def random_crop(image, cells, rng, side, zoom=1.0):
     """A ``side``-px square crop (cell-aligned, inside the page where it can be) of
-    one sample, turned by a random quarter turn (the turn truth follows)."""
+    one sample, scaled by a random factor from 1 / ``zoom`` to ``zoom`` (log-uniform)
+    and turned by a random quarter turn (the truth follows)."""
     valid = cells[..., 3]
     rows, cols = int(valid.any(axis=1).sum()), int(valid.any(axis=0).sum())
     span = side // STRIDE
-    r = int(rng.integers(0, max(0, rows - span) + 1))
-    c = int(rng.integers(0, max(0, cols - span) + 1))
-    crop = image[r * STRIDE:r * STRIDE + side, c * STRIDE:c * STRIDE + side]
-    truth = cells[r:r + span, c:c + span].copy()
+    scale = float(np.exp(rng.uniform(-np.log(zoom), np.log(zoom))))
+    cover = int(np.clip(round(span / scale), 1, min(cells.shape[:2])))   # the page's cells the crop shows
+    r = int(rng.integers(0, max(0, rows - cover) + 1))
+    c = int(rng.integers(0, max(0, cols - cover) + 1))
+    crop = image[r * STRIDE:(r + cover) * STRIDE, c * STRIDE:(c + cover) * STRIDE]
+    truth = cells[r:r + cover, c:c + cover].copy()
+    if cover != span:
+        interpolation = cv2.INTER_AREA if cover > span else cv2.INTER_LINEAR
+        crop = cv2.resize(crop, (side, side), interpolation=interpolation)
+        nearest = ((np.arange(span) + 0.5) * cover / span).astype(int)   # the page cell under each crop cell's centre
+        truth = truth[nearest][:, nearest]
     k = int(rng.integers(0, 4))
     truth[..., 2] = (truth[..., 2] + k) % 4
     return np.rot90(crop, k), np.rot90(truth, k)
 
 
-def crop_batches(images, cells, batch_size: int, side: int, seed: int):
-    """Endless (x float32, y float32) batches of random crops."""
+def crop_batches(images, cells, batch_size: int, side: int, seed: int, zoom: float = 1.0):
+    """Endless (x float32, y float32) batches of random crops (``random_crop``)."""
     rng = np.random.default_rng(seed)
     while True:
         pick = rng.integers(0, len(images), batch_size)
-        pairs = [random_crop(images[i], cells[i], rng, side) for i in pick]
+        pairs = [random_crop(images[i], cells[i], rng, side, zoom) for i in pick]
         yield (np.stack([p[0] for p in pairs]).astype(np.float32),
                np.stack([p[1] for p in pairs]).astype(np.float32))
 

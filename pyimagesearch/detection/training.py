@@ -35,6 +35,7 @@ class DetectorTrainConfig:
     steps_per_epoch: int = 400
     batch_size: int = 16
     crop: int = 256                     # training crops' side (px at working size)
+    zoom: float = 1.0                   # crops scaled by up to this either way: writing of more sizes (1: off)
     learning_rate: float = 2e-3
     filters: tuple = DEFAULT_FILTERS
     patience: int = 4
@@ -58,6 +59,8 @@ def check_config(config: DetectorTrainConfig):
             raise InputError(f"{name} {value}: must be at least {low}")
     if config.crop % 32 or not 32 <= config.crop <= detector_data.CANVAS:
         raise InputError(f"--crop {config.crop}: a multiple of 32 from 32 to {detector_data.CANVAS}")
+    if not 1.0 <= config.zoom <= 4.0:
+        raise InputError(f"--zoom {config.zoom}: must be from 1 (no scaling) to 4")
     if not 0.0 <= config.large_share <= 1.0:
         raise InputError(f"--large-share {config.large_share}: must be from 0 to 1")
     if config.init_from and store.sniff_format(config.init_from) != "keras":
@@ -150,7 +153,7 @@ def train(config: DetectorTrainConfig):
           f"of {config.batch_size} crops of {config.crop} px")
     # a different crop stream after a resume, not a replay of the first epochs
     batches = detector_data.crop_batches(images, cells, config.batch_size, config.crop,
-                                         config.seed + initial_epoch)
+                                         config.seed + initial_epoch, config.zoom)
     val_steps = -(-len(val_images) // 8)
     callbacks = [progress(config, initial_epoch),
                  checkpoints.epoch_checkpoint(config.model_path, list(OUTPUTS), history, asdict(config), MONITOR),
