@@ -43,6 +43,7 @@ ap.add_argument("--patience", type=int, default=D.patience,
 ap.add_argument("--init-from", default=D.init_from, help="start from this .keras detector's weights")
 ap.add_argument("--seed", type=int, default=D.seed, help=f"default {D.seed}")
 ap.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
+ap.add_argument("--overwrite", action="store_true", help="replace output files that exist already")
 ap.add_argument("--eval-per-kind", type=int, default=D.eval_per_kind,
                 help=f"held-out full-size pages per paper kind in the report (default {D.eval_per_kind})")
 ap.add_argument("--no-eval", action="store_true", help="skip the final per-paper-kind evaluation")
@@ -60,6 +61,7 @@ def main():
                                  crop=args["crop"], zoom=args["zoom"], learning_rate=args["lr"],
                                  patience=args["patience"],
                                  init_from=args["init_from"], seed=args["seed"], resume=args["resume"],
+                                 overwrite=args["overwrite"],
                                  eval_per_kind=args["eval_per_kind"], evaluate=not args["no_eval"])
     check_config(config)
     # make the pages (worker processes), train on crops of them, save the network and its LiteRT copy

@@ -198,11 +198,21 @@ def test_training_command_help_shows_the_defaults():
                                             (["--train-pages", "0"], "--train-pages 0"),
                                             (["--workers", "0"], "--workers 0"),
                                             (["--model", "detector.h5"], "must end in .keras"),
-                                            (["--large-share", "2"], "--large-share 2")])
+                                            (["--large-share", "2"], "--large-share 2"),
+                                            (["--zoom", "0.5"], "--zoom 0.5"),
+                                            (["--plot", "p.xyz"], "a plot is written as png")])
 def test_training_command_refuses_bad_flags_in_one_line(tmp_path, flags, message):
     proc = run([PY, TRAIN_DETECTOR, "--pages", tmp_path / "pages", "-p", tmp_path / "p.png",
                 "-r", tmp_path / "r.txt", "-m", tmp_path / "d.keras", *flags], cwd=tmp_path)
     assert message in assert_one_line_error(proc)
+
+
+def test_training_command_refuses_to_replace_a_detector_unasked(tmp_path):
+    (tmp_path / "d.keras").write_bytes(b"the user's detector")
+    args = [PY, TRAIN_DETECTOR, "--pages", tmp_path / "pages", "-p", tmp_path / "p.png",
+            "-r", tmp_path / "r.txt", "-m", tmp_path / "d.keras"]
+    assert "would overwrite" in assert_one_line_error(run(args, cwd=tmp_path))
+    assert (tmp_path / "d.keras").read_bytes() == b"the user's detector" and not (tmp_path / "pages").exists()
 
 
 @pytest.mark.slow

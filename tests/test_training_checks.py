@@ -72,6 +72,14 @@ def test_line_training_refuses_to_overwrite_before_importing_tensorflow(tmp_path
     assert model.read_text() == "keep me"
 
 
+@pytest.mark.parametrize("script", ["train_ocr_model.py", "train_line_model.py", "train_detector.py"])
+def test_a_plot_matplotlib_cannot_write_is_refused_before_training(tmp_path, script):
+    proc = _run_without_tensorflow(os.path.join(REPO, script), "--model", str(tmp_path / "m.keras"),
+                                   "--plot", str(tmp_path / "curves.xyz"), cwd=REPO)   # the data it finds there
+    assert "curves.xyz: a plot is written as png" in assert_one_line_error(proc)
+    assert os.listdir(tmp_path) == []
+
+
 def _fixture_config(out, **changes):
     settings = dict(model_path=os.path.join(out, "m.keras"), digits=[DIGITS], az=LETTERS, test_sets=[GLYPHS],
                     plot_path=os.path.join(out, "plot.png"), report_path=os.path.join(out, "report.txt"),

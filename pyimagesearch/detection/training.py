@@ -13,7 +13,7 @@ from ..io.atomic import write_text
 from ..models import store
 from ..synth import PAPER_KINDS, PageSettings, make_page
 from ..training import checkpoints
-from ..training.config import check_run
+from ..training.config import check_run, refuse_overwrite
 from . import detector_data
 from .detector_model import DEFAULT_FILTERS
 from .learned import OUTPUTS, LearnedDetector, keep_handwriting
@@ -41,6 +41,7 @@ class DetectorTrainConfig:
     patience: int = 4
     seed: int = 42
     resume: bool = False
+    overwrite: bool = False
     init_from: str = ""
     plot_path: str = "detector_plot.png"
     report_path: str = "detector_report.txt"
@@ -67,6 +68,7 @@ def check_config(config: DetectorTrainConfig):
         raise InputError(f"{config.init_from}: --init-from takes a .keras detector")
     if os.path.exists(config.pages_dir) and not os.path.isdir(config.pages_dir):
         raise InputError(f"{config.pages_dir}: not a folder (--pages)")
+    refuse_overwrite(config, [config.plot_path, config.report_path])
 
 
 def page_settings(config: DetectorTrainConfig, split: str) -> PageSettings:

@@ -14,6 +14,7 @@ from . import checkpoints
 CLASSIFIER_SUFFIXES = (".keras", ".model", ".h5")
 CLASS_WEIGHTS = ("prior", "balanced", "tutorial", "none")
 PRECISIONS = ("float32", "bf16")
+PLOT_FORMATS = ("png", "jpg", "jpeg", "pdf", "svg", "tif", "tiff", "webp", "eps", "ps")   # what save_plot writes
 
 
 def default_fonts() -> str:
@@ -97,11 +98,19 @@ def _check_numbers(config):
 
 
 def check_run(config, outputs, suffixes=(".keras",)) -> None:
-    """Fail before hours of training, not after (both trainers call this): a model
-    name of ``suffixes``, writable ``outputs`` and numbers that make sense."""
+    """Fail before hours of training, not after (the trainers call this): a model
+    name of ``suffixes``, a plot matplotlib can write, writable ``outputs`` and
+    numbers that make sense."""
     _check_model_name(config.model_path, suffixes)
+    _check_plot_format(config.plot_path)
     _check_writable([config.model_path, *outputs])
     _check_numbers(config)
+
+
+def _check_plot_format(path):
+    extension = os.path.splitext(path)[1][1:].lower()
+    if extension and extension not in PLOT_FORMATS:
+        raise InputError(f"{path}: a plot is written as {', '.join(PLOT_FORMATS)} (or no extension: png)")
 
 
 def refuse_overwrite(config, outputs) -> None:
