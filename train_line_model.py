@@ -42,6 +42,9 @@ ap.add_argument("--fonts", default=DEFAULTS.fonts_dir,
 ap.add_argument("--text", default=DEFAULTS.text_dir, help="folder of the prose the font lines write")
 ap.add_argument("--font-share", type=float, default=DEFAULTS.font_share,
                 help="share of each batch set in the handwriting fonts (0: UniPen alone, as the shipped model)")
+ap.add_argument("--page-share", type=float, default=DEFAULTS.page_share,
+                help="share of each batch cut from generated pages: photographed paper, ink and light "
+                     f"(default {DEFAULTS.page_share})")
 ap.add_argument("--workers", type=int, default=DEFAULTS.workers,
                 help="processes making the training batches (0: the training process itself)")
 ap.add_argument("--seed", type=int, default=DEFAULTS.seed,
@@ -69,7 +72,7 @@ def main():
                              resume=args["resume"], overwrite=args["overwrite"], plot_path=args["plot"],
                              report_path=args["report"], beam_width=args["beam"], eval_limit=args["eval_limit"],
                              evaluate=not args["no_eval"], fonts_dir=args["fonts"], text_dir=args["text"],
-                             font_share=args["font_share"], workers=args["workers"],
+                             font_share=args["font_share"], page_share=args["page_share"], workers=args["workers"],
                              build_lm=not args["no_lm"])
     # every input and output is checked before TensorFlow is imported
     check_config(config)

@@ -111,14 +111,31 @@ class Typeset:
 
 def test_every_batch_holds_the_share_of_font_lines():
     font = Charset().index["F"]
-    batches = data.mixed_batches(Numbered(), np.arange(1, 97), 16, 0, Typeset(), font_share=0.25)
+    batches = data.mixed_batches(Numbered(), np.arange(1, 97), 16, 0, Typeset(), share=0.25)
     for _ in range(12):
         _, y = next(batches)
         assert len(y) == 16 and int(np.sum(y[:, 0] == font)) == 4
-    partial = data.mixed_batches(Numbered(), np.arange(1, 19), 16, 0, Typeset(), font_share=0.25)
+    partial = data.mixed_batches(Numbered(), np.arange(1, 19), 16, 0, Typeset(), share=0.25)
     assert sorted(int(np.sum(next(partial)[1][:, 0] == font)) for _ in range(2)) == [2, 4]   # 12 + 4, 6 + 2
-    plain = data.mixed_batches(Numbered(), np.arange(1, 101), 16, 0, Typeset(), font_share=0.0)
+    plain = data.mixed_batches(Numbered(), np.arange(1, 101), 16, 0, Typeset(), share=0.0)
     assert not any(np.any(next(plain)[1] == font) for _ in range(7))
+
+
+class Paged:
+    """A PageLines stand-in: every line is labelled 'P'."""
+
+    def make(self, rng):
+        return np.full((HEIGHT, int(rng.integers(8, 200))), 255, np.uint8), "P"
+
+
+def test_mixed_lines_draw_each_source_in_its_proportion():
+    index = Charset().index
+    mixed = data.MixedLines([(Typeset(), 0.25), (Paged(), 0.75)])
+    batches = data.mixed_batches(Numbered(), np.arange(1, 97), 16, 0, mixed, share=0.5)
+    firsts = np.concatenate([next(batches)[1][:, 0] for _ in range(40)])
+    fonts, pages = int(np.sum(firsts == index["F"])), int(np.sum(firsts == index["P"]))
+    assert fonts + pages == 40 * 8
+    assert 0.15 < fonts / (fonts + pages) < 0.35
 
 
 def test_the_old_unipen_only_batches_are_sorted_by_width():
@@ -161,6 +178,7 @@ def test_the_mix_is_checked_before_training(tmp_path, sources):
                 plot_path=str(tmp_path / "p.png"), report_path=str(tmp_path / "r.txt"))
     check_config(LineTrainConfig(**base))
     for change, message in (({"font_share": 1.0}, "--font-share 1.0"), ({"workers": -1}, "--workers -1"),
+                            ({"page_share": 0.8}, "--page-share 0.8"), ({"page_share": -0.1}, "--page-share -0.1"),
                             ({"fonts_dir": str(tmp_path)}, "fonts.tsv")):
         with pytest.raises(InputError, match=message):
             check_config(LineTrainConfig(**{**base, **change}))
@@ -231,7 +249,7 @@ def test_workers_of_a_killed_training_stop_by_themselves(tmp_path, sources):
 
 def test_no_training_items_is_an_input_error_not_an_endless_wait(sources, tmp_path):
     with pytest.raises(InputError, match="no training items"):
-        next(data.mixed_batches(Numbered(), np.arange(0), 16, 0, Typeset(), font_share=0.25))
+        next(data.mixed_batches(Numbered(), np.arange(0), 16, 0, Typeset(), share=0.25))
     # a worker says so too, and the stream raises it instead of polling its live workers forever
     empty = StreamSpec(write_folder(tmp_path, LINES, WORDS), np.arange(0), data.SampleOptions(), 4, 5, *sources, 0.5)
     with BatchStream(empty, workers=1) as stream, pytest.raises(InputError, match="no training items"):

@@ -40,6 +40,7 @@ class LineTrainConfig:
     fonts_dir: str = DEFAULT_FONTS
     text_dir: str = DEFAULT_TEXT
     font_share: float = 0.25        # share of each batch set in the handwriting fonts (0: UniPen alone)
+    page_share: float = 0.0         # share of each batch cut from generated pages (page_lines)
     workers: int = 1                # processes making the batches (0: the training process itself)
     build_lm: bool = True           # False: a stage that another continues skips the language model
     evaluate: bool = True
@@ -63,8 +64,11 @@ def check_config(config: LineTrainConfig) -> None:
         raise InputError(f"{config.init_from}: --init-from takes a .keras line model")
     if not 0.0 <= config.font_share < 1.0:
         raise InputError(f"--font-share {config.font_share}: must be at least 0 and below 1")
+    if not 0.0 <= config.page_share < 1.0 - config.font_share:
+        raise InputError(f"--page-share {config.page_share}: must be at least 0, and with --font-share "
+                         f"{config.font_share} leave UniPen samples in each batch")
     if config.workers < 0:
         raise InputError(f"--workers {config.workers}: must be at least 0")
-    if config.font_share > 0:
+    if config.font_share > 0 or config.page_share > 0:
         check_sources(config.fonts_dir, config.text_dir)
     refuse_overwrite(config, outputs(config))

@@ -24,7 +24,7 @@ then usually gets the photographed-paper look (``augment.photo``), and goes
 through ``preprocess.to_model_input`` like a photo crop does. Batches are cut
 from a pool of 16 batches' worth of samples sorted by width (little padding),
 in random order; ``mixed_batches`` adds a fixed share of lines set in the
-handwriting fonts (``font_lines``) to each.
+handwriting fonts (``font_lines``) and cut from generated pages (``page_lines``) to each.
 """
 import argparse
 import sys
@@ -186,18 +186,32 @@ def _by_width(samples):
     return sorted(samples, key=lambda s: s[0].shape[1])
 
 
-def mixed_batches(maker, items, batch_size, seed, fonts=None, font_share=0.0, pool_batches=16):
+class MixedLines:
+    """Lines drawn from several sources (each with ``make(rng)`` -> (grey image, text)),
+    each with its probability: [(source, probability)]."""
+
+    def __init__(self, weighted: list):
+        self.sources = [source for source, _ in weighted]
+        self.p = np.array([p for _, p in weighted], np.float64)
+        self.p /= self.p.sum()
+
+    def make(self, rng) -> tuple:
+        return self.sources[int(rng.choice(len(self.sources), p=self.p))].make(rng)
+
+
+def mixed_batches(maker, items, batch_size, seed, synthetic=None, share=0.0, pool_batches=16):
     """Endless generator of (x, y) batches: shuffle the items, make a pool of
     samples, sort it by width, cut it into batches, yield them in random order.
-    With ``fonts`` (a ``font_lines.FontLines``) each batch holds
-    ``round(font_share * batch_size)`` font lines beside the UniPen samples: both
+    With ``synthetic`` lines (``make(rng)`` -> (grey image, text): font lines,
+    lines cut from pages, ``MixedLines`` of both) each batch holds
+    ``round(share * batch_size)`` of them beside the UniPen samples: both
     pools are sorted by width and the k-th batch takes the k-th slice of each, so
     every batch has the ratio and little padding."""
     rng = np.random.default_rng(seed)
-    n_fonts = int(round(font_share * batch_size)) if fonts is not None else 0
-    n_unipen = batch_size - n_fonts
+    n_synthetic = int(round(share * batch_size)) if synthetic is not None else 0
+    n_unipen = batch_size - n_synthetic
     if n_unipen < 1:
-        raise ValueError(f"a font share of {font_share} leaves no UniPen samples in a batch of {batch_size}")
+        raise ValueError(f"a synthetic share of {share} leaves no UniPen samples in a batch of {batch_size}")
     if len(items) == 0:   # nothing would ever be yielded: the training would wait forever
         raise InputError("no training items to make batches of (every person held out for validation?)")
     pool = n_unipen * pool_batches
@@ -207,10 +221,10 @@ def mixed_batches(maker, items, batch_size, seed, fonts=None, font_share=0.0, po
             unipen = _by_width([maker.example(i, rng) for i in order[start:start + pool]])
             parts = [unipen[k:k + n_unipen] for k in range(0, len(unipen), n_unipen)]
             # the last, partial batch gets its share too
-            ends = np.cumsum([0] + [int(round(len(part) * n_fonts / n_unipen)) for part in parts])
-            typeset = _by_width([to_example(*fonts.make(rng), maker.charset) for _ in range(ends[-1])])
+            ends = np.cumsum([0] + [int(round(len(part) * n_synthetic / n_unipen)) for part in parts])
+            made = _by_width([to_example(*synthetic.make(rng), maker.charset) for _ in range(ends[-1])])
             for b in rng.permutation(len(parts)):
-                inputs, labels = zip(*(parts[b] + typeset[ends[b]:ends[b + 1]]))
+                inputs, labels = zip(*(parts[b] + made[ends[b]:ends[b + 1]]))
                 yield collate(inputs, labels)
 
 

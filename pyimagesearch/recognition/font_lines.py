@@ -16,7 +16,6 @@ goes through ``preprocess.to_model_input`` like a photo's line crop.
 Texts: prose (often cased differently) and the generated kinds of
 ``synth.text`` (names, streets, cities, dates, phones, amounts, codes, notes).
 """
-import argparse
 import os
 import sys
 from dataclasses import dataclass
@@ -28,10 +27,10 @@ import numpy as np
 from ..errors import InputError, cli_main
 from ..metrics import score
 from ..places import SHARED_FONTS, SHARED_TEXT
-from ..io.atomic import write_text
 from ..synth.fonts import HELD_OUT, font_table, render_line
 from ..synth.text import TextSource
 from . import augment as aug
+from .held_out_cli import held_out_parser, print_held_out_report
 
 DEFAULT_FONTS, DEFAULT_TEXT = SHARED_FONTS, SHARED_TEXT
 # the last share of the prose is the test set's: training never writes it
@@ -198,27 +197,12 @@ def report(model_path: str, fonts_dir: str, text_dir: str, count: int, beam_widt
 
 @cli_main
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-m", "--model", default="line_model.keras",
-                        help=".keras or .tflite line model (default: %(default)s)")
+    parser = held_out_parser(__doc__, TEST_COUNT)
     parser.add_argument("--fonts", default=DEFAULT_FONTS,
                         help="handwriting fonts folder, with fonts.tsv (default: %(default)s)")
     parser.add_argument("--text", default=DEFAULT_TEXT, help="folder of the public-domain prose (default: %(default)s)")
-    parser.add_argument("--count", type=int, default=TEST_COUNT, help="lines in the test set (default: %(default)s)")
-    parser.add_argument("--beam", type=int, default=None,
-                        help="beam width (0: greedy; default: the language model's, or greedy without one)")
-    parser.add_argument("--no-lm", action="store_true", help="ignore the language model beside the model file")
-    parser.add_argument("-o", "--output", help="also write the report to this text file")
     args = parser.parse_args(argv)
-    if not os.path.isfile(args.model):
-        raise InputError(f"{args.model}: no such model file")
-    if args.count < 1:
-        raise InputError(f"--count {args.count}: must be at least 1")
-    text = report(args.model, args.fonts, args.text, args.count, args.beam, None if args.no_lm else "auto")
-    print(text)
-    if args.output:
-        write_text(args.output, text + "\n")
-        print(f"[INFO] report written to {args.output}")
+    print_held_out_report(args, lambda model, count, beam, lm: report(model, args.fonts, args.text, count, beam, lm))
 
 
 if __name__ == "__main__":

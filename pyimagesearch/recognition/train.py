@@ -184,15 +184,16 @@ def train(config: LineTrainConfig, corpus=None):
 def stream_spec(config: LineTrainConfig, items, options, seed: int) -> StreamSpec:
     """The batches ``config`` asks for, as the workers make them."""
     return StreamSpec(config.data_dir, items, options, config.batch_size, seed, config.fonts_dir,
-                      config.text_dir, config.font_share)
+                      config.text_dir, config.font_share, config.page_share)
 
 
 def describe_mix(config: LineTrainConfig) -> str:
     """The training batches' sources and makers, in words."""
-    fonts = round(config.font_share * config.batch_size)
+    synthetic = round((config.font_share + config.page_share) * config.batch_size)
     where = f"{config.workers} worker process{'es' if config.workers != 1 else ''}" if config.workers else \
         "the training process"
-    return f"batches of {config.batch_size - fonts} UniPen samples + {fonts} font lines, made by {where}"
+    return (f"batches of {config.batch_size - synthetic} UniPen samples + {synthetic} font and page lines "
+            f"(font share {config.font_share}, page share {config.page_share}), made by {where}")
 
 
 def save_line_model(model, path, charset):

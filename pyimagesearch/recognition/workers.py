@@ -39,17 +39,29 @@ class StreamSpec:
     fonts_dir: str = ""
     text_dir: str = ""
     font_share: float = 0.0
+    page_share: float = 0.0
 
 
 def batches_of(spec: StreamSpec, seed, corpus=None):
     """The endless batch generator ``spec`` describes, with ``seed``."""
-    from .font_lines import FontLines
     charset = Charset()
     corpus = corpus if corpus is not None else Corpus(spec.data_dir)
     texts = [charset.normalize(t) for t in corpus.text]
     maker = data.SampleMaker(corpus, spec.items, texts, charset, spec.options)
-    fonts = FontLines(spec.fonts_dir, spec.text_dir) if spec.font_share > 0 else None
-    return data.mixed_batches(maker, spec.items, spec.batch_size, seed, fonts, spec.font_share)
+    return data.mixed_batches(maker, spec.items, spec.batch_size, seed, *_synthetic_lines(spec))
+
+
+def _synthetic_lines(spec: StreamSpec) -> tuple:
+    """(the source of the lines beside UniPen's, their share of a batch): font lines,
+    lines cut from generated pages, both in proportion, or none (None, 0)."""
+    from .font_lines import FontLines
+    from .page_lines import PageLines
+    sources = [(make, share) for make, share in ((lambda: FontLines(spec.fonts_dir, spec.text_dir), spec.font_share),
+                                                 (lambda: PageLines("train"), spec.page_share)) if share > 0]
+    if not sources:
+        return None, 0.0
+    total = sum(share for _, share in sources)
+    return data.MixedLines([(make(), share / total) for make, share in sources]), total
 
 
 def _put(out, item, parent) -> bool:
