@@ -84,6 +84,13 @@ def test_view_drops_the_padding_cells_and_votes_the_turn():
     assert view.upright(3).turn == 0 and view.upright(3).hand.shape == (8, 5)
 
 
+def test_sideways_means_the_quarter_turns_together_are_clearly_likelier():
+    view = lambda turns: DetectorView(np.zeros((2, 2)), np.zeros((2, 2)), np.array(turns))
+    assert view([0.1, 0.5, 0.1, 0.3]).sideways and view([0.05, 0.1, 0.05, 0.8]).sideways
+    assert not view([0.22, 0.27, 0.24, 0.27]).sideways     # no clear direction: read as it is
+    assert not view([0.7, 0.1, 0.1, 0.1]).sideways
+
+
 def test_only_the_components_on_handwriting_cells_are_kept():
     image = two_words()
     scan = PageScan.of(image)

@@ -28,6 +28,7 @@ HAND_THRESHOLD = 0.5   # a component is handwriting when its mean handwriting pr
 # ink this close side by side (text heights) is one word, judged whole as well as by component
 WORD_REACH = 0.75
 TURN_CONFIDENCE = 0.8  # the page is turned upright only when the turn's probability reaches this
+SIDEWAYS = 0.6         # text runs down the photo when the two quarter turns' probabilities reach this together
 
 
 def working_image(image: np.ndarray, long_side: int = WORK_LONG_SIDE) -> np.ndarray:
@@ -89,10 +90,10 @@ class DetectorView:
 
     @property
     def sideways(self) -> bool:
-        """Whether the likeliest turn is a quarter turn either way: the network tells
-        text that runs across from text that runs down the photo far better than it
-        tells which way round."""
-        return self.turn in (1, 3)
+        """Whether the text runs down the photo (a quarter turn either way) clearly
+        more likely than across it: the network tells these apart far better than it
+        tells which way round, and on a page of no clear direction it is unsure of all four."""
+        return float(self.turns[1] + self.turns[3]) >= SIDEWAYS
 
     def upright(self, turn: int) -> "DetectorView":
         """The view of the page turned upright, taking the photo to be turned ``turn``."""

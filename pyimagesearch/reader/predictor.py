@@ -51,24 +51,28 @@ class HandwritingReader:
         turned is read upright: at once when it is sure of the turn; when it only
         finds the text running down the photo, both quarter turns are read as well,
         and a reading is taken over the photo's own when it is surer by TURN_MARGIN."""
-        if self.detector is None:
-            return self._read(image, PageScan.of(image), name)
+        scan = PageScan.of(image)
+        # a blank page, or noise and texture, holds no text: the detector is not asked
+        if self.detector is None or scan.height == 0:
+            return self._read(image, scan, name)
         view = self.detector.look(image)
         if view.turn_probability >= TURN_CONFIDENCE:
-            return self._read_turned(image, view, view.turn, name)
-        page = self._read_turned(image, view, 0, name)
+            return self._read_turned(image, view, view.turn, name, scan)
+        page = self._read_turned(image, view, 0, name, scan)
         if view.sideways:
-            best = max((self._read_turned(image, view, turn, name) for turn in (1, 3)),
+            best = max((self._read_turned(image, view, turn, name, scan) for turn in (1, 3)),
                        key=lambda turned: turned.confidence)
             if best.confidence > page.confidence + TURN_MARGIN:
                 return best
         return page
 
-    def _read_turned(self, image, view, turn, name):
+    def _read_turned(self, image, view, turn, name, scan):
         """The page read as if the photo were the upright page turned ``turn``
-        quarter turns counter-clockwise; boxes in the photo's pixels."""
+        quarter turns counter-clockwise; boxes in the photo's pixels. ``scan`` is
+        the photo's own, scanned again when turned."""
         upright = np.ascontiguousarray(np.rot90(image, -turn))
-        page = self._read(upright, keep_handwriting(PageScan.of(upright), view.upright(turn)), name)
+        scan = scan if turn % 4 == 0 else PageScan.of(upright)
+        page = self._read(upright, keep_handwriting(scan, view.upright(turn)), name)
         for character in page.characters:
             character.box = box_in_photo(character.box, turn, upright.shape)
         return page
