@@ -22,7 +22,7 @@ from pyimagesearch.recognition.charset import Charset, ctc_frames_needed
 from pyimagesearch.recognition.config import LineTrainConfig, check_config
 from pyimagesearch.recognition.font_lines import FontLines, held_out_lines, prose_part
 from pyimagesearch.recognition.preprocess import HEIGHT, frames
-from pyimagesearch.recognition.workers import BatchStream, StreamSpec
+from pyimagesearch.recognition.workers import BatchStream, MixedLines, StreamSpec
 from pyimagesearch.synth.fonts import HELD_OUT
 from pyimagesearch.synth.text import TextSource
 
@@ -130,7 +130,7 @@ class Paged:
 
 def test_mixed_lines_draw_each_source_in_its_proportion():
     index = Charset().index
-    mixed = data.MixedLines([(Typeset(), 0.25), (Paged(), 0.75)])
+    mixed = MixedLines([(Typeset(), 0.25), (Paged(), 0.75)])
     batches = data.mixed_batches(Numbered(), np.arange(1, 97), 16, 0, mixed, share=0.5)
     firsts = np.concatenate([next(batches)[1][:, 0] for _ in range(40)])
     fonts, pages = int(np.sum(firsts == index["F"])), int(np.sum(firsts == index["P"]))

@@ -71,7 +71,7 @@ class HandwritingReader:
         quarter turns counter-clockwise; boxes in the photo's pixels. ``scan`` is
         the photo's own, scanned again when turned."""
         upright = np.ascontiguousarray(np.rot90(image, -turn))
-        scan = scan if turn % 4 == 0 else PageScan.of(upright)
+        scan = scan if turn == 0 else PageScan.of(upright)
         page = self._read(upright, keep_handwriting(scan, view.upright(turn)), name)
         for character in page.characters:
             character.box = box_in_photo(character.box, turn, upright.shape)

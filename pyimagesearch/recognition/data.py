@@ -186,24 +186,11 @@ def _by_width(samples):
     return sorted(samples, key=lambda s: s[0].shape[1])
 
 
-class MixedLines:
-    """Lines drawn from several sources (each with ``make(rng)`` -> (grey image, text)),
-    each with its probability: [(source, probability)]."""
-
-    def __init__(self, weighted: list):
-        self.sources = [source for source, _ in weighted]
-        self.p = np.array([p for _, p in weighted], np.float64)
-        self.p /= self.p.sum()
-
-    def make(self, rng) -> tuple:
-        return self.sources[int(rng.choice(len(self.sources), p=self.p))].make(rng)
-
-
 def mixed_batches(maker, items, batch_size, seed, synthetic=None, share=0.0, pool_batches=16):
     """Endless generator of (x, y) batches: shuffle the items, make a pool of
     samples, sort it by width, cut it into batches, yield them in random order.
     With ``synthetic`` lines (``make(rng)`` -> (grey image, text): font lines,
-    lines cut from pages, ``MixedLines`` of both) each batch holds
+    lines cut from pages, ``workers.MixedLines`` of both) each batch holds
     ``round(share * batch_size)`` of them beside the UniPen samples: both
     pools are sorted by width and the k-th batch takes the k-th slice of each, so
     every batch has the ratio and little padding."""

@@ -56,12 +56,27 @@ def _synthetic_lines(spec: StreamSpec) -> tuple:
     lines cut from generated pages, both in proportion, or none (None, 0)."""
     from .font_lines import FontLines
     from .page_lines import PageLines
-    sources = [(make, share) for make, share in ((lambda: FontLines(spec.fonts_dir, spec.text_dir), spec.font_share),
-                                                 (lambda: PageLines("train"), spec.page_share)) if share > 0]
+    sources = []
+    if spec.font_share > 0:
+        sources.append((FontLines(spec.fonts_dir, spec.text_dir), spec.font_share))
+    if spec.page_share > 0:
+        sources.append((PageLines("train"), spec.page_share))
     if not sources:
         return None, 0.0
-    total = sum(share for _, share in sources)
-    return data.MixedLines([(make(), share / total) for make, share in sources]), total
+    return MixedLines(sources), sum(share for _, share in sources)
+
+
+class MixedLines:
+    """Lines drawn from several sources (each with ``make(rng)`` -> (grey image, text)),
+    in proportion to their weights: [(source, weight)]."""
+
+    def __init__(self, weighted: list):
+        self.sources = [source for source, _ in weighted]
+        self.p = np.array([p for _, p in weighted], np.float64)
+        self.p /= self.p.sum()
+
+    def make(self, rng) -> tuple:
+        return self.sources[int(rng.choice(len(self.sources), p=self.p))].make(rng)
 
 
 def _put(out, item, parent) -> bool:
