@@ -3,11 +3,13 @@ digit photos d05 and d06 of ../shared/images-dev (skipped when absent)."""
 import os
 import shutil
 
+import cv2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import IMAGES_DEV, PY, REPO, SHIPPED_KERAS, SEED_MODEL, need_images_dev, run
+from conftest import (IMAGES_DEV, PY, REPO, SHIPPED_KERAS, SEED_MODEL, assert_one_line_error, need_images_dev,
+                      need_shared, run)
 from pyimagesearch.errors import InputError
 from pyimagesearch.metrics import levenshtein
 from pyimagesearch.evaluation.reader import (comparable, evaluate_folder, read_truth, score_page,
@@ -165,3 +167,15 @@ def test_bad_truth_files_are_one_line_errors_naming_the_line(tmp_path, content, 
         read_truth(str(tmp_path))
     message = str(info.value)
     assert "\n" not in message and "truth.tsv" in message and expected in message, message
+
+
+@need_shared
+def test_line_crops_command_builds_a_folder_the_evaluation_reads(tmp_path):
+    out = tmp_path / "crops"
+    proc = run([PY, "-m", "pyimagesearch.evaluation.line_crops", out, "--count", "2"], cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = read_truth(str(out))
+    assert [row["file"][:4] for row in rows] == ["font", "font", "page", "page"]
+    assert all(row["text"].strip() and cv2.imread(str(out / row["file"])) is not None for row in rows)
+    again = run([PY, "-m", "pyimagesearch.evaluation.line_crops", out, "--count", "2"], cwd=REPO)
+    assert "exists" in assert_one_line_error(again)

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import REPO, SHIPPED_TFLITE
 from pyimagesearch.detection.crops import INK_FLOOR, PageInk
-from pyimagesearch.detection.segment import PageScan
+from pyimagesearch.detection.segment import PageScan, components, find_glyphs
 
 HELLO = os.path.join(REPO, "images", "hello_world.png")
 LINE_MODEL = os.path.join(REPO, "line_model.keras")
@@ -72,3 +72,41 @@ def test_what_the_detector_keeps_of_a_tight_crop_keeps_its_text_height(hello):
     kept = keep_handwriting(scan, all_handwriting.look(tight))
     assert (kept.mask > 0).sum() == (scan.mask > 0).sum()
     assert kept.height > 0   # its tall letters are not taken for page edges when measured again
+
+
+def _joined_up(gray, rows):
+    """``gray`` with the letters inside ``rows`` (a slice) joined by short strokes along
+    their baseline, as a joined-up hand writes them: the word becomes one ink blob."""
+    joined = gray.copy()
+    band = (gray[rows] < 128).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(band)
+    letters = sorted((s for s in stats[1:] if s[4] > 20), key=lambda s: s[0])
+    for a, b in zip(letters, letters[1:]):
+        start = (int(a[0] + a[2] - 2), rows.start + int(a[1] + a[3] - 3))
+        end = (int(b[0] + 2), rows.start + int(b[1] + b[3] - 3))
+        cv2.line(joined, start, end, 60, 4)
+    return joined
+
+
+def test_a_joined_up_word_wider_than_half_the_page_is_read(hello):
+    joined = _joined_up(hello, slice(50, 135))
+    labels, stats = components(PageScan.of(joined).mask)
+    assert (stats[:, 2] >= 0.5 * labels.shape[1]).sum() == 1     # HELLO is one blob over half the page wide
+    boxes = [g.box for g in find_glyphs(joined)]
+    top = [b for b in boxes if b[1] < 140]
+    assert top and min(b[0] for b in top) < 120 and max(b[0] + b[2] for b in top) > 340
+
+
+def test_a_frame_round_a_word_is_not_taken_for_a_wide_word(hello):
+    framed = hello.copy()
+    cv2.rectangle(framed, (95, 40), (372, 150), 60, 4)
+    boxes = [g.box for g in find_glyphs(framed)]
+    assert not any(b[2] > 0.5 * hello.shape[1] for b in boxes)
+
+
+def test_a_thin_strip_of_many_letters_is_writing_not_texture(hello):
+    # HELLO, 20 px high, written 16 times along a 960-px strip: 80 letters on 0.02 working megapixels
+    word = _first_line_tight(hello)
+    word = cv2.resize(word, (round(word.shape[1] * 20 / word.shape[0]), 20), interpolation=cv2.INTER_AREA)
+    strip = cv2.copyMakeBorder(np.hstack([word] * 16), 6, 6, 8, 8, cv2.BORDER_REPLICATE)
+    assert len(find_glyphs(strip)) >= 60

@@ -110,7 +110,7 @@ def line_crop(page_ink: PageInk, boxes: list) -> "LineCrop | None":
     cy = st[:, 1] + st[:, 3] / 2.0
     H, W = page_ink.ink.shape
     candidates = np.flatnonzero((cy >= y) & (cy <= y + h) & (st[:, 4] >= max(4.0, (0.05 * height) ** 2))
-                                & (st[:, 2] < 0.5 * W) & (st[:, 3] <= max(TALLEST * height, h)))
+                                & (st[:, 2] <= max(0.5 * W, w)) & (st[:, 3] <= max(TALLEST * height, h)))
     chosen, left, right = _reachable(st, candidates, x, x + w, height)
     if not chosen:
         return None

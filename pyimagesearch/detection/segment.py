@@ -19,12 +19,22 @@ BACKGROUND_SCALE = 0.25
 # would be blown up from less than a fifth of it); a page thinner than this is blank
 MIN_TEXT_HEIGHT = 6
 # more candidates than this per working megapixel is a texture (noise, speckle, a
-# dithered photo), not a page of handwriting; it also bounds the judging work
+# dithered photo), not a page of handwriting; it also bounds the judging work. A
+# narrow strip (a crop of one line) is allowed as many as this many megapixels would be.
 MAX_CANDIDATES_PER_MEGAPIXEL = 1000
+LEAST_TEXTURE_MEGAPIXELS = 0.25
 # ... and so is a page this much covered in ink (writing leaves most of the paper bare)
 MAX_INK_SHARE = 0.25
 # a character is less than this many text heights tall (taller ink is a rule, an edge, a drawing)
 MAX_GLYPH_HEIGHTS = 3.0
+# a blob over this share of the page's height or width is an edge or a shadow, unless it is
+# writing (``plausible``); when the marks under it hold less than CROP_INK_SHARE of the ink,
+# the photo is a tight crop of writing, and only blobs over CROP_HUGE of it are
+HUGE, CROP_HUGE, CROP_INK_SHARE = 0.5, 0.9, 1 / 3
+# a word wider than half the page is at most this many text heights tall, and crossed by at
+# least MIN_CROSSINGS strokes per text height of its width
+MAX_WORD_HEIGHTS = 2.0
+MIN_CROSSINGS = 1.0
 
 
 @dataclass
@@ -103,20 +113,47 @@ def text_height(stats):
     return float(stats[order[np.searchsorted(cumulative, cumulative[-1] / 2)], 3])
 
 
-def _plausible(stats, shape, height=0.0):
-    """Drop page edges and shadows (huge blobs) and specks (a few pixels). Once the
-    text ``height`` is known, a blob taller than half the page is a letter when it is
-    not much taller than the text: a tight crop of a word, whose H and l fill it."""
-    page_h, page_w = shape
-    too_tall = (stats[:, 3] >= 0.5 * page_h) & ((height == 0) | (stats[:, 3] > MAX_GLYPH_HEIGHTS * height))
-    return stats[(stats[:, 2] < 0.5 * page_w) & ~too_tall & (stats[:, 4] >= 4)]
+def plausible(found, height=0.0, huge=HUGE):
+    """The stats of ``found`` (labels, stats) without page edges and shadows (blobs
+    over ``huge`` of the page's height or width) and specks (a few pixels). Once the text ``height`` is known, a blob
+    taller than half the page is a letter when it is not much taller than the text
+    (a tight crop of a word, whose H and l fill it), and a blob wider than half the
+    page is a word when it is about as tall as the text, clear of the photo's edges,
+    and written across (a joined-up word written large; not a rule, frame or edge)."""
+    labels, stats = found
+    page_h, page_w = labels.shape
+    x, y, w, h = stats[:, :4].T
+    tall, wide = h >= huge * page_h, w >= huge * page_w
+    keep = ~tall | (h <= MAX_GLYPH_HEIGHTS * height)
+    inside = (x > 0) & (y > 0) & (x + w < page_w) & (y + h < page_h)
+    for k in np.flatnonzero(wide & keep):
+        keep[k] = (height > 0 and inside[k] and 0.5 * height <= h[k] <= MAX_WORD_HEIGHTS * height
+                   and _crossings(labels[y[k]:y[k] + h[k], x[k]:x[k] + w[k]] == k + 1) >= MIN_CROSSINGS * w[k] / height)
+    return stats[keep & (stats[:, 4] >= 4)]
+
+
+def _crossings(blob):
+    """The most strokes that one row through the middle of ``blob`` (a boolean image) crosses."""
+    rows = blob[(np.array([0.3, 0.4, 0.5, 0.6, 0.7]) * blob.shape[0]).astype(int)].astype(np.int8)
+    return int((np.count_nonzero(np.diff(rows, axis=1) == 1, axis=1) + rows[:, 0]).max())
 
 
 def _is_texture(mask, stats):
     """Far more ink, or far more ink marks (``stats``), than a page of writing holds:
     noise, speckle, a pattern or a photo of something else."""
-    return (len(stats) > MAX_CANDIDATES_PER_MEGAPIXEL * mask.size / 1e6
+    return (len(stats) > MAX_CANDIDATES_PER_MEGAPIXEL * max(mask.size / 1e6, LEAST_TEXTURE_MEGAPIXELS)
             or np.count_nonzero(mask) > MAX_INK_SHARE * mask.size)
+
+
+def measured_height(found):
+    """The text height of a page's ink ``found`` (labels, stats), measured on its marks
+    of a plausible size; when those hold hardly any of the ink, the photo is a tight
+    crop that its writing fills, measured on the marks up to CROP_HUGE of its sides."""
+    stats = found[1]
+    kept = plausible(found)
+    if kept[:, 4].sum() < CROP_INK_SHARE * stats[stats[:, 4] >= 4, 4].sum():
+        kept = plausible(found, huge=CROP_HUGE)
+    return text_height(kept)
 
 
 def clean_mask(ink):
@@ -124,7 +161,7 @@ def clean_mask(ink):
     mask = ink_mask(ink)
     # rules that touch the writing would join a whole line into one blob: erase
     # page-long lines before measuring the text, then anything much longer than it
-    height = text_height(_plausible(components(remove_rules(mask, min(mask.shape) / 2))[1], mask.shape))
+    height = measured_height(components(remove_rules(mask, min(mask.shape) / 2)))
     if height < MIN_TEXT_HEIGHT:
         return mask, 0.0
     return remove_rules(mask, 2.5 * height), height
@@ -169,7 +206,7 @@ def find_glyphs(image, judge=None, scan=None):
     ink, mask, height, to_original = scan.ink, scan.mask, scan.height, scan.to_original
     if height == 0:
         return []
-    stats = _plausible(scan.components[1], mask.shape, height)
+    stats = plausible(scan.components, height)
     stats = stats[stats[:, 3] * np.maximum(stats[:, 2], 1) >= (0.06 * height) ** 2 * 4]
     if _is_texture(mask, stats):
         return []

@@ -14,7 +14,6 @@ from ``synth.block_text``; nothing of these writers is ever trained or tuned on.
 import argparse
 import os
 
-import cv2
 import numpy as np
 
 from ..errors import InputError, cli_main
@@ -22,10 +21,9 @@ from ..io.archives import NpzArchive
 from ..places import REPO
 from ..synth.block_text import FORM_KINDS, form_entry
 from ..synth.glyph_lines import GlyphPool, glyph_photo
+from .test_folder import write_folder
 
 TEST_GLYPHS = os.path.join(REPO, "test_sets", "unipen_test_writers.npz")
-LINE_BREAK = "\\n"   # truth.tsv joins a photo's lines with these two characters
-JPEG_QUALITY = 90
 DEFAULTS = {"count": 120, "seed": 0}
 
 
@@ -51,21 +49,15 @@ def photo_texts(rng, chars: str) -> list[str]:
 
 def build(folder: str, pool: GlyphPool, count: int, seed: int) -> None:
     """``count`` photos and their truth.tsv in ``folder`` (which must not hold a truth.tsv)."""
-    truth = os.path.join(folder, "truth.tsv")
-    if os.path.exists(truth):
-        raise InputError(f"{truth} exists: choose an empty folder")
-    os.makedirs(folder, exist_ok=True)
     rng = np.random.default_rng(seed)
-    rows = ["file\ttext\tstyle"]
-    for k in range(count):
-        lines = photo_texts(rng, pool.chars)
-        name = f"c{k:03d}.jpg"
-        cv2.imwrite(os.path.join(folder, name), glyph_photo(rng, pool, lines), [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
-        text = " ".join(lines)
-        style = "digits" if text.replace(" ", "").isdigit() else "caps"
-        rows.append(f"{name}\t{LINE_BREAK.join(lines)}\t{style}")
-    with open(truth, "w", encoding="utf-8") as f:
-        f.write("\n".join(rows) + "\n")
+
+    def photos():
+        for k in range(count):
+            lines = photo_texts(rng, pool.chars)
+            style = "digits" if "".join(lines).replace(" ", "").isdigit() else "caps"
+            yield f"c{k:03d}.jpg", glyph_photo(rng, pool, lines), lines, style
+
+    write_folder(folder, photos())
 
 
 @cli_main
