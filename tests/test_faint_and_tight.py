@@ -105,8 +105,8 @@ def test_a_frame_round_a_word_is_not_taken_for_a_wide_word(hello):
 
 
 def test_a_thin_strip_of_many_letters_is_writing_not_texture(hello):
-    # HELLO, 20 px high, written 16 times along a 960-px strip: 80 letters on 0.02 working megapixels
+    # HELLO, 20 px high, written 16 times along a 960-px strip: 80 letters on 0.04 working megapixels
     word = _first_line_tight(hello)
     word = cv2.resize(word, (round(word.shape[1] * 20 / word.shape[0]), 20), interpolation=cv2.INTER_AREA)
-    strip = cv2.copyMakeBorder(np.hstack([word] * 16), 6, 6, 8, 8, cv2.BORDER_REPLICATE)
+    strip = cv2.copyMakeBorder(np.hstack([word] * 16), 12, 12, 8, 8, cv2.BORDER_REPLICATE)
     assert len(find_glyphs(strip)) >= 60

@@ -27,10 +27,6 @@ LEAST_TEXTURE_MEGAPIXELS = 0.25
 MAX_INK_SHARE = 0.25
 # a character is less than this many text heights tall (taller ink is a rule, an edge, a drawing)
 MAX_GLYPH_HEIGHTS = 3.0
-# a blob over this share of the page's height or width is an edge or a shadow, unless it is
-# writing (``plausible``); when the marks under it hold less than CROP_INK_SHARE of the ink,
-# the photo is a tight crop of writing, and only blobs over CROP_HUGE of it are
-HUGE, CROP_HUGE, CROP_INK_SHARE = 0.5, 0.9, 1 / 3
 # a word wider than half the page is at most this many text heights tall, and crossed by at
 # least MIN_CROSSINGS strokes per text height of its width
 MAX_WORD_HEIGHTS = 2.0
@@ -113,9 +109,9 @@ def text_height(stats):
     return float(stats[order[np.searchsorted(cumulative, cumulative[-1] / 2)], 3])
 
 
-def plausible(found, height=0.0, huge=HUGE):
-    """The stats of ``found`` (labels, stats) without page edges and shadows (blobs
-    over ``huge`` of the page's height or width) and specks (a few pixels). Once the text ``height`` is known, a blob
+def plausible(found, height=0.0):
+    """The stats of ``found`` (labels, stats) without page edges and shadows (huge
+    blobs) and specks (a few pixels). Once the text ``height`` is known, a blob
     taller than half the page is a letter when it is not much taller than the text
     (a tight crop of a word, whose H and l fill it), and a blob wider than half the
     page is a word when it is about as tall as the text, clear of the photo's edges,
@@ -123,7 +119,7 @@ def plausible(found, height=0.0, huge=HUGE):
     labels, stats = found
     page_h, page_w = labels.shape
     x, y, w, h = stats[:, :4].T
-    tall, wide = h >= huge * page_h, w >= huge * page_w
+    tall, wide = h >= 0.5 * page_h, w >= 0.5 * page_w
     keep = ~tall | (h <= MAX_GLYPH_HEIGHTS * height)
     inside = (x > 0) & (y > 0) & (x + w < page_w) & (y + h < page_h)
     for k in np.flatnonzero(wide & keep):
@@ -145,23 +141,12 @@ def _is_texture(mask, stats):
             or np.count_nonzero(mask) > MAX_INK_SHARE * mask.size)
 
 
-def measured_height(found):
-    """The text height of a page's ink ``found`` (labels, stats), measured on its marks
-    of a plausible size; when those hold hardly any of the ink, the photo is a tight
-    crop that its writing fills, measured on the marks up to CROP_HUGE of its sides."""
-    stats = found[1]
-    kept = plausible(found)
-    if kept[:, 4].sum() < CROP_INK_SHARE * stats[stats[:, 4] >= 4, 4].sum():
-        kept = plausible(found, huge=CROP_HUGE)
-    return text_height(kept)
-
-
 def clean_mask(ink):
     """The ink mask with rules erased, and the text height (0 on a blank page)."""
     mask = ink_mask(ink)
     # rules that touch the writing would join a whole line into one blob: erase
     # page-long lines before measuring the text, then anything much longer than it
-    height = measured_height(components(remove_rules(mask, min(mask.shape) / 2)))
+    height = text_height(plausible(components(remove_rules(mask, min(mask.shape) / 2))))
     if height < MIN_TEXT_HEIGHT:
         return mask, 0.0
     return remove_rules(mask, 2.5 * height), height

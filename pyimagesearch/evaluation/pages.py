@@ -163,6 +163,8 @@ def main(argv=None):
                         help="pages of each paper kind (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=defaults.seed,
                         help="picks the held-out pages; never a training page's (default: %(default)s)")
+    parser.add_argument("--line-model", default=None,
+                        help="the line recognizer (default: the shipped line_model.keras)")
     add_detector_arguments(parser)
     parser.add_argument("-o", "--report", help="also write the table to this file (default: none)")
     args = parser.parse_args(argv)
@@ -170,7 +172,8 @@ def main(argv=None):
     check_flags(pages)
     settings = PageSettings(split="test")
     sources_for(settings)   # ../shared missing: one line before any model loads
-    reader = load_reader(ReaderOptions(detector=args.detector, detector_model=args.detector_model))
+    reader = load_reader(ReaderOptions(line_model=args.line_model, detector=args.detector,
+                                       detector_model=args.detector_model))
     print(f"[INFO] reading {pages.per_kind} held-out pages of each paper kind (mode {reader.mode}, "
           f"detector {args.detector})...", file=sys.stderr)
     results = score_kinds(lambda image: reader.read(image).text, pages, settings,
