@@ -298,3 +298,28 @@ def test_turn_calls_count_the_detectors_call_per_true_turn():
     calls = turn_calls(LearnedDetector(follows_the_long_side), [two_words(), two_words()])
     assert calls == {0: (2, 2, 0, 0), 1: (2, 2, 2, 0), 2: (2, 0, 0, 0), 3: (2, 0, 2, 0)}
     assert format_calls(calls).splitlines()[2].split() == ["90°", "2", "2", "2", "0"]
+
+
+def test_a_sideways_photo_is_read_turned_when_that_reading_is_surer_at_all():
+    from pyimagesearch.reader.predictor import HandwritingReader
+
+    class TallIsSurer:   # a classifier stand-in: an upright ring is read a little more surely than a lying one
+        labels = ["O", "Q"]
+
+        def predict(self, inputs):
+            ink = inputs[..., 0] > 0.5
+            sure = np.where(ink.any(axis=2).sum(axis=1) > ink.any(axis=1).sum(axis=1), 0.7, 0.6)
+            return np.stack([sure, 1 - sure], axis=1).astype(np.float32)
+
+    def sideways_either_way(x):   # every cell is handwriting; turned once or three times, equally likely
+        out = np.full((1, x.shape[1] // STRIDE, x.shape[2] // STRIDE, len(OUTPUTS)), -8.0, np.float32)
+        out[0, ..., 0], out[0, ..., 3], out[0, ..., 5] = 8.0, 2.0, 2.0
+        return out
+
+    rings = np.full((300, 900, 3), 255, np.uint8)
+    for x in range(100, 800, 120):   # one line of six tall rings, like Os
+        cv2.ellipse(rings, (x, 150), (18, 45), 0, 0, 360, (20, 20, 20), 7)
+    photo = np.ascontiguousarray(np.rot90(rings, 1))
+    reader = HandwritingReader(TallIsSurer(), detector=LearnedDetector(sideways_either_way))
+    page = reader.read(photo)
+    assert page.text.replace(" ", "") == "OOOOOO" and len(page.lines) == 1

@@ -14,6 +14,8 @@ import os
 import sys
 import time
 
+import numpy as np
+
 from ..errors import InputError, cli_main
 from ..metrics import levenshtein
 
@@ -136,6 +138,9 @@ def main(argv=None):
                         help="line recognizer for --mode lines/auto (default: the shipped line_model.keras)")
     parser.add_argument("--seed-mode", action="store_true", help="score the 2020 pipeline instead")
     add_detector_arguments(parser)
+    parser.add_argument("--turn", type=int, choices=range(4), default=0,
+                        help="read each photo turned this many quarter turns counter-clockwise, to score "
+                             "how the reader finds the page's turn (default: 0, as it is)")
     parser.add_argument("-o", "--report", help="also write the table (without the texts read) to this file")
     args = parser.parse_args(argv)
     options = ReaderOptions(model=args.model, line_model=args.line_model, mode=args.mode, runtime=args.runtime,
@@ -143,7 +148,7 @@ def main(argv=None):
     reader = load_reader(options)
 
     def read(path):
-        return reader.read(load_image(path)).text
+        return reader.read(np.ascontiguousarray(np.rot90(load_image(path), args.turn))).text
 
     print(f"mode: {'seed' if args.seed_mode else reader.mode}, detector: {args.detector}")
     results = evaluate_folder(read, args.folder)

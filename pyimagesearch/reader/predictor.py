@@ -21,8 +21,6 @@ from .characters import CharacterDecoder, load_glyph_lm
 from .lines import LineReader
 from .options import MODES
 
-# how much surer (mean character confidence) a quarter-turned reading must be to be taken
-TURN_MARGIN = 0.15
 
 
 class HandwritingReader:
@@ -50,7 +48,8 @@ class HandwritingReader:
         With a detector, only what it calls handwriting is read, and a page it finds
         turned is read upright: at once when it is sure of the turn; when it only
         finds the text running down the photo, both quarter turns are read as well,
-        and a reading is taken over the photo's own when it is surer by TURN_MARGIN."""
+        and the surer of those (mean character confidence) is taken over the photo's own
+        when it is surer still."""
         scan = PageScan.of(image)
         # a blank page, or noise and texture, holds no text: the detector is not asked
         if self.detector is None or scan.height == 0:
@@ -62,7 +61,7 @@ class HandwritingReader:
         if view.sideways:
             best = max((self._read_turned(image, view, turn, name, scan) for turn in (1, 3)),
                        key=lambda turned: turned.confidence)
-            if best.confidence > page.confidence + TURN_MARGIN:
+            if best.confidence > page.confidence:
                 return best
         return page
 
