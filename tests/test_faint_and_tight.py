@@ -8,7 +8,7 @@ import pytest
 
 from conftest import REPO, SHIPPED_TFLITE
 from pyimagesearch.detection.crops import INK_FLOOR, PageInk
-from pyimagesearch.detection.segment import PageScan, components, find_glyphs
+from pyimagesearch.detection.segment import PageScan, components, find_glyphs, is_line_crop
 
 HELLO = os.path.join(REPO, "images", "hello_world.png")
 LINE_MODEL = os.path.join(REPO, "line_model.keras")
@@ -110,3 +110,22 @@ def test_a_thin_strip_of_many_letters_is_writing_not_texture(hello):
     word = cv2.resize(word, (round(word.shape[1] * 20 / word.shape[0]), 20), interpolation=cv2.INTER_AREA)
     strip = cv2.copyMakeBorder(np.hstack([word] * 16), 12, 12, 8, 8, cv2.BORDER_REPLICATE)
     assert len(find_glyphs(strip)) >= 60
+
+
+def test_a_crop_of_one_line_is_told_from_a_page_and_from_the_crop_turned(hello):
+    line = _first_line_tight(hello)
+    padded = cv2.copyMakeBorder(line, 30, 30, 30, 30, cv2.BORDER_REPLICATE)
+    assert is_line_crop(PageScan.of(line)) and is_line_crop(PageScan.of(padded))
+    assert not is_line_crop(PageScan.of(hello))                                   # two lines
+    assert not is_line_crop(PageScan.of(np.ascontiguousarray(np.rot90(padded))))  # a line down the photo
+
+
+def test_a_crop_of_one_line_is_read_whole_whatever_the_detector_thinks(hello):
+    from pyimagesearch.detection.learned import OUTPUTS, LearnedDetector
+    from pyimagesearch.reader.predictor import HandwritingReader
+    reader = _reader("chars", "classic")
+    nothing_handwritten = LearnedDetector(lambda x: np.full(
+        (1, x.shape[1] // 8, x.shape[2] // 8, len(OUTPUTS)), -8.0, np.float32))
+    doubting = HandwritingReader(reader.classifier, detector=nothing_handwritten)
+    assert doubting.read(_first_line_tight(hello)).text.replace(" ", "") == "HELLO"
+    assert doubting.read(hello).text == ""

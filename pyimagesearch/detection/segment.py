@@ -27,6 +27,9 @@ LEAST_TEXTURE_MEGAPIXELS = 0.25
 MAX_INK_SHARE = 0.25
 # a character is less than this many text heights tall (taller ink is a rule, an edge, a drawing)
 MAX_GLYPH_HEIGHTS = 3.0
+# a photo is a crop of one line when a band of rows this many text heights tall, whose ink
+# is this many times wider than the band is tall, holds this share of its ink
+LINE_CROP_HEIGHTS, LINE_CROP_ASPECT, LINE_CROP_INK = 2.5, 1.5, 0.95
 # a word wider than half the page is at most this many text heights tall, and crossed by at
 # least MIN_CROSSINGS strokes per text height of its width
 MAX_WORD_HEIGHTS = 2.0
@@ -178,6 +181,23 @@ class PageScan:
     def components(self):
         """(labels, stats) of the ink mask's connected components, found once per page."""
         return components(self.mask)
+
+
+def is_line_crop(scan: PageScan) -> bool:
+    """Whether the photo is a crop of one line of writing: (almost) all its ink lies
+    in one band of rows at most LINE_CROP_HEIGHTS text heights tall (rows closer than
+    a third of a text height count as one band), and the band's ink is wider than tall."""
+    if scan.height == 0:
+        return False
+    ink_rows = (scan.mask > 0).sum(axis=1)
+    rows = np.flatnonzero(ink_rows)
+    starts = np.r_[0, np.flatnonzero(np.diff(rows) > max(1.0, scan.height / 3)) + 1]
+    bands = [(rows[a], rows[b - 1] + 1) for a, b in zip(starts, np.r_[starts[1:], len(rows)])]
+    top, bottom = max(bands, key=lambda band: ink_rows[band[0]:band[1]].sum())
+    columns = np.flatnonzero(scan.mask[top:bottom].any(axis=0))
+    return (bottom - top <= LINE_CROP_HEIGHTS * scan.height
+            and columns[-1] - columns[0] >= LINE_CROP_ASPECT * (bottom - top)
+            and ink_rows[top:bottom].sum() >= LINE_CROP_INK * ink_rows.sum())
 
 
 def find_glyphs(image, judge=None, scan=None):

@@ -12,7 +12,7 @@ import numpy as np
 from ..detection.crops import PageInk
 from ..detection.layout import line_groups, reading_order
 from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting
-from ..detection.segment import PageScan, find_glyphs
+from ..detection.segment import PageScan, find_glyphs, is_line_crop
 from ..errors import InputError
 from ..io.elements import Page
 from ..transforms import glyphs_to_inputs
@@ -45,14 +45,16 @@ class HandwritingReader:
 
     def read(self, image: np.ndarray, name: str = "") -> Page:
         """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels).
-        With a detector, only what it calls handwriting is read, and a page it finds
+        With a detector, only what it calls handwriting is read (all the ink of a crop
+        of one line, ``segment.is_line_crop``), and a page it finds
         turned is read upright: at once when it is sure of the turn; when it only
         finds the text running down the photo, both quarter turns are read as well,
         and the surer of those (mean character confidence) is taken over the photo's own
         when it is surer still."""
         scan = PageScan.of(image)
-        # a blank page, or noise and texture, holds no text: the detector is not asked
-        if self.detector is None or scan.height == 0:
+        # a blank page, or noise and texture, holds no text: the detector is not asked;
+        # nor about a crop of one line: the user chose that ink, and there is no page around it
+        if self.detector is None or scan.height == 0 or is_line_crop(scan):
             return self._read(image, scan, name)
         view = self.detector.look(image)
         if view.turn_probability >= TURN_CONFIDENCE:
