@@ -30,6 +30,9 @@ MAX_GLYPH_HEIGHTS = 3.0
 # a photo is a crop of one line when a band of rows this many text heights tall, whose ink
 # is this many times wider than the band is tall, holds this share of its ink
 LINE_CROP_HEIGHTS, LINE_CROP_ASPECT, LINE_CROP_INK = 2.5, 1.5, 0.95
+# a tick box: from FRAME_SIZES text heights on a side, at most FRAME_ASPECT times longer than
+# wide, each side inked along FRAME_SIDE of its length within FRAME_BAND of the box's size
+FRAME_SIZES, FRAME_ASPECT, FRAME_SIDE, FRAME_BAND = (0.6, 3.0), 1.6, 0.85, 0.12
 # a word wider than half the page is at most this many text heights tall, and crossed by at
 # least MIN_CROSSINGS strokes per text height of its width
 MAX_WORD_HEIGHTS = 2.0
@@ -152,7 +155,27 @@ def clean_mask(ink):
     height = text_height(plausible(components(remove_rules(mask, min(mask.shape) / 2))))
     if height < MIN_TEXT_HEIGHT:
         return mask, 0.0
-    return remove_rules(mask, 2.5 * height), height
+    return remove_frames(remove_rules(mask, 2.5 * height), height), height
+
+
+def remove_frames(mask, height):
+    """Erase the frames of boxes about the size of a character (the tick boxes of a
+    form): a mark whose four sides are each inked along FRAME_SIDE of their length,
+    within a band of FRAME_BAND of its size. What is drawn inside stays."""
+    labels, stats = components(mask)
+    w, h = stats[:, 2], stats[:, 3]
+    sized = ((np.minimum(w, h) >= FRAME_SIZES[0] * height) & (np.maximum(w, h) <= FRAME_SIZES[1] * height)
+             & (np.maximum(w, h) <= FRAME_ASPECT * np.minimum(w, h)))
+    for k in np.flatnonzero(sized):
+        x, y, w, h = stats[k, :4]
+        blob = labels[y:y + h, x:x + w] == k + 1
+        band = max(2, round(FRAME_BAND * min(w, h)))
+        sides = (blob[:band].any(axis=0), blob[-band:].any(axis=0), blob[:, :band].any(axis=1), blob[:, -band:].any(axis=1))
+        if min(side.mean() for side in sides) >= FRAME_SIDE:
+            frame = np.zeros_like(blob)
+            frame[:band], frame[-band:], frame[:, :band], frame[:, -band:] = True, True, True, True
+            mask[y:y + h, x:x + w][blob & frame] = 0
+    return mask
 
 
 @dataclass
