@@ -286,3 +286,15 @@ def test_flat_capitals_are_left_out_and_lines_stay_their_size(tmp_path):
     line = writers.line(np.random.default_rng(0), "w/1", "AAAA", cap=20.0, pen=2.0, slant=0.0, gap=4.0)
     assert line.ink.shape[1] < 400                                # four letters 20 px tall, not a runaway width
     assert line.ink.max() > 0.5
+
+
+@need_shared
+def test_a_unipen_item_written_as_rows_is_not_placed_as_one_line():
+    # page 460255570 of the test split once held a column of dates ("3/7", "6/4", "1/11", "12/5") as one line
+    from pyimagesearch.recognition.page_lines import line_crop
+    page = make_page(460255570, PageSettings(split="test"))
+    long_lines = [line for line in page.lines if line.complete and len(line.text) >= 6]
+    assert long_lines
+    for line in long_lines:
+        crop = line_crop(page.image, line.polygon)
+        assert crop.shape[1] > crop.shape[0], line.text

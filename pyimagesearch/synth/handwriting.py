@@ -20,6 +20,7 @@ from .fonts import CAPS_BODIES, FontSpec, InkLine, render_line, trim
 
 NUMBER = re.compile(r"[0-9.,/:()-]*[0-9][0-9.,/:()-]*")
 BODY_PER_REF = 0.45   # x-height per UniPen writer's median word height (measured on rendered lines)
+MAX_LINE_REFS = 3.0   # a UniPen line item is at most this many median word heights tall (1% of test items are taller)
 
 
 class StrokeWriters:
@@ -105,7 +106,9 @@ class Hand:
         if lines and rng.random() < 0.4:
             i = lines[int(rng.integers(len(lines)))]
             strokes = w.strokes(i)
-            if _extent(strokes)[0] * scale <= max_width:
+            width, height = _extent(strokes)
+            # a taller item was written as rows (a list, a column of dates), not as one line
+            if width * scale <= max_width and height <= MAX_LINE_REFS * ref:
                 return self._render(strokes, w.text(i), scale, body)
         picks, width = [], 0.0
         gaps = ref * rng.uniform(0.35, 0.9, 12)
