@@ -163,14 +163,14 @@ def remove_frames(mask, height):
     form): a mark whose four sides are each inked along FRAME_SIDE of their length,
     within a band of FRAME_BAND of its size. What is drawn inside stays."""
     labels, stats = components(mask)
-    w, h = stats[:, 2], stats[:, 3]
-    sized = ((np.minimum(w, h) >= FRAME_SIZES[0] * height) & (np.maximum(w, h) <= FRAME_SIZES[1] * height)
-             & (np.maximum(w, h) <= FRAME_ASPECT * np.minimum(w, h)))
+    short, long = np.minimum(stats[:, 2], stats[:, 3]), np.maximum(stats[:, 2], stats[:, 3])
+    sized = (short >= FRAME_SIZES[0] * height) & (long <= FRAME_SIZES[1] * height) & (long <= FRAME_ASPECT * short)
     for k in np.flatnonzero(sized):
         x, y, w, h = stats[k, :4]
         blob = labels[y:y + h, x:x + w] == k + 1
         band = max(2, round(FRAME_BAND * min(w, h)))
-        sides = (blob[:band].any(axis=0), blob[-band:].any(axis=0), blob[:, :band].any(axis=1), blob[:, -band:].any(axis=1))
+        sides = (blob[:band].any(axis=0), blob[-band:].any(axis=0),
+                 blob[:, :band].any(axis=1), blob[:, -band:].any(axis=1))
         if min(side.mean() for side in sides) >= FRAME_SIDE:
             frame = np.zeros_like(blob)
             frame[:band], frame[-band:], frame[:, :band], frame[:, -band:] = True, True, True, True

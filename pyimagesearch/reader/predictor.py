@@ -22,7 +22,6 @@ from .lines import LineReader
 from .options import MODES
 
 
-
 class HandwritingReader:
     """``line_recognizer``: a ``recognition.recognizer.LineRecognizer`` (or None);
     ``mode``: 'chars', 'lines' (needs the recognizer) or 'auto' ('chars' without one);
