@@ -5,7 +5,7 @@ import numpy as np
 
 from conftest import PY, REPO, assert_one_line_error, need_shared, run
 from pyimagesearch.recognition.charset import Charset
-from pyimagesearch.recognition.page_lines import MARGIN, PageLines, held_out_lines, line_crop
+from pyimagesearch.recognition.page_lines import MARGIN, PageLines, held_out_lines, straightened_crop
 
 
 def test_a_turned_line_is_cut_out_straight():
@@ -14,7 +14,7 @@ def test_a_turned_line_is_cut_out_straight():
     corners = np.float32([[100, 180], [300, 180], [300, 220], [100, 220]])
     turn = cv2.getRotationMatrix2D((200, 200), 30, 1.0)
     cv2.fillPoly(image, [np.round(cv2.transform(corners[None], turn)[0]).astype(np.int32)], 20)
-    crop = line_crop(image, cv2.transform(corners[None], turn)[0])
+    crop = straightened_crop(image, cv2.transform(corners[None], turn)[0])
     margin = int(round(MARGIN * 40))
     assert abs(crop.shape[1] - 200) <= 1 and abs(crop.shape[0] - (40 + 2 * margin)) <= 1
     assert crop[margin + 3:-margin - 3, 3:-3].max() < 100          # the bar fills the middle rows ...

@@ -291,10 +291,10 @@ def test_flat_capitals_are_left_out_and_lines_stay_their_size(tmp_path):
 @need_shared
 def test_a_unipen_item_written_as_rows_is_not_placed_as_one_line():
     # page 460255570 of the test split once held a column of dates ("3/7", "6/4", "1/11", "12/5") as one line
-    from pyimagesearch.recognition.page_lines import line_crop
+    from pyimagesearch.recognition.page_lines import straightened_crop
     page = make_page(460255570, PageSettings(split="test"))
     long_lines = [line for line in page.lines if line.complete and len(line.text) >= 6]
     assert long_lines
     for line in long_lines:
-        crop = line_crop(page.image, line.polygon)
+        crop = straightened_crop(page.image, line.polygon)
         assert crop.shape[1] > crop.shape[0], line.text

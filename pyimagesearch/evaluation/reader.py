@@ -32,6 +32,7 @@ def comparable(text, style, keep_lines=False):
 
 
 TRUTH_COLUMNS = ("file", "text", "style")
+LINE_BREAK = "\\n"   # truth.tsv joins a photo's lines with these two characters
 
 
 def read_truth(folder: str) -> list:
@@ -73,7 +74,7 @@ def _truth_row(row, path, line):
         raise InputError(f"{path}: line {line}: needs a file, a text and a style, separated by tabs")
     if not row["file"] or not row["style"]:
         raise InputError(f"{path}: line {line}: the file name or the style is empty")
-    row["text"] = row["text"].replace("\\n", "\n")
+    row["text"] = row["text"].replace(LINE_BREAK, "\n")
     return row
 
 

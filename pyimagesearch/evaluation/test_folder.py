@@ -7,8 +7,8 @@ import cv2
 
 from ..errors import InputError
 from ..io.atomic import write_text
+from .reader import LINE_BREAK, TRUTH_COLUMNS
 
-LINE_BREAK = "\\n"
 JPEG_QUALITY = 90
 
 
@@ -20,7 +20,7 @@ def write_folder(folder: str, photos) -> int:
     if os.path.exists(truth):
         raise InputError(f"{truth} exists: choose an empty folder")
     os.makedirs(folder, exist_ok=True)
-    rows = ["file\ttext\tstyle"]
+    rows = ["\t".join(TRUTH_COLUMNS)]
     for name, image, lines, style in photos:
         jpeg = name.lower().endswith((".jpg", ".jpeg"))
         cv2.imwrite(os.path.join(folder, name), image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY] if jpeg else [])

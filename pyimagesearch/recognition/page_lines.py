@@ -26,7 +26,7 @@ MARGIN = 0.15          # of the line's height, kept above and below its ink's ou
 PAGE_TRIES = 50        # pages made at most to find one written line (a page may hold none)
 
 
-def line_crop(image: np.ndarray, polygon: np.ndarray) -> np.ndarray:
+def straightened_crop(image: np.ndarray, polygon: np.ndarray) -> np.ndarray:
     """The grey crop of a line whose ink's outline is ``polygon`` (its corners in the
     text's own order: top-left, top-right, bottom-right, bottom-left), straightened
     upright, with MARGIN of its height above and below."""
@@ -68,7 +68,7 @@ class PageLines:
         for line in page.lines:
             text = self.charset.normalize(line.text)
             if line.complete and text:
-                crop = line_crop(page.image, line.polygon)
+                crop = straightened_crop(page.image, line.polygon)
                 if min(crop.shape) >= 8:
                     found.append((crop, text))
         return found
