@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import OCR, PY, REPO, assert_one_line_error, need_shared, run
+from conftest import IMAGES_DEV, OCR, PY, REPO, assert_one_line_error, need_images_dev, need_shared, run
 from pyimagesearch.detection import learned
 from pyimagesearch.detection.learned import (OUTPUTS, STRIDE, DetectorView, LearnedDetector, keep_handwriting,
                                              padded, working_image)
@@ -118,6 +118,54 @@ def _hand_until(fraction, image):
     out = np.full((h, w, len(OUTPUTS)), -8.0, np.float32)
     out[:, : int(fraction * w), 0] = 8.0
     return out
+
+
+def cells_network(hand_left: bool, hand_right: bool, printed: bool = False):
+    """A stand-in network look: sure handwriting on the left and/or right half of its input, else
+    sure paper (or sure print), turn 0."""
+    def run_network(x):
+        _, h, w, _ = x.shape
+        out = np.full((1, h // STRIDE, w // STRIDE, len(OUTPUTS)), -8.0, np.float32)
+        out[0, ..., 1] = 8.0 if printed else -8.0
+        out[0, :, : w // STRIDE // 2, 0] = 8.0 if hand_left else -8.0
+        out[0, :, w // STRIDE // 2:, 0] = 8.0 if hand_right else -8.0
+        out[0, ..., 2] = 4.0
+        return out
+    return run_network
+
+
+def _kept_columns(image, detector):
+    scan = PageScan.of(image)
+    kept = keep_handwriting(scan, detector.look(image))
+    return np.flatnonzero(kept.mask.any(axis=0)) * scan.to_original
+
+
+def test_ink_the_working_look_calls_print_is_judged_by_the_glance_when_only_it_finds_handwriting():
+    image = two_words()
+    columns = _kept_columns(image, LearnedDetector(cells_network(False, False, printed=True),
+                                                   cells_network(True, False)))
+    assert len(columns) and columns.max() < 400          # the glance's left word, not the right
+    # a glance that finds no handwriting either changes nothing: nothing is read
+    assert not len(_kept_columns(image, LearnedDetector(cells_network(False, False, printed=True),
+                                                        cells_network(False, False, printed=True))))
+
+
+def test_the_glance_does_not_judge_a_page_whose_working_look_finds_handwriting():
+    image = two_words()
+    columns = _kept_columns(image, LearnedDetector(cells_network(True, False), cells_network(True, True)))
+    assert len(columns) and columns.max() < 400
+
+
+@need_shipped
+@need_images_dev
+def test_a_neat_notebook_hand_the_working_look_takes_for_print_is_read():
+    # d22: neat print-like handwriting on a ruled notebook; the 1024-px look calls it print
+    from pyimagesearch.evaluation.reader import read_truth, score_page
+    from pyimagesearch.reader.loading import load_reader
+    row = next(r for r in read_truth(IMAGES_DEV) if r["file"].startswith("d22_"))
+    image = cv2.imread(os.path.join(IMAGES_DEV, row["file"]))
+    score = score_page(row["text"], load_reader(ReaderOptions()).read(image).text, row["style"])
+    assert score["errors"] < 0.3 * score["length"]
 
 
 def test_nothing_called_handwriting_leaves_nothing_to_read():

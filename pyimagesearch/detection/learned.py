@@ -29,6 +29,11 @@ HAND_THRESHOLD = 0.5   # a component is handwriting when its mean handwriting pr
 WORD_REACH = 0.75
 TURN_CONFIDENCE = 0.8  # the page is turned upright only when the turn's probability reaches this
 SIDEWAYS = 0.6         # text runs down the photo when the two quarter turns' probabilities reach this together
+# a look finds handwriting when a tenth of the page's ink lies on cells this sure of it; when the
+# working look finds none and the smaller one does, the smaller one's cells judge the ink: neat
+# writing seen larger than on the training pages can look like print (docs/detector.md)
+SURE_HAND = 0.75
+SURE_SHARE = 0.1
 
 
 def working_image(image: np.ndarray, long_side: int = WORK_LONG_SIDE) -> np.ndarray:
@@ -63,10 +68,12 @@ def _softmax(x, axis=-1):
 class DetectorView:
     """What the detector saw on one photo: per-cell probabilities (cells of the
     working image, padding removed) and, per quarter turn k, the probability that
-    the photo is the upright page turned k quarter turns counter-clockwise."""
+    the photo is the upright page turned k quarter turns counter-clockwise;
+    ``glance``: the cells of its smaller look (TURN_LONG_SIDE), if it had one."""
     hand: np.ndarray
     printed: np.ndarray
     turns: np.ndarray
+    glance: "DetectorView | None" = None
 
     @classmethod
     def of_output(cls, output: np.ndarray, working_shape: tuple) -> "DetectorView":
@@ -97,7 +104,9 @@ class DetectorView:
 
     def upright(self, turn: int) -> "DetectorView":
         """The view of the page turned upright, taking the photo to be turned ``turn``."""
-        return DetectorView(np.rot90(self.hand, -turn), np.rot90(self.printed, -turn), np.roll(self.turns, -turn))
+        glance = None if self.glance is None else self.glance.upright(turn)
+        return DetectorView(np.rot90(self.hand, -turn), np.rot90(self.printed, -turn), np.roll(self.turns, -turn),
+                            glance)
 
 
 class LearnedDetector:
@@ -123,9 +132,10 @@ class LearnedDetector:
 
     def look(self, image: np.ndarray) -> DetectorView:
         """The detector's view of a BGR (or gray) photo: its cells at WORK_LONG_SIDE,
-        its turn voted at TURN_LONG_SIDE."""
+        its turn voted at TURN_LONG_SIDE, whose cells are its glance."""
         view = _view(self.run, working_image(image))
-        return dataclasses.replace(view, turns=_view(self.run_turn, working_image(image, TURN_LONG_SIDE)).turns)
+        glance = _view(self.run_turn, working_image(image, TURN_LONG_SIDE))
+        return dataclasses.replace(view, turns=glance.turns, glance=glance)
 
 
 def _view(run, work: np.ndarray) -> DetectorView:
@@ -159,6 +169,23 @@ def _on_handwriting(labels, hand, printed):
     return keep[labels]
 
 
+def _judging_look(scan: PageScan, view: DetectorView, ink: np.ndarray):
+    """The handwriting and print probabilities of the ink pixels ``ink`` (flat
+    indices of the scan): the working look's, or its glance's when only the glance
+    finds handwriting on the page."""
+    def on_ink(look):
+        return tuple(at_scan_size(scan, cells).ravel()[ink] for cells in (look.hand, look.printed))
+
+    def finds_handwriting(hand):
+        return np.quantile(hand, 1 - SURE_SHARE) >= SURE_HAND
+
+    near = on_ink(view)
+    if view.glance is None or finds_handwriting(near[0]):
+        return near
+    far = on_ink(view.glance)
+    return far if finds_handwriting(far[0]) else near
+
+
 def _word_labels(scan: PageScan):
     """The page's words, labelled: its ink joined across gaps narrower than
     ``WORD_REACH`` text heights (and rows a fifth of one apart)."""
@@ -170,12 +197,13 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     """``scan`` with only the ink that lies (on average) on handwriting cells more
     than on printed ones, judged by ink component and by word: a letter the network
     doubts is kept with its word, and a word it doubts keeps the components it is
-    sure of. Its text height is measured again on what is left (0 when nothing is)."""
+    sure of. The cells are the working look's, or the glance's when only the glance
+    finds handwriting. Its text height is measured again on what is left (0 when nothing is)."""
     if scan.height == 0:
         return scan
     # only the ink is judged: the paper is most of the page
     ink = np.flatnonzero(scan.mask)
-    hand, printed = (at_scan_size(scan, cells).ravel()[ink] for cells in (view.hand, view.printed))
+    hand, printed = _judging_look(scan, view, ink)
     by_component = _on_handwriting(scan.components[0].ravel()[ink], hand, printed)
     by_word = _on_handwriting(_word_labels(scan).ravel()[ink], hand, printed)
     kept = ink[by_component | by_word]
