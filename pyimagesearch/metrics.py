@@ -13,6 +13,27 @@ def levenshtein(a: Sequence, b: Sequence) -> int:
     return previous[-1]
 
 
+def aligned_pairs(a: Sequence, b: Sequence) -> list[tuple[int, int]]:
+    """The (i, j) positions that one cheapest edit of ``a`` into ``b`` keeps or
+    substitutes (a[i] stays as, or becomes, b[j]); inserted and deleted items have none."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            row.append(min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb)))
+        rows.append(row)
+    pairs, i, j = [], len(a), len(b)
+    while i and j:
+        if rows[i][j] == rows[i - 1][j - 1] + (a[i - 1] != b[j - 1]):
+            i, j = i - 1, j - 1
+            pairs.append((i, j))
+        elif rows[i][j] == rows[i - 1][j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
+
+
 def score(truths: list[str], predictions: list[str]) -> dict:
     """Totals for CER/WER over paired texts: CER = character edit distance / truth
     characters, WER = the same over whitespace-separated words, exact = share read exactly."""

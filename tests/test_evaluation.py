@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from conftest import (IMAGES_DEV, PY, REPO, SHIPPED_KERAS, SEED_MODEL, assert_one_line_error, need_images_dev,
                       need_shared, run)
 from pyimagesearch.errors import InputError
-from pyimagesearch.metrics import levenshtein
+from pyimagesearch.metrics import aligned_pairs, levenshtein
 from pyimagesearch.evaluation.reader import (comparable, evaluate_folder, read_truth, score_page,
                                              total_cer)
 
@@ -31,6 +31,23 @@ def test_levenshtein_is_a_metric(a, b, c):
     assert (levenshtein(a, b) == 0) == (a == b)
     assert levenshtein(a, c) <= levenshtein(a, b) + levenshtein(b, c)
     assert abs(len(a) - len(b)) <= levenshtein(a, b) <= max(len(a), len(b))
+
+
+def test_aligned_pairs_known_cases():
+    assert aligned_pairs("abc", "abc") == [(0, 0), (1, 1), (2, 2)]
+    assert aligned_pairs("4lej", "alej") == [(0, 0), (1, 1), (2, 2), (3, 3)]
+    assert aligned_pairs("xlej", "lejt") == [(1, 0), (2, 1), (3, 2)]
+    assert aligned_pairs("", "ab") == [] == aligned_pairs("ab", "")
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.text("abc", max_size=8), st.text("abc", max_size=8))
+def test_aligned_pairs_are_one_cheapest_edit(a, b):
+    pairs = aligned_pairs(a, b)
+    assert all(i1 < i2 and j1 < j2 for (i1, j1), (i2, j2) in zip(pairs, pairs[1:]))
+    # the substitutions, deletions and insertions the pairs leave cost exactly the edit distance
+    cost = sum(a[i] != b[j] for i, j in pairs) + (len(a) - len(pairs)) + (len(b) - len(pairs))
+    assert cost == levenshtein(a, b)
 
 
 def test_comparable_text():

@@ -244,6 +244,34 @@ def test_auto_keeps_confident_block_capitals_and_reads_the_rest_whole():
 
 
 @needs_classifier
+def _characters(text, alternatives):
+    from pyimagesearch.io.elements import Character
+    return [Character(c, alts[0][1], [0, 0, 1, 1], alts) for c, alts in zip(text, alternatives)]
+
+
+def test_a_glyph_takes_the_line_models_character_when_the_classifier_also_finds_it_likely():
+    # "4LEJ" where the line model reads "alej": the 4 had A at 0.43, the E had nothing like an A
+    chars = _characters("4LEJ", [[["4", 0.51], ["A", 0.43]], [["L", 0.9], ["1", 0.1]],
+                                 [["E", 0.99], ["F", 0.01]], [["J", 0.95], ["T", 0.05]]])
+    auto.settle_by_line(chars, "alej")
+    assert "".join(c.char for c in chars) == "ALEJ" and chars[0].confidence == 0.43
+    # a character the classifier all but ruled out stays as it read it
+    unsure_j = [[["4", 0.98], ["A", 0.01]], [["L", 0.9], ["1", 0.1]], [["E", 0.99], ["F", 0.01]],
+                [["J", 0.7], ["T", 0.3]]]
+    chars = _characters("4LEJ", unsure_j)
+    auto.settle_by_line(chars, "A-LET")
+    assert "".join(c.char for c in chars) == "4LET"
+    # the readings are aligned by edit distance, not by position: a character the line model
+    # missed shifts nothing (by position, the J would have become the T)
+    chars = _characters("4LEJ", unsure_j)
+    auto.settle_by_line(chars, "lejt")
+    assert "".join(c.char for c in chars) == "4LEJ"
+    # never under the reader's --min-confidence
+    chars = _characters("4", [[["4", 0.51], ["A", 0.43]]])
+    auto.settle_by_line(chars, "A", floor=0.5)
+    assert chars[0].char == "4"
+
+
 def test_json_shape_is_the_same_in_every_mode(tmp_path, monkeypatch):
     fake_model = tmp_path / "line.keras"
     fake_model.write_bytes(b"PK not read")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..metrics import levenshtein
+from ..metrics import aligned_pairs, levenshtein
 
 # the classifier's line is kept when its characters segment cleanly (no box much
 # wider than tall, all of about one size) and it reads them confidently; the
@@ -19,6 +19,9 @@ AUTO_MIN_UPPER_SHARE = 0.5     # capitals and digits among what the line model r
 # the classifier's line is also kept when the line model reads the same capitals
 AUTO_AGREE_UPPER_SHARE = 0.8
 AUTO_MIN_AGREEMENT = 0.6
+# where the two readings differ, a glyph takes the line model's character when the classifier
+# gave it this share too (chosen on images-dev, the confusables test and the generated pages)
+AUTO_SETTLE_SHARE = 0.2
 
 
 @dataclass
@@ -72,3 +75,18 @@ def choose(ev: LineEvidence) -> str:
     if ev.upper_share >= AUTO_AGREE_UPPER_SHARE and ev.agreement >= AUTO_MIN_AGREEMENT:
         return "chars"
     return "lines"
+
+
+def settle_by_line(characters: list, line_text: str, floor: float = 0.0) -> None:
+    """The classifier's characters of a line, where the line model read another
+    character in a glyph's place (aligned by edit distance, case ignored) that the
+    classifier with its language model also gave AUTO_SETTLE_SHARE (and ``floor``,
+    the reader's --min-confidence) or more: the glyph takes it (an A read 4 in
+    'ALEJ4NDRO'). Two readers agreeing on an alternative outweigh one reader's first choice."""
+    line = [c for c in line_text.upper() if c.isalnum()]
+    own = [c.char for c in characters]
+    for i, j in aligned_pairs(own, line):
+        if own[i] != line[j]:
+            share = dict(characters[i].alternatives).get(line[j], 0.0)
+            if share >= max(AUTO_SETTLE_SHARE, floor):
+                characters[i].char, characters[i].confidence = line[j], share

@@ -16,7 +16,7 @@ from ..detection.segment import PageScan, find_glyphs, is_line_crop
 from ..errors import InputError
 from ..io.elements import Page
 from ..transforms import glyphs_to_inputs
-from .auto import choose, evidence
+from .auto import choose, evidence, settle_by_line
 from .characters import CharacterDecoder, load_glyph_lm
 from .lines import LineReader
 from .options import MODES
@@ -98,8 +98,9 @@ class HandwritingReader:
 
     def _whole_lines(self, scan, glyphs, boxes, order):
         """Each line group read by the line model; in auto mode the classifier's
-        reading is kept where ``choose`` says so, and in both modes where the page's
-        line-model budget is spent.
+        reading is kept where ``choose`` says so (its glyphs taking the line model's
+        characters that both find likely, ``settle_by_line``), and in both modes where
+        the page's line-model budget is spent.
 
         ``choose`` weighs the line model's greedy reading (its thresholds were
         measured on it), so in auto mode only the lines it gives to the line
@@ -124,6 +125,9 @@ class HandwritingReader:
                               probs[group.glyphs].max(axis=1),
                               "".join(ln.text for ln in by_chars), first.text if first is not None else "")
                 if choose(ev) == "chars":
+                    if first is not None:
+                        settle_by_line([c for ln in by_chars for c in ln.characters], first.text,
+                                       self.characters.min_confidence)
                     lines.extend(by_chars)
                     continue
             line = self.lines.decode(cut, boxes, group)
