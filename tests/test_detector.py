@@ -335,6 +335,41 @@ def test_a_photo_turned_a_quarter_turn_without_a_sure_turn_reads_as_upright(turn
     assert reader.read(photo).text == reader.read(upright).text == "PACK MY BOX\nWITH FIVE DOZEN\nLIQUOR JUGS"
 
 
+@need_shipped
+@pytest.mark.parametrize("detector", ["learned", "classic"])
+def test_an_upside_down_photo_is_read_upright_and_boxed_on_the_photo(detector):
+    # the network does not tell upside down from upright; the reading's confidence does
+    from pyimagesearch.reader.loading import load_reader
+    reader = load_reader(ReaderOptions(detector=detector))
+    upright = cv2.imread(os.path.join(REPO, "images", "pack_my_box.png"))
+    photo = np.ascontiguousarray(np.rot90(upright, 2))
+    page, reference = reader.read(photo), reader.read(upright)
+    assert page.text == reference.text == "PACK MY BOX\nWITH FIVE DOZEN\nLIQUOR JUGS"
+    for got, want in zip(page.characters, reference.characters):
+        assert got.box == learned.box_in_photo(want.box, 2, upright.shape)
+
+
+def test_a_page_read_surely_is_not_read_upside_down(monkeypatch):
+    from pyimagesearch.reader import predictor
+
+    class Sure:   # a classifier stand-in, sure that every glyph is an 'A'
+        labels = ["A"]
+
+        def predict(self, inputs):
+            return np.ones((len(inputs), 1), np.float32)
+
+    reader = predictor.HandwritingReader(Sure())
+    turns = []
+    original = reader._read_turned
+    monkeypatch.setattr(reader, "_read_turned", lambda *a: turns.append(a[2]) or original(*a))
+    reader.read(two_words())
+    assert turns == [0]
+    # a page read less surely than the bar is read upside down as well
+    monkeypatch.setattr(predictor, "UPSIDE_DOWN_BELOW", 1.01)
+    reader.read(two_words())
+    assert turns == [0, 0, 2]
+
+
 def test_turn_calls_count_the_detectors_call_per_true_turn():
     from pyimagesearch.evaluation.turns import format_calls, turn_calls
 

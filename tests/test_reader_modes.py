@@ -378,6 +378,8 @@ class RecordingRecognizer(OracleRecognizer):
 
 
 def test_auto_decides_on_the_greedy_reading_and_beam_decodes_only_lines_it_gives_the_line_model(monkeypatch):
+    # the page is read one way round only (the flat classifier is never sure enough to skip the upside-down look)
+    monkeypatch.setattr("pyimagesearch.reader.predictor.UPSIDE_DOWN_BELOW", 0.0)
     image, _ = text_page(["AB CD", "EFG"])
     recognizer = RecordingRecognizer(["Ab cd", "efg"])
     page = HandwritingReader(FlatClassifier(), line_recognizer=recognizer, mode="auto").read(image)
@@ -397,6 +399,7 @@ def test_auto_decides_on_the_greedy_reading_and_beam_decodes_only_lines_it_gives
 
 def test_past_the_pages_line_budget_lines_keep_the_classifiers_reading(monkeypatch):
     from pyimagesearch.reader import lines as line_reading
+    monkeypatch.setattr("pyimagesearch.reader.predictor.UPSIDE_DOWN_BELOW", 0.0)   # one reading, as above
     image, _ = text_page(["AB CD", "EFG"])
     oracle = OracleRecognizer(["Ab cd", "efg"])
     first_line_only = HandwritingReader(FlatClassifier(), line_recognizer=oracle, mode="lines")

@@ -22,6 +22,13 @@ from .lines import LineReader
 from .options import MODES
 
 
+# a page read less surely than this (mean character confidence) is read upside down as well, and
+# that reading is taken when it is surer by the margin: upside down, a code of S, Z, 8 and I or the
+# digits 0522 1859 read as well as upright (docs/detector.md)
+UPSIDE_DOWN_BELOW = 0.9
+UPSIDE_DOWN_MARGIN = 0.1
+
+
 class HandwritingReader:
     """``line_recognizer``: a ``recognition.recognizer.LineRecognizer`` (or None);
     ``mode``: 'chars', 'lines' (needs the recognizer) or 'auto' ('chars' without one);
@@ -49,30 +56,37 @@ class HandwritingReader:
         turned is read upright: at once when it is sure of the turn; when it only
         finds the text running down the photo, both quarter turns are read as well,
         and the surer of those (mean character confidence) is taken over the photo's own
-        when it is surer still."""
+        when it is surer still. A page read with less confidence than UPSIDE_DOWN_BELOW
+        is read upside down as well, and that reading taken when it is clearly surer."""
         scan = PageScan.of(image)
-        # a blank page, or noise and texture, holds no text: the detector is not asked;
-        # nor about a crop of one line: the user chose that ink, and there is no page around it
-        if self.detector is None or scan.height == 0 or is_line_crop(scan):
+        # a blank page, or noise and texture, holds no text: neither the detector nor a turn is tried
+        if scan.height == 0:
             return self._read(image, scan, name)
-        view = self.detector.look(image)
-        if view.turn_probability >= TURN_CONFIDENCE:
+        # nor is the detector asked about a crop of one line: the user chose that ink, and there
+        # is no page around it
+        view = None if self.detector is None or is_line_crop(scan) else self.detector.look(image)
+        if view is not None and view.turn_probability >= TURN_CONFIDENCE:
             return self._read_turned(image, view, view.turn, name, scan)
         page = self._read_turned(image, view, 0, name, scan)
-        if view.sideways:
+        if view is not None and view.sideways:
             best = max((self._read_turned(image, view, turn, name, scan) for turn in (1, 3)),
                        key=lambda turned: turned.confidence)
             if best.confidence > page.confidence:
                 return best
+        if page.confidence < UPSIDE_DOWN_BELOW:
+            flipped = self._read_turned(image, view, 2, name, scan)
+            if flipped.confidence > page.confidence + UPSIDE_DOWN_MARGIN:
+                return flipped
         return page
 
     def _read_turned(self, image, view, turn, name, scan):
         """The page read as if the photo were the upright page turned ``turn``
         quarter turns counter-clockwise; boxes in the photo's pixels. ``scan`` is
-        the photo's own, scanned again when turned."""
+        the photo's own, scanned again when turned; ``view`` the detector's (None:
+        all the ink is read)."""
         upright = np.ascontiguousarray(np.rot90(image, -turn))
         scan = scan if turn == 0 else PageScan.of(upright)
-        page = self._read(upright, keep_handwriting(scan, view.upright(turn)), name)
+        page = self._read(upright, scan if view is None else keep_handwriting(scan, view.upright(turn)), name)
         for character in page.characters:
             character.box = box_in_photo(character.box, turn, upright.shape)
         return page
