@@ -349,7 +349,7 @@ def test_an_upside_down_photo_is_read_upright_and_boxed_on_the_photo(detector):
         assert got.box == learned.box_in_photo(want.box, 2, upright.shape)
 
 
-def test_a_page_read_surely_is_not_read_upside_down(monkeypatch):
+def test_only_a_page_read_unsurely_and_within_the_budget_is_read_upside_down(monkeypatch):
     from pyimagesearch.reader import predictor
 
     class Sure:   # a classifier stand-in, sure that every glyph is an 'A'
@@ -368,6 +368,10 @@ def test_a_page_read_surely_is_not_read_upside_down(monkeypatch):
     monkeypatch.setattr(predictor, "UPSIDE_DOWN_BELOW", 1.01)
     reader.read(two_words())
     assert turns == [0, 0, 2]
+    # ... unless it was read as more characters than the budget for reading twice
+    monkeypatch.setattr(predictor, "UPSIDE_DOWN_MAX_CHARACTERS", 3)
+    reader.read(two_words())
+    assert turns == [0, 0, 2, 0]
 
 
 def test_turn_calls_count_the_detectors_call_per_true_turn():

@@ -27,6 +27,9 @@ from .options import MODES
 # digits 0522 1859 read as well as upright (docs/detector.md)
 UPSIDE_DOWN_BELOW = 0.9
 UPSIDE_DOWN_MARGIN = 0.1
+# the second reading doubles the work: a page read as more characters than this (a sheet of marks,
+# a page of dense writing) is read one way round only, so its time stays within the hostile bench's
+UPSIDE_DOWN_MAX_CHARACTERS = 400
 
 
 class HandwritingReader:
@@ -57,7 +60,8 @@ class HandwritingReader:
         finds the text running down the photo, both quarter turns are read as well,
         and the surer of those (mean character confidence) is taken over the photo's own
         when it is surer still. A page read with less confidence than UPSIDE_DOWN_BELOW
-        is read upside down as well, and that reading taken when it is clearly surer."""
+        (and as no more than UPSIDE_DOWN_MAX_CHARACTERS) is read upside down as well,
+        and that reading taken when it is clearly surer."""
         scan = PageScan.of(image)
         # a blank page, or noise and texture, holds no text: neither the detector nor a turn is tried
         if scan.height == 0:
@@ -73,7 +77,7 @@ class HandwritingReader:
                        key=lambda turned: turned.confidence)
             if best.confidence > page.confidence:
                 return best
-        if page.confidence < UPSIDE_DOWN_BELOW:
+        if page.confidence < UPSIDE_DOWN_BELOW and len(page.characters) <= UPSIDE_DOWN_MAX_CHARACTERS:
             flipped = self._read_turned(image, view, 2, name, scan)
             if flipped.confidence > page.confidence + UPSIDE_DOWN_MARGIN:
                 return flipped
