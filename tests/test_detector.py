@@ -168,6 +168,48 @@ def test_a_neat_notebook_hand_the_working_look_takes_for_print_is_read():
     assert score["errors"] < 0.3 * score["length"]
 
 
+def test_kept_share_is_the_share_of_a_boxs_ink_the_detector_kept():
+    image = two_words()
+    scan = PageScan.of(image)
+    kept = keep_handwriting(scan, half_detector(True).look(image))
+    assert learned.kept_share(scan, kept, [0, 0, 400, 300]) == 1.0       # the left word, kept
+    assert learned.kept_share(scan, kept, [400, 0, 400, 300]) == 0.0     # the right word, dropped
+    assert 0.3 < learned.kept_share(scan, kept, [0, 0, 800, 300]) < 0.7
+    assert learned.kept_share(scan, kept, [0, 0, 30, 30]) == 1.0         # no ink: nothing dropped
+
+
+def test_a_line_the_detector_kept_only_scraps_of_is_left_out():
+    from pyimagesearch.reader.predictor import HandwritingReader
+
+    class Sure:   # a classifier stand-in, sure that every glyph is an 'A'
+        labels = ["A"]
+
+        def predict(self, inputs):
+            return np.ones((len(inputs), 1), np.float32)
+
+    def network(hand_boxes):   # handwriting on the given (x0, x1, y0, y1) fractions of the input
+        def run_network(x):
+            out = np.full((1, x.shape[1] // STRIDE, x.shape[2] // STRIDE, len(OUTPUTS)), -8.0, np.float32)
+            rows, cols = out.shape[1:3]
+            for x0, x1, y0, y1 in hand_boxes:
+                out[0, int(y0 * rows):int(y1 * rows), int(x0 * cols):int(x1 * cols), 0] = 8.0
+            out[0, ..., 2] = 8.0
+            return out
+        return run_network
+
+    # two lines of two words (not a crop of one line: the detector is asked)
+    image = np.full((500, 800, 3), 255, np.uint8)
+    for text, x, y in (("left", 40, 170), ("right", 480, 170), ("down", 40, 370), ("below", 480, 370)):
+        cv2.putText(image, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 20), 5)
+    whole = HandwritingReader(Sure(), detector=LearnedDetector(network([(0, 1, 0, 1)]))).read(image)
+    assert len(whole.lines) == 2
+    # the second line, and of the first only its first letter and its last: the first line's box holds
+    # mostly ink the detector dropped
+    scraps = network([(0, 1, 0.5, 1), (0, 0.08, 0, 0.5), (0.72, 0.8, 0, 0.5)])
+    page = HandwritingReader(Sure(), detector=LearnedDetector(scraps)).read(image)
+    assert len(page.lines) == 1 and page.lines[0].box[1] > 250
+
+
 def test_nothing_called_handwriting_leaves_nothing_to_read():
     image = two_words()
     scan = keep_handwriting(PageScan.of(image), half_detector(False).look(image))

@@ -211,3 +211,12 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     mask.ravel()[kept] = scan.mask.ravel()[kept]
     height = text_height(plausible(components(mask), scan.height))
     return dataclasses.replace(scan, mask=mask, height=height if height >= MIN_TEXT_HEIGHT else 0.0)
+
+
+def kept_share(scan: PageScan, kept: PageScan, box: list) -> float:
+    """Of the ink of ``scan`` inside ``box`` ([x, y, w, h] in the photo's pixels),
+    the share that ``kept`` (its handwriting, ``keep_handwriting``) holds."""
+    x, y, w, h = (v / scan.to_original for v in box)
+    rows, cols = slice(int(y), int(np.ceil(y + h))), slice(int(x), int(np.ceil(x + w)))
+    ink = np.count_nonzero(scan.mask[rows, cols])
+    return np.count_nonzero(kept.mask[rows, cols]) / ink if ink else 1.0

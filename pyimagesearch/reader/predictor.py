@@ -11,7 +11,7 @@ import numpy as np
 
 from ..detection.crops import PageInk
 from ..detection.layout import line_groups, reading_order
-from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting
+from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting, kept_share
 from ..detection.segment import PageScan, find_glyphs, is_line_crop
 from ..errors import InputError
 from ..io.elements import Page
@@ -30,6 +30,10 @@ UPSIDE_DOWN_MARGIN = 0.1
 # the second reading doubles the work: a page read as more characters than this (a sheet of marks,
 # a page of dense writing) is read one way round only, so its time stays within the hostile bench's
 UPSIDE_DOWN_MAX_CHARACTERS = 400
+# a line read where the detector kept less than this share of the ink (its box's) is left out: what
+# the detector kept of a printed line (d10's "IA TR"), not a handwritten line beside printed labels
+# (d18's digits keep 0.35 of their box's ink)
+MIN_KEPT_SHARE = 0.25
 
 
 class HandwritingReader:
@@ -87,10 +91,17 @@ class HandwritingReader:
         """The page read as if the photo were the upright page turned ``turn``
         quarter turns counter-clockwise; boxes in the photo's pixels. ``scan`` is
         the photo's own, scanned again when turned; ``view`` the detector's (None:
-        all the ink is read)."""
+        all the ink is read), whose lines keep MIN_KEPT_SHARE of their box's ink or more."""
         upright = np.ascontiguousarray(np.rot90(image, -turn))
         scan = scan if turn == 0 else PageScan.of(upright)
-        page = self._read(upright, scan if view is None else keep_handwriting(scan, view.upright(turn)), name)
+        if view is None:
+            page = self._read(upright, scan, name)
+        else:
+            kept = keep_handwriting(scan, view.upright(turn))
+            page = self._read(upright, kept, name)
+            # a line whose box holds mostly ink the detector dropped is what is left of a printed line
+            page = Page(page.image, [line for line in page.lines
+                                     if kept_share(scan, kept, line.box) >= MIN_KEPT_SHARE])
         for character in page.characters:
             character.box = box_in_photo(character.box, turn, upright.shape)
         return page
