@@ -120,16 +120,26 @@ def _hand_until(fraction, image):
     return out
 
 
-def cells_network(hand_left: bool, hand_right: bool, printed: bool = False):
-    """A stand-in network look: sure handwriting on the left and/or right half of its input, else
-    sure paper (or sure print), turn 0."""
+class AllA:   # a classifier stand-in, sure that every glyph is an 'A'
+    labels = ["A"]
+
+    def predict(self, inputs):
+        return np.ones((len(inputs), 1), np.float32)
+
+
+LEFT, ALL = (0, 0.5, 0, 1), (0, 1, 0, 1)   # (x0, x1, y0, y1) fractions of the input
+
+
+def boxes_network(hand_boxes, printed: bool = False):
+    """A stand-in network look: sure handwriting on the given (x0, x1, y0, y1) fractions of its
+    input, else sure paper (or sure print), turn 0."""
     def run_network(x):
-        _, h, w, _ = x.shape
-        out = np.full((1, h // STRIDE, w // STRIDE, len(OUTPUTS)), -8.0, np.float32)
+        out = np.full((1, x.shape[1] // STRIDE, x.shape[2] // STRIDE, len(OUTPUTS)), -8.0, np.float32)
+        rows, cols = out.shape[1:3]
         out[0, ..., 1] = 8.0 if printed else -8.0
-        out[0, :, : w // STRIDE // 2, 0] = 8.0 if hand_left else -8.0
-        out[0, :, w // STRIDE // 2:, 0] = 8.0 if hand_right else -8.0
-        out[0, ..., 2] = 4.0
+        for x0, x1, y0, y1 in hand_boxes:
+            out[0, int(y0 * rows):int(y1 * rows), int(x0 * cols):int(x1 * cols), 0] = 8.0
+        out[0, ..., 2] = 8.0
         return out
     return run_network
 
@@ -142,17 +152,16 @@ def _kept_columns(image, detector):
 
 def test_ink_the_working_look_calls_print_is_judged_by_the_glance_when_only_it_finds_handwriting():
     image = two_words()
-    columns = _kept_columns(image, LearnedDetector(cells_network(False, False, printed=True),
-                                                   cells_network(True, False)))
+    columns = _kept_columns(image, LearnedDetector(boxes_network([], printed=True), boxes_network([LEFT])))
     assert len(columns) and columns.max() < 400          # the glance's left word, not the right
     # a glance that finds no handwriting either changes nothing: nothing is read
-    assert not len(_kept_columns(image, LearnedDetector(cells_network(False, False, printed=True),
-                                                        cells_network(False, False, printed=True))))
+    assert not len(_kept_columns(image, LearnedDetector(boxes_network([], printed=True),
+                                                        boxes_network([], printed=True))))
 
 
 def test_the_glance_does_not_judge_a_page_whose_working_look_finds_handwriting():
     image = two_words()
-    columns = _kept_columns(image, LearnedDetector(cells_network(True, False), cells_network(True, True)))
+    columns = _kept_columns(image, LearnedDetector(boxes_network([LEFT]), boxes_network([ALL])))
     assert len(columns) and columns.max() < 400
 
 
@@ -181,32 +190,16 @@ def test_kept_share_is_the_share_of_a_boxs_ink_the_detector_kept():
 def test_a_line_the_detector_kept_only_scraps_of_is_left_out():
     from pyimagesearch.reader.predictor import HandwritingReader
 
-    class Sure:   # a classifier stand-in, sure that every glyph is an 'A'
-        labels = ["A"]
-
-        def predict(self, inputs):
-            return np.ones((len(inputs), 1), np.float32)
-
-    def network(hand_boxes):   # handwriting on the given (x0, x1, y0, y1) fractions of the input
-        def run_network(x):
-            out = np.full((1, x.shape[1] // STRIDE, x.shape[2] // STRIDE, len(OUTPUTS)), -8.0, np.float32)
-            rows, cols = out.shape[1:3]
-            for x0, x1, y0, y1 in hand_boxes:
-                out[0, int(y0 * rows):int(y1 * rows), int(x0 * cols):int(x1 * cols), 0] = 8.0
-            out[0, ..., 2] = 8.0
-            return out
-        return run_network
-
     # two lines of two words (not a crop of one line: the detector is asked)
     image = np.full((500, 800, 3), 255, np.uint8)
     for text, x, y in (("left", 40, 170), ("right", 480, 170), ("down", 40, 370), ("below", 480, 370)):
         cv2.putText(image, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (20, 20, 20), 5)
-    whole = HandwritingReader(Sure(), detector=LearnedDetector(network([(0, 1, 0, 1)]))).read(image)
+    whole = HandwritingReader(AllA(), detector=LearnedDetector(boxes_network([ALL]))).read(image)
     assert len(whole.lines) == 2
     # the second line, and of the first only its first letter and its last: the first line's box holds
     # mostly ink the detector dropped
-    scraps = network([(0, 1, 0.5, 1), (0, 0.08, 0, 0.5), (0.72, 0.8, 0, 0.5)])
-    page = HandwritingReader(Sure(), detector=LearnedDetector(scraps)).read(image)
+    scraps = boxes_network([(0, 1, 0.5, 1), (0, 0.08, 0, 0.5), (0.72, 0.8, 0, 0.5)])
+    page = HandwritingReader(AllA(), detector=LearnedDetector(scraps)).read(image)
     assert len(page.lines) == 1 and page.lines[0].box[1] > 250
 
 
@@ -344,12 +337,6 @@ def test_boxes_of_the_upright_page_map_back_onto_the_turned_photo(turn):
 def test_a_page_found_turned_is_read_upright_and_boxed_on_the_photo():
     from pyimagesearch.reader.predictor import HandwritingReader
 
-    class Blobs:   # a classifier stand-in: every glyph is an 'A'
-        labels = ["A"]
-
-        def predict(self, inputs):
-            return np.ones((len(inputs), 1), np.float32)
-
     def turned_once(x):   # every cell is handwriting, on a page turned one quarter turn
         out = np.full((1, x.shape[1] // STRIDE, x.shape[2] // STRIDE, len(OUTPUTS)), -8.0, np.float32)
         out[0, ..., 0], out[0, ..., 3] = 8.0, 8.0
@@ -357,8 +344,8 @@ def test_a_page_found_turned_is_read_upright_and_boxed_on_the_photo():
 
     upright = two_words()
     photo = np.ascontiguousarray(np.rot90(upright, 1))
-    page = HandwritingReader(Blobs(), detector=LearnedDetector(turned_once)).read(photo)
-    reference = HandwritingReader(Blobs()).read(upright)
+    page = HandwritingReader(AllA(), detector=LearnedDetector(turned_once)).read(photo)
+    reference = HandwritingReader(AllA()).read(upright)
     assert page.text == reference.text and len(page.lines) == 1
     for got, want in zip(page.characters, reference.characters):
         assert got.box == learned.box_in_photo(want.box, 1, upright.shape)
@@ -394,13 +381,7 @@ def test_an_upside_down_photo_is_read_upright_and_boxed_on_the_photo(detector):
 def test_only_a_page_read_unsurely_and_within_the_budget_is_read_upside_down(monkeypatch):
     from pyimagesearch.reader import predictor
 
-    class Sure:   # a classifier stand-in, sure that every glyph is an 'A'
-        labels = ["A"]
-
-        def predict(self, inputs):
-            return np.ones((len(inputs), 1), np.float32)
-
-    reader = predictor.HandwritingReader(Sure())
+    reader = predictor.HandwritingReader(AllA())
     turns = []
     original = reader._read_turned
     monkeypatch.setattr(reader, "_read_turned", lambda *a: turns.append(a[2]) or original(*a))
