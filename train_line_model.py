@@ -28,6 +28,8 @@ ap.add_argument("--steps-per-epoch", type=int, default=DEFAULTS.steps_per_epoch,
 ap.add_argument("--max-train-samples", type=int, default=DEFAULTS.max_train_samples,
                 help="use at most this many training items (0: all)")
 ap.add_argument("--lstm-units", type=int, default=DEFAULTS.lstm_units, help="units of each LSTM direction")
+ap.add_argument("--filters", type=int, nargs=4, default=DEFAULTS.filters, metavar="N",
+                help="filters of the four convolution blocks")
 ap.add_argument("--max-width", type=int, default=DEFAULTS.max_width, help="drop training images wider than this (px)")
 ap.add_argument("--patience", type=int, default=DEFAULTS.patience,
                 help="early stopping: epochs without a better validation CER")
@@ -66,7 +68,7 @@ def main():
     config = LineTrainConfig(model_path=args["model"], data_dir=args["data"], epochs=args["epochs"],
                              batch_size=args["batch_size"], learning_rate=args["lr"],
                              steps_per_epoch=args["steps_per_epoch"], max_train_samples=args["max_train_samples"],
-                             lstm_units=args["lstm_units"], max_width=args["max_width"], patience=args["patience"],
+                             lstm_units=args["lstm_units"], filters=tuple(args["filters"]), max_width=args["max_width"], patience=args["patience"],
                              seed=args["seed"], init_from=args["init_from"],
                              line_stretch=tuple(args["line_stretch"]), words_per_line=tuple(args["words_per_line"]),
                              resume=args["resume"], overwrite=args["overwrite"], plot_path=args["plot"],

@@ -67,6 +67,9 @@ def check_config(config: LineTrainConfig) -> None:
     if not 0.0 <= config.page_share < 1.0 - config.font_share:
         raise InputError(f"--page-share {config.page_share}: must be at least 0, and with --font-share "
                          f"{config.font_share} leave UniPen samples in each batch")
+    if len(config.filters) != 4 or min(config.filters) < 1 or config.lstm_units < 1:
+        raise InputError(f"--filters {' '.join(map(str, config.filters))} --lstm-units {config.lstm_units}: "
+                         "four convolution blocks and the LSTM need at least one unit each")
     if config.workers < 0:
         raise InputError(f"--workers {config.workers}: must be at least 0")
     if config.font_share > 0 or config.page_share > 0:

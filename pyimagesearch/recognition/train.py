@@ -121,7 +121,11 @@ def _model_to_resume(config, charset, steps, state):
         print("[INFO] no checkpoint to resume from: starting afresh")
     model = build_line_model(charset.num_classes, tuple(config.filters), config.lstm_units)
     if config.init_from:
-        model.set_weights(initial_weights(config.init_from, charset).get_weights())
+        try:
+            model.set_weights(initial_weights(config.init_from, charset).get_weights())
+        except ValueError:
+            raise InputError(f"{config.init_from}: its layers differ from --filters "
+                             f"{' '.join(map(str, config.filters))} --lstm-units {config.lstm_units}") from None
         print(f"[INFO] starting from the weights of {config.init_from}")
     return compile_line_model(model, config.learning_rate, config.epochs * steps)
 
