@@ -179,6 +179,7 @@ def test_the_mix_is_checked_before_training(tmp_path, sources):
     check_config(LineTrainConfig(**base))
     for change, message in (({"font_share": 1.0}, "--font-share 1.0"), ({"workers": -1}, "--workers -1"),
                             ({"page_share": 0.8}, "--page-share 0.8"), ({"page_share": -0.1}, "--page-share -0.1"),
+                            ({"filters": (16, 0, 48, 64)}, "--filters 16 0 48 64"), ({"lstm_units": 0}, "--lstm-units 0"),
                             ({"fonts_dir": str(tmp_path)}, "fonts.tsv")):
         with pytest.raises(InputError, match=message):
             check_config(LineTrainConfig(**{**base, **change}))

@@ -250,6 +250,24 @@ def test_tiny_model_trains_saves_converts_and_reloads(tmp_path):
         assert rec.read(page, beam_width=4).text is not None
 
 
+def test_init_from_takes_the_weights_of_a_model_of_the_same_layers_only(tmp_path):
+    import keras
+    from pyimagesearch.errors import InputError
+    from pyimagesearch.recognition.config import LineTrainConfig
+    from pyimagesearch.recognition.model import build_line_model
+    from pyimagesearch.recognition.train import model_to_train, save_line_model
+    keras.utils.set_random_seed(1)
+    cs = Charset()
+    path = str(tmp_path / "tiny.keras")
+    source = build_line_model(cs.num_classes, filters=(8, 8, 8, 8), lstm_units=8)
+    save_line_model(source, path, cs)
+    same = model_to_train(LineTrainConfig(init_from=path, filters=(8, 8, 8, 8), lstm_units=8), cs, 3, None)
+    for taken, given in zip(same.get_weights(), source.get_weights()):
+        np.testing.assert_array_equal(taken, given)
+    with pytest.raises(InputError, match="its layers differ from --filters 8 8 8 16 --lstm-units 8"):
+        model_to_train(LineTrainConfig(init_from=path, filters=(8, 8, 8, 16), lstm_units=8), cs, 3, None)
+
+
 # ---------------------------------------------------------------- training smoke run (UniPen)
 
 def test_script_reports_bad_input_on_one_line(tmp_path):

@@ -108,7 +108,7 @@ def prepare_data(config, charset, corpus=None):
     return corpus, train_items, held_out, maker, val_batches
 
 
-def _model_to_resume(config, charset, steps, state):
+def model_to_train(config, charset, steps, state):
     """The interrupted run's model, or a new one (from ``init_from``'s weights)."""
     from .model import build_line_model, compile_line_model
     if state:
@@ -163,7 +163,7 @@ def train(config: LineTrainConfig, corpus=None):
 
     state = checkpoints.read_state(config.model_path) if config.resume else None
     history, initial_epoch = (state["history"], state["epoch"]) if state else ({}, 0)
-    model = _model_to_resume(config, charset, steps, state)
+    model = model_to_train(config, charset, steps, state)
     print(f"[INFO] {model.count_params()} weights, {len(charset)} characters + blank, "
           f"{steps} steps of {config.batch_size} per epoch")
 
