@@ -243,6 +243,16 @@ def test_auto_keeps_confident_block_capitals_and_reads_the_rest_whole():
     assert auto.choose(agreeing_caps) == "chars"
 
 
+def test_auto_gives_a_line_to_the_line_model_when_it_is_clearly_surer_of_another_reading():
+    # d18's boxed digits: the classifier unsure of a 5 and a 9, the line model sure of the number
+    boxes = [[40 * k, 0, 30, 50] for k in range(10)]
+    def choice(line_text, line_confidence):
+        return auto.choose(auto.evidence(boxes, [0.6] * 10, "1234G67540", line_text, line_confidence))
+    assert choice("1234567890", 0.6 + auto.AUTO_LINE_SURER) == "lines"
+    assert choice("1234567890", 0.6 + auto.AUTO_LINE_SURER - 0.05) == "chars"   # agreeing, not surer
+    assert choice("1234G67540", 0.95) == "chars"                                 # the same reading
+
+
 @needs_classifier
 def _characters(text, alternatives):
     from pyimagesearch.io.elements import Character

@@ -152,7 +152,8 @@ class HandwritingReader:
                 ev = evidence([boxes[i] for i in group.glyphs],
                               # the classifier's own confidence: choose's thresholds were measured on it
                               probs[group.glyphs].max(axis=1),
-                              "".join(ln.text for ln in by_chars), first.text if first is not None else "")
+                              "".join(ln.text for ln in by_chars), first.text if first is not None else "",
+                              first.confidence if first is not None else 0.0)
                 if choose(ev) == "chars":
                     if first is not None:
                         settle_by_line([c for ln in by_chars for c in ln.characters], first.text,
