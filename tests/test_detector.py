@@ -112,6 +112,34 @@ def test_a_letter_the_network_doubts_is_kept_with_its_word():
     assert columns.max() < 400
 
 
+def _label_beside_word(label_scale):
+    """A printed label ("Status:", at ``label_scale``) written up against a big word, and a
+    network output sure that the label is print and the word handwriting."""
+    image = np.full((300, 900, 3), 255, np.uint8)
+    (label_w, _), _ = cv2.getTextSize("Status:", cv2.FONT_HERSHEY_SIMPLEX, label_scale, 2)
+    cv2.putText(image, "Status:", (40, 190), cv2.FONT_HERSHEY_SIMPLEX, label_scale, (20, 20, 20), 2)
+    word_x = 40 + label_w + 15
+    cv2.putText(image, "MARRIED", (word_x, 190), cv2.FONT_HERSHEY_SIMPLEX, 2.5, (20, 20, 20), 6)
+    h, w = -(-image.shape[0] // STRIDE), -(-image.shape[1] // STRIDE)
+    out = np.full((h, w, len(OUTPUTS)), -8.0, np.float32)
+    out[:, word_x // STRIDE:, 0] = 8.0
+    out[:, : word_x // STRIDE, 1] = 8.0
+    return image, learned.DetectorView.of_output(out, image.shape), word_x
+
+
+@pytest.mark.parametrize("label_scale, label_kept", [(0.8, False), (2.5, True)])
+def test_a_word_keeps_a_letter_the_network_calls_print_only_when_it_is_as_tall_as_the_words_handwriting(
+        label_scale, label_kept):
+    image, view, word_x = _label_beside_word(label_scale)
+    scan = PageScan.of(image)
+    kept = keep_handwriting(scan, view)
+    label = scan.mask[:, : (word_x - 10)] > 0
+    assert label.any() and (scan.mask[:, word_x:] > 0).any()
+    # the word is kept; a small printed label written up against it is not, a letter of its size is
+    assert np.array_equal(kept.mask[:, word_x:] > 0, scan.mask[:, word_x:] > 0)
+    assert (kept.mask[:, : (word_x - 10)] > 0).any() == label_kept
+
+
 def _hand_until(fraction, image):
     """Network output for ``image``: handwriting on the cells left of ``fraction`` of its width."""
     h, w = -(-image.shape[0] // STRIDE), -(-image.shape[1] // STRIDE)

@@ -25,8 +25,14 @@ ALIGN = 32             # the input's sides are padded to multiples of this (the 
 # the output's channels: logits of handwriting ink and printed text, then of the 4 quarter turns
 OUTPUTS = ("hand", "print", "turn0", "turn1", "turn2", "turn3")
 HAND_THRESHOLD = 0.5   # a component is handwriting when its mean handwriting probability reaches this
-# ink this close side by side (text heights) is one word, judged whole as well as by component
+# ink this close side by side (text heights) is one word, judged whole as well as by component;
+# a word does not keep a component the network is SURE_PRINT sure is print when it is under
+# PRINT_BESIDE times as tall as the word's handwritten components (their median): a form's printed
+# label written up against the handwriting (d09's "Marital Status:", 0.8-0.98 print, a third as
+# tall as the "MARRIED" after it); the network calls some neat handwritten capitals print as surely
 WORD_REACH = 0.75
+SURE_PRINT = 0.75
+PRINT_BESIDE = 0.6
 TURN_CONFIDENCE = 0.8  # the page is turned upright only when the turn's probability reaches this
 SIDEWAYS = 0.6         # text runs down the photo when the two quarter turns' probabilities reach this together
 # a look finds handwriting when a tenth of the page's ink lies on cells this sure of it; when the
@@ -160,13 +166,37 @@ def at_scan_size(scan: PageScan, cells: np.ndarray) -> np.ndarray:
     return cv2.resize(cells, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
+def _label_means(labels, hand, printed):
+    """Per label (1..), the mean handwriting and print probabilities of its ink."""
+    pixels = np.maximum(np.bincount(labels), 1)
+    return np.bincount(labels, weights=hand) / pixels, np.bincount(labels, weights=printed) / pixels
+
+
 def _on_handwriting(labels, hand, printed):
     """Per ink pixel, given its label (1..): whether its label's ink lies (on
     average) on handwriting cells, and more than on printed ones."""
-    pixels = np.maximum(np.bincount(labels), 1)
-    hand_mean = np.bincount(labels, weights=hand) / pixels
-    keep = (hand_mean >= HAND_THRESHOLD) & (hand_mean > np.bincount(labels, weights=printed) / pixels)
-    return keep[labels]
+    hand_mean, print_mean = _label_means(labels, hand, printed)
+    return ((hand_mean >= HAND_THRESHOLD) & (hand_mean > print_mean))[labels]
+
+
+def _small_print_in_words(scan: PageScan, component, word, hand, printed):
+    """Per ink pixel (its component's and its word's labels): whether its component is
+    surely print (SURE_PRINT) and under PRINT_BESIDE times the median height of its
+    word's handwritten components."""
+    hand_mean, print_mean = _label_means(component, hand, printed)
+    # the stats' row k is label k + 1; index 0 (the paper) stays 0
+    heights = np.zeros(len(hand_mean))
+    known = min(len(hand_mean) - 1, len(scan.components[1]))
+    heights[1:known + 1] = scan.components[1][:known, 3]
+    word_of = np.zeros(len(hand_mean), np.int64)
+    word_of[component] = word
+    handwritten = np.flatnonzero((hand_mean >= HAND_THRESHOLD) & (hand_mean > print_mean))
+    word_height = np.zeros(word.max() + 1)
+    for label in np.unique(word_of[handwritten]):
+        word_height[label] = np.median(heights[handwritten[word_of[handwritten] == label]])
+    small_print = (print_mean >= SURE_PRINT) & (print_mean > hand_mean) & \
+        (heights < PRINT_BESIDE * word_height[word_of])
+    return small_print[component]
 
 
 def _judging_look(scan: PageScan, view: DetectorView, ink: np.ndarray):
@@ -196,16 +226,17 @@ def _word_labels(scan: PageScan):
 def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     """``scan`` with only the ink that lies (on average) on handwriting cells more
     than on printed ones, judged by ink component and by word: a letter the network
-    doubts is kept with its word, and a word it doubts keeps the components it is
-    sure of. The cells are the working look's, or the glance's when only the glance
+    doubts is kept with its word (unless it is sure a small letter is print), and a word
+    it doubts keeps the components it is sure of. The cells are the working look's, or the glance's when only the glance
     finds handwriting. Its text height is measured again on what is left (0 when nothing is)."""
     if scan.height == 0:
         return scan
     # only the ink is judged: the paper is most of the page
     ink = np.flatnonzero(scan.mask)
     hand, printed = _judging_look(scan, view, ink)
-    by_component = _on_handwriting(scan.components[0].ravel()[ink], hand, printed)
-    by_word = _on_handwriting(_word_labels(scan).ravel()[ink], hand, printed)
+    component, word = scan.components[0].ravel()[ink], _word_labels(scan).ravel()[ink]
+    by_component = _on_handwriting(component, hand, printed)
+    by_word = _on_handwriting(word, hand, printed) & ~_small_print_in_words(scan, component, word, hand, printed)
     kept = ink[by_component | by_word]
     mask = np.zeros_like(scan.mask)
     mask.ravel()[kept] = scan.mask.ravel()[kept]
