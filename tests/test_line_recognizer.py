@@ -262,8 +262,8 @@ def test_init_from_takes_the_weights_of_a_model_of_the_same_layers_only(tmp_path
     source = build_line_model(cs.num_classes, filters=(8, 8, 8, 8), lstm_units=8)
     save_line_model(source, path, cs)
     same = model_to_train(LineTrainConfig(init_from=path, filters=(8, 8, 8, 8), lstm_units=8), cs, 3, None)
-    for taken, given in zip(same.get_weights(), source.get_weights()):
-        np.testing.assert_array_equal(taken, given)
+    for taken, expected in zip(same.get_weights(), source.get_weights()):
+        np.testing.assert_array_equal(taken, expected)
     with pytest.raises(InputError, match="its layers differ from --filters 8 8 8 16 --lstm-units 8"):
         model_to_train(LineTrainConfig(init_from=path, filters=(8, 8, 8, 16), lstm_units=8), cs, 3, None)
 

@@ -184,10 +184,8 @@ def _small_print_in_words(scan: PageScan, component, word, hand, printed):
     surely print (SURE_PRINT) and under PRINT_BESIDE times the median height of its
     word's handwritten components."""
     hand_mean, print_mean = _label_means(component, hand, printed)
-    # the stats' row k is label k + 1; index 0 (the paper) stays 0
-    heights = np.zeros(len(hand_mean))
-    known = min(len(hand_mean) - 1, len(scan.components[1]))
-    heights[1:known + 1] = scan.components[1][:known, 3]
+    heights = np.zeros(len(hand_mean))   # by label: the stats' row k is label k + 1, label 0 the paper
+    heights[1:] = scan.components[1][:len(hand_mean) - 1, 3]
     word_of = np.zeros(len(hand_mean), np.int64)
     word_of[component] = word
     handwritten = np.flatnonzero((hand_mean >= HAND_THRESHOLD) & (hand_mean > print_mean))
@@ -227,8 +225,9 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     """``scan`` with only the ink that lies (on average) on handwriting cells more
     than on printed ones, judged by ink component and by word: a letter the network
     doubts is kept with its word (unless it is sure a small letter is print), and a word
-    it doubts keeps the components it is sure of. The cells are the working look's, or the glance's when only the glance
-    finds handwriting. Its text height is measured again on what is left (0 when nothing is)."""
+    it doubts keeps the components it is sure of. The cells are the working look's, or
+    the glance's when only the glance finds handwriting. Its text height is measured
+    again on what is left (0 when nothing is)."""
     if scan.height == 0:
         return scan
     # only the ink is judged: the paper is most of the page
