@@ -172,23 +172,20 @@ def _label_means(labels, hand, printed):
     return np.bincount(labels, weights=hand) / pixels, np.bincount(labels, weights=printed) / pixels
 
 
-def _on_handwriting(labels, hand, printed):
-    """Per ink pixel, given its label (1..): whether its label's ink lies (on
-    average) on handwriting cells, and more than on printed ones."""
-    hand_mean, print_mean = _label_means(labels, hand, printed)
-    return ((hand_mean >= HAND_THRESHOLD) & (hand_mean > print_mean))[labels]
+def _handwritten(hand_mean, print_mean):
+    """Per label: whether its ink lies (on average) on handwriting cells, and more than on printed ones."""
+    return (hand_mean >= HAND_THRESHOLD) & (hand_mean > print_mean)
 
 
-def _small_print_in_words(scan: PageScan, component, word, hand, printed):
-    """Per ink pixel (its component's and its word's labels): whether its component is
-    surely print (SURE_PRINT) and under PRINT_BESIDE times the median height of its
-    word's handwritten components."""
-    hand_mean, print_mean = _label_means(component, hand, printed)
+def _small_print_in_words(scan: PageScan, component, word, hand_mean, print_mean):
+    """Per ink pixel (its component's and its word's labels; the components' mean
+    probabilities): whether its component is surely print (SURE_PRINT) and under
+    PRINT_BESIDE times the median height of its word's handwritten components."""
     heights = np.zeros(len(hand_mean))   # by label: the stats' row k is label k + 1, label 0 the paper
     heights[1:] = scan.components[1][:len(hand_mean) - 1, 3]
     word_of = np.zeros(len(hand_mean), np.int64)
     word_of[component] = word
-    handwritten = np.flatnonzero((hand_mean >= HAND_THRESHOLD) & (hand_mean > print_mean))
+    handwritten = np.flatnonzero(_handwritten(hand_mean, print_mean))
     word_height = np.zeros(word.max() + 1)
     for label in np.unique(word_of[handwritten]):
         word_height[label] = np.median(heights[handwritten[word_of[handwritten] == label]])
@@ -234,8 +231,10 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     ink = np.flatnonzero(scan.mask)
     hand, printed = _judging_look(scan, view, ink)
     component, word = scan.components[0].ravel()[ink], _word_labels(scan).ravel()[ink]
-    by_component = _on_handwriting(component, hand, printed)
-    by_word = _on_handwriting(word, hand, printed) & ~_small_print_in_words(scan, component, word, hand, printed)
+    component_means = _label_means(component, hand, printed)
+    by_component = _handwritten(*component_means)[component]
+    by_word = _handwritten(*_label_means(word, hand, printed))[word] & \
+        ~_small_print_in_words(scan, component, word, *component_means)
     kept = ink[by_component | by_word]
     mask = np.zeros_like(scan.mask)
     mask.ravel()[kept] = scan.mask.ravel()[kept]
