@@ -13,6 +13,7 @@ from ..detection.crops import PageInk
 from ..detection.layout import line_groups, reading_order
 from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting, kept_share
 from ..detection.segment import PageScan, find_glyphs, is_line_crop
+from ..detection.skew import level, slant
 from ..errors import InputError
 from ..io.elements import Page
 from ..transforms import glyphs_to_inputs
@@ -94,16 +95,20 @@ class HandwritingReader:
         all the ink is read), whose lines keep MIN_KEPT_SHARE of their box's ink or more."""
         upright = np.ascontiguousarray(np.rot90(image, -turn))
         scan = scan if turn == 0 else PageScan.of(upright)
-        if view is None:
-            page = self._read(upright, scan, name)
-        else:
-            kept = keep_handwriting(scan, view.upright(turn))
-            page = self._read(upright, kept, name)
+        kept = scan if view is None else keep_handwriting(scan, view.upright(turn))
+        # lines written askew are read levelled
+        angle, levelling = slant(kept), None
+        if angle:
+            scan = level(scan, angle)[0] if view is not None else scan
+            kept, levelling = level(kept, angle)
+        page = self._read(upright, kept, name)
+        if view is not None:
             # a line whose box holds mostly ink the detector dropped is what is left of a printed line
             page = Page(page.image, [line for line in page.lines
                                      if kept_share(scan, kept, line.box) >= MIN_KEPT_SHARE])
         for character in page.characters:
-            character.box = box_in_photo(character.box, turn, upright.shape)
+            box = levelling.box_on_page(character.box, upright.shape) if levelling else character.box
+            character.box = box_in_photo(box, turn, upright.shape)
         return page
 
     def _read(self, image, scan, name):
