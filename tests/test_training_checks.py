@@ -64,9 +64,10 @@ def test_line_training_refuses_to_overwrite_before_importing_tensorflow(tmp_path
     model = tmp_path / "line.keras"
     _write(model)
     _write(tmp_path / "line.lm.npz")
+    # UniPen alone (no font or page lines), so that the check does not need ../shared's fonts
     proc = _run_without_tensorflow(LINE_TRAIN, "--model", str(model), "--data", str(tmp_path),
                                    "--plot", str(tmp_path / "p.png"), "--report", str(tmp_path / "r.txt"),
-                                   cwd=tmp_path)
+                                   "--font-share", "0", "--page-share", "0", cwd=tmp_path)
     line = assert_one_line_error(proc)
     assert "line.keras" in line and "line.lm.npz" in line and "--overwrite" in line
     assert model.read_text() == "keep me"
