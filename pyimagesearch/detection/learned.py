@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .segment import MIN_TEXT_HEIGHT, PageScan, components, plausible, text_height
+from .segment import PageScan
 
 # a photo's long side is brought to this for the network: its writing then looks a third larger
 # than on the training pages (detector_data.CANVAS), which reads better (docs/detector.md)
@@ -238,8 +238,7 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     kept = ink[by_component | by_word]
     mask = np.zeros_like(scan.mask)
     mask.ravel()[kept] = scan.mask.ravel()[kept]
-    height = text_height(plausible(components(mask), scan.height))
-    return dataclasses.replace(scan, mask=mask, height=height if height >= MIN_TEXT_HEIGHT else 0.0)
+    return scan.replaced(mask=mask)
 
 
 def kept_share(scan: PageScan, kept: PageScan, box: list) -> float:

@@ -4,6 +4,7 @@ Everything is relative: the page is brought to a working size, the background is
 estimated and removed (uneven light, shadows, dark photos), ruled and form lines
 are erased, and size filters follow the detected text height, not fixed pixels.
 """
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -204,6 +205,14 @@ class PageScan:
     def components(self):
         """(labels, stats) of the ink mask's connected components, found once per page."""
         return components(self.mask)
+
+    def replaced(self, **changes) -> "PageScan":
+        """This scan with ``changes`` (a new mask among them), its text height measured
+        again on the new mask (0 when what is left is too small to be text)."""
+        scan = dataclasses.replace(self, **changes)
+        height = text_height(plausible(scan.components, self.height))
+        scan.height = height if height >= MIN_TEXT_HEIGHT else 0.0
+        return scan
 
 
 def is_line_crop(scan: PageScan) -> bool:

@@ -8,7 +8,7 @@ import dataclasses
 import cv2
 import numpy as np
 
-from .segment import MAX_GLYPH_HEIGHTS, MIN_TEXT_HEIGHT, PageScan, components, plausible, text_height
+from .segment import MAX_GLYPH_HEIGHTS, PageScan
 
 # slants searched, in degrees either way: beyond this a page is turned, not askew
 MAX_SKEW = 15.0
@@ -28,10 +28,9 @@ MAX_POINTS = 10_000
 
 @dataclasses.dataclass(frozen=True)
 class Levelling:
-    """How a page scan was levelled: turned by ``angle`` degrees (counter-clockwise
-    in the image) onto a canvas whose original-pixel ``shape`` holds all of it;
-    ``to_levelled`` maps original pixels of the page onto the canvas's."""
-    angle: float
+    """How a page scan was levelled: turned onto a canvas whose original-pixel
+    ``shape`` holds all of it; ``to_levelled`` maps original pixels of the page onto
+    the canvas's."""
     to_levelled: np.ndarray   # 2x3 affine, original pixels -> levelled original pixels
     shape: tuple              # the levelled canvas's (height, width) in original pixels
 
@@ -99,11 +98,8 @@ def level(scan: PageScan, angle: float) -> tuple:
     size = (canvas[1], canvas[0])
     ink = cv2.warpAffine(scan.ink, turn, size, flags=cv2.INTER_LINEAR, borderValue=0)
     mask = cv2.warpAffine(scan.mask, turn, size, flags=cv2.INTER_NEAREST, borderValue=0)
-    text = text_height(plausible(components(mask), scan.height))
     factor = scan.to_original
     to_levelled = turn.copy()
     to_levelled[:, 2] *= factor   # the same turn in original pixels: x_work = x_orig / factor
     shape = (int(round(canvas[0] * factor)), int(round(canvas[1] * factor)))
-    levelled = dataclasses.replace(scan, ink=ink, mask=mask, shape=shape,
-                                   height=text if text >= MIN_TEXT_HEIGHT else 0.0)
-    return levelled, Levelling(angle, to_levelled, shape)
+    return scan.replaced(ink=ink, mask=mask, shape=shape), Levelling(to_levelled, shape)

@@ -99,8 +99,9 @@ class HandwritingReader:
         # lines written askew are read levelled
         angle, levelling = slant(kept), None
         if angle:
-            scan = level(scan, angle)[0] if view is not None else scan
-            kept, levelling = level(kept, angle)
+            levelled, levelling = level(scan, angle)
+            kept = levelled if view is None else level(kept, angle)[0]
+            scan = levelled
         page = self._read(upright, kept, name)
         if view is not None:
             # a line whose box holds mostly ink the detector dropped is what is left of a printed line
