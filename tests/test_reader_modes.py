@@ -117,12 +117,10 @@ def shape(obj):
 def test_resolve_mode_without_a_line_model(tmp_path):
     missing = str(tmp_path / "nothing.keras")
     assert loading.resolve_mode("chars", missing) == ("chars", None)
-    err = io.StringIO()
-    assert loading.resolve_mode("auto", missing, err=err) == ("chars", None)
-    assert err.getvalue() == ""                       # the default path: silently characters
+    assert loading.resolve_mode("auto", missing) == ("chars", None)   # the shipped one missing: characters
     assert loading.resolve_mode("auto", None) == ("chars", None)
-    loading.resolve_mode("auto", missing, explicit=True, err=err)
-    assert err.getvalue().startswith("[WARNING]") and err.getvalue().count("\n") == 1
+    with pytest.raises(InputError, match="--line-model"):
+        loading.resolve_mode("auto", missing, explicit=True)          # a path the user gave must be there
     with pytest.raises(InputError, match="no such line model"):
         loading.resolve_mode("lines", missing)
     with pytest.raises(InputError):

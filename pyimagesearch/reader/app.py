@@ -31,7 +31,7 @@ def run(image_args: list[str], options: ReaderOptions = ReaderOptions(), output:
         sink = _sink(output, out)
         quiet = output.as_json or output.jsonl
         print("[INFO] loading handwriting OCR model...", file=err if quiet else out)
-        reader = load_reader(options, err)
+        reader = load_reader(options)
     except InputError as e:
         print(f"[ERROR] {e}", file=err)
         return EXIT_BAD_INPUT

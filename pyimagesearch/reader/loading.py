@@ -1,6 +1,5 @@
 """Loading the models a ``ReaderOptions`` names, and the mode they allow."""
 import os
-import sys
 
 from ..errors import InputError
 from ..models.classifier import load_classifier
@@ -10,10 +9,11 @@ from .predictor import HandwritingReader
 from .seed import SeedReader
 
 
-def resolve_mode(mode: str, line_model: str, runtime: str = "auto", explicit: bool = False, err=sys.stderr):
-    """(effective mode, recognizer or None). ``auto`` without a line model file is
-    ``chars`` (a warning only when the path was given explicitly); ``lines``
-    without one is an InputError."""
+def resolve_mode(mode: str, line_model: str, runtime: str = "auto", explicit: bool = False):
+    """(effective mode, recognizer or None). ``auto`` without the shipped line model
+    file is ``chars``; ``lines`` without one, or a path given explicitly
+    (``explicit``) that is not there, is an InputError: a mistyped path must not
+    quietly read another way."""
     if mode not in MODES:
         raise InputError(f"--mode {mode!r}: choose one of {', '.join(MODES)}")
     if mode == "chars":
@@ -26,7 +26,7 @@ def resolve_mode(mode: str, line_model: str, runtime: str = "auto", explicit: bo
         if mode == "lines":
             raise InputError(f"{line_model}: no such line model file (needed by --mode lines)")
         if explicit:
-            print(f"[WARNING] {line_model}: no such line model file; reading characters only", file=err)
+            raise InputError(f"{line_model}: no such line model file (--line-model)")
         return "chars", None
     return mode, load_line_recognizer(line_model, runtime)
 
@@ -43,13 +43,13 @@ def load_detector(options: ReaderOptions):
     return LearnedDetector.from_file(options.detector_model)
 
 
-def load_reader(options: ReaderOptions, err=sys.stderr):
+def load_reader(options: ReaderOptions):
     """The reader ``options`` ask for: a HandwritingReader, or with ``seed_mode``
     the 2020 pipeline (its classifier only)."""
     if options.seed_mode:
         return SeedReader(load_classifier(options.model, options.runtime))
     mode, recognizer = resolve_mode(options.mode, options.line_model or SHIPPED_LINE_MODEL, options.runtime,
-                                    options.line_model is not None, err)
+                                    options.line_model is not None)
     classifier = load_classifier(options.model, options.runtime)
     return HandwritingReader(classifier, options.charset, options.min_confidence, recognizer, mode,
                              load_detector(options), options.min_line_confidence)
