@@ -420,3 +420,25 @@ def test_past_the_pages_line_budget_lines_keep_the_classifiers_reading(monkeypat
     page = HandwritingReader(FlatClassifier(), line_recognizer=oracle, mode="lines").read(image)
     assert [line.source for line in page.lines] == ["lines", "chars"] and len(oracle.inputs) == 1
     assert page.lines[0].text == "Ab cd"
+
+
+# ---------------------------------------------------------------- the line floor and the way round
+
+def _line(text, confidence):
+    from pyimagesearch.io.elements import Character, Line, Word
+    return Line([Word([Character(c, confidence, [10 * i, 0, 8, 10]) for i, c in enumerate(text)])], "lines")
+
+
+def test_the_way_round_is_chosen_before_the_line_floor(monkeypatch):
+    # d13's case: upright, four cursive lines, the first read unsurely; upside down, a few sure letters
+    # among junk. Left out before the choice, the unsure line made the upright page look less sure
+    # than the four letters upside down
+    from pyimagesearch.io.elements import Page
+    readings = {0: [_line("Text", 0.36), _line("Noritten", 0.53), _line("by", 0.96), _line("hand", 1.0)],
+                2: [_line("proy", 0.95), _line("xxxxxxxxxx", 0.3)]}
+    reader = HandwritingReader(FlatClassifier(), min_line_confidence=0.4)
+    monkeypatch.setattr(reader, "_read_turned", lambda image, view, turn, name, scan: Page(name, readings[turn]))
+    image = np.full((60, 200), 255, np.uint8)
+    cv2.putText(image, "ink", (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1, 0, 2)
+    page = reader.read(image)
+    assert page.text.split("\n") == ["Noritten", "by", "hand"]

@@ -58,15 +58,23 @@ class HandwritingReader:
         self.min_line_confidence = min_line_confidence
 
     def read(self, image: np.ndarray, name: str = "") -> Page:
-        """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels).
-        With a detector, only what it calls handwriting is read (all the ink of a crop
-        of one line, ``segment.is_line_crop``), and a page it finds
-        turned is read upright: at once when it is sure of the turn; when it only
-        finds the text running down the photo, both quarter turns are read as well,
-        and the surer of those (mean character confidence) is taken over the photo's own
-        when it is surer still. A page read with less confidence than UPSIDE_DOWN_BELOW
-        (and as no more than UPSIDE_DOWN_MAX_CHARACTERS) is read upside down as well,
-        and that reading taken when it is clearly surer."""
+        """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels)
+        without the lines read less surely than ``min_line_confidence``. The way
+        round is chosen on every line read (``_read_oriented``): a page that lost
+        its least sure lines would look surer than it is beside another reading."""
+        page = self._read_oriented(image, name)
+        return Page(page.image, [line for line in page.lines if line.confidence >= self.min_line_confidence])
+
+    def _read_oriented(self, image: np.ndarray, name: str) -> Page:
+        """The page, every line read, the way round it reads best. With a detector,
+        only what it calls handwriting is read (all the ink of a crop of one line,
+        ``segment.is_line_crop``), and a page it finds turned is read upright: at
+        once when it is sure of the turn; when it only finds the text running down
+        the photo, both quarter turns are read as well, and the surer of those (mean
+        character confidence) is taken over the photo's own when it is surer still.
+        A page read with less confidence than UPSIDE_DOWN_BELOW (and as no more than
+        UPSIDE_DOWN_MAX_CHARACTERS) is read upside down as well, and that reading
+        taken when it is clearly surer."""
         scan = PageScan.of(image)
         # a blank page, or noise and texture, holds no text: neither the detector nor a turn is tried
         if scan.height == 0:
@@ -120,7 +128,7 @@ class HandwritingReader:
         order = reading_order(boxes)
         lines = (self._char_lines(glyphs, boxes, order) if self.mode == "chars"
                  else self._whole_lines(scan, glyphs, boxes, order))
-        return Page(name, [line for line in lines if line.confidence >= self.min_line_confidence])
+        return Page(name, lines)
 
     def _char_lines(self, glyphs, boxes, order):
         """Every reading-order line as the classifier reads it."""
