@@ -129,3 +129,35 @@ def test_a_crop_of_one_line_is_read_whole_whatever_the_detector_thinks(hello):
     doubting = HandwritingReader(reader.classifier, detector=nothing_handwritten)
     assert doubting.read(_first_line_tight(hello)).text.replace(" ", "") == "HELLO"
     assert doubting.read(hello).text == ""
+
+
+def _tight(text, scale, thickness, paper=215, ink=70, pad=10):
+    """``text`` set large and bold on grey paper, cut to its ink with ``pad`` px above and below."""
+    img = np.full((220, 900), paper, np.uint8)
+    cv2.putText(img, text, (10, 160), cv2.FONT_HERSHEY_SIMPLEX, scale, ink, thickness, cv2.LINE_AA)
+    ys, xs = np.nonzero(img < (paper + ink) / 2)
+    return img[ys.min() - pad:ys.max() + pad + 1, xs.min() - 4:xs.max() + 5]
+
+
+def test_a_tight_crop_of_bold_writing_is_writing_not_texture():
+    crop = _tight("mum wow", 2.4, 9)
+    scan = PageScan.of(crop)
+    assert np.count_nonzero(scan.mask) > 0.25 * scan.mask.size and is_line_crop(scan)   # a page's limit
+    assert len(find_glyphs(crop)) >= 6
+    # as much ink over a page of such lines is still texture
+    assert find_glyphs(np.vstack([crop] * 6)) == []
+
+
+def test_a_crop_of_one_line_measures_its_ink_against_paper_wider_than_its_strokes():
+    # letters as tall as the crop, strokes wider than the page's paper kernel, light falling off
+    crop = _tight("HOME", 4.5, 16, paper=200, ink=90, pad=4).astype(np.float32)
+    crop = (crop * np.linspace(0.75, 1.1, crop.shape[1])[None, :]).astype(np.uint8)
+    scan = PageScan.of(crop)
+    strokes = cv2.resize((crop < 0.5 * (np.median(crop) + crop.min())).astype(np.uint8), scan.ink.shape[::-1]) > 0
+    assert is_line_crop(scan)
+
+    def found(ink):
+        return np.count_nonzero((ink > INK_FLOOR) & strokes) / np.count_nonzero(strokes)
+
+    assert found(PageInk.of(scan, one_line=True).ink) > 0.9
+    assert found(PageInk.of(scan).ink) < 0.5   # the page's ink map takes the strokes' middles for paper

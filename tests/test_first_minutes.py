@@ -91,7 +91,7 @@ class InterruptedReader:
 
 
 def test_ctrl_c_during_json_keeps_what_was_read(monkeypatch):
-    monkeypatch.setattr(app, "load_reader", lambda options, err: InterruptedReader())
+    monkeypatch.setattr(app, "load_reader", lambda options: InterruptedReader())
     out, err = io.StringIO(), io.StringIO()
     status = app.run([HELLO, DIGITS, HELLO], ReaderOptions(SHIPPED_TFLITE), OutputOptions(as_json=True, jobs=1), out, err)
     assert status == 130 and "interrupted" in err.getvalue() and "Traceback" not in err.getvalue()

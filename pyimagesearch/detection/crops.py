@@ -8,6 +8,7 @@ import numpy as np
 
 from ..io.elements import union_box
 from .layout import REACH
+from .segment import ink_map
 
 # the crop around a line's characters, in character heights
 MARGIN_Y = 0.12
@@ -29,10 +30,15 @@ class PageInk:
     to_original: float     # working -> original pixels
 
     @classmethod
-    def of(cls, scan):
-        """The components of a ``segment.PageScan`` of the page."""
+    def of(cls, scan, one_line=False):
+        """The components of a ``segment.PageScan`` of the page. ``one_line``: the
+        photo is a crop of one line (``segment.is_line_crop``), whose ink is measured
+        again against paper estimated with a kernel as tall as the photo: the page's
+        kernel follows the photo's width, and on a crop cut tight round large writing
+        it is narrower than the strokes, so it takes their middles for paper."""
         labels, stats = scan.components
-        return cls(scan.ink, labels, stats, scan.to_original)
+        ink = ink_map(scan.gray, least_side=scan.gray.shape[0]) if one_line else scan.ink
+        return cls(ink, labels, stats, scan.to_original)
 
     @functools.cached_property
     def floor(self) -> int:

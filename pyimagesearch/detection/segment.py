@@ -24,8 +24,10 @@ MIN_TEXT_HEIGHT = 6
 # narrow strip (a crop of one line) is allowed as many as this many megapixels would be.
 MAX_CANDIDATES_PER_MEGAPIXEL = 1000
 LEAST_TEXTURE_MEGAPIXELS = 0.25
-# ... and so is a page this much covered in ink (writing leaves most of the paper bare)
+# ... and so is a page this much covered in ink (writing leaves most of the paper bare);
+# a crop cut tight around one line of bold writing may be up to half ink
 MAX_INK_SHARE = 0.25
+MAX_LINE_CROP_INK_SHARE = 0.5
 # a character is less than this many text heights tall (taller ink is a rule, an edge, a drawing)
 MAX_GLYPH_HEIGHTS = 3.0
 # a photo is a crop of one line when a band of rows this many text heights tall, whose ink
@@ -66,11 +68,13 @@ def working_gray(image):
     return gray, 1.0 / scale
 
 
-def ink_map(gray):
-    """Ink strength 0-255 after removing the paper's shading (dark ink on light paper)."""
+def ink_map(gray, least_side=0):
+    """Ink strength 0-255 after removing the paper's shading (dark ink on light paper).
+    The paper is estimated with a kernel of 1/25 of the page's long side, or
+    ``least_side`` px when that is wider: it must be wider than the strokes."""
     # the paper varies slowly: estimate it at a quarter of the size (16x less work)
     small = cv2.resize(gray, None, fx=BACKGROUND_SCALE, fy=BACKGROUND_SCALE, interpolation=cv2.INTER_AREA)
-    side = max(5, (max(small.shape) // 25) | 1)
+    side = max(5, (max(small.shape) // 25) | 1, int(least_side * BACKGROUND_SCALE) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
     # closing erases strokes thinner than the kernel: what is left is the paper
     background = cv2.blur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), (side, side))
@@ -141,11 +145,15 @@ def _crossings(blob):
     return int((np.count_nonzero(np.diff(rows, axis=1) == 1, axis=1) + rows[:, 0]).max())
 
 
-def _is_texture(mask, stats):
-    """Far more ink, or far more ink marks (``stats``), than a page of writing holds:
-    noise, speckle, a pattern or a photo of something else."""
-    return (len(stats) > MAX_CANDIDATES_PER_MEGAPIXEL * max(mask.size / 1e6, LEAST_TEXTURE_MEGAPIXELS)
-            or np.count_nonzero(mask) > MAX_INK_SHARE * mask.size)
+def _is_texture(scan, stats):
+    """Far more ink, or far more ink marks (``stats``), than a page of writing (or a
+    crop of one line) holds: noise, speckle, a pattern or a photo of something else."""
+    mask = scan.mask
+    if len(stats) > MAX_CANDIDATES_PER_MEGAPIXEL * max(mask.size / 1e6, LEAST_TEXTURE_MEGAPIXELS):
+        return True
+    inked = np.count_nonzero(mask)
+    return inked > MAX_INK_SHARE * mask.size and not (inked <= MAX_LINE_CROP_INK_SHARE * mask.size
+                                                     and is_line_crop(scan))
 
 
 def clean_mask(ink):
@@ -182,12 +190,14 @@ def remove_frames(mask, height):
 @dataclass
 class PageScan:
     """A page at working size: its ink map, the ink mask with rules erased, the text
-    height, and the factor from working to original pixels. Computed once per photo."""
+    height, the factor from working to original pixels, and the grey photo the ink
+    map was made from. Computed once per photo."""
     ink: np.ndarray
     mask: np.ndarray
     height: float
     to_original: float
     shape: tuple  # the original image's (height, width)
+    gray: np.ndarray
 
     @classmethod
     def of(cls, image):
@@ -195,11 +205,11 @@ class PageScan:
         scale = working_scale(shape)
         if min(shape) * scale < MIN_TEXT_HEIGHT:  # no room for a line of text (nor for resizing)
             blank = np.zeros((max(1, round(shape[0] * scale)), max(1, round(shape[1] * scale))), np.uint8)
-            return cls(blank, blank, 0.0, 1.0 / scale, shape)
+            return cls(blank, blank, 0.0, 1.0 / scale, shape, blank + 255)
         gray, to_original = working_gray(image)
         ink = ink_map(gray)
         mask, height = clean_mask(ink)
-        return cls(ink, mask, height, to_original, shape)
+        return cls(ink, mask, height, to_original, shape, gray)
 
     @functools.cached_property
     def components(self):
@@ -245,7 +255,7 @@ def find_glyphs(image, judge=None, scan=None):
         return []
     stats = plausible(scan.components, height)
     stats = stats[stats[:, 3] * np.maximum(stats[:, 2], 1) >= (0.06 * height) ** 2 * 4]
-    if _is_texture(mask, stats):
+    if _is_texture(scan, stats):
         return []
     boxes = [tuple(b) for b in merge_pieces([tuple(s[:4]) for s in stats], height)]
 

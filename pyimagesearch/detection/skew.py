@@ -98,8 +98,9 @@ def level(scan: PageScan, angle: float) -> tuple:
     size = (canvas[1], canvas[0])
     ink = cv2.warpAffine(scan.ink, turn, size, flags=cv2.INTER_LINEAR, borderValue=0)
     mask = cv2.warpAffine(scan.mask, turn, size, flags=cv2.INTER_NEAREST, borderValue=0)
+    gray = cv2.warpAffine(scan.gray, turn, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     factor = scan.to_original
     to_levelled = turn.copy()
     to_levelled[:, 2] *= factor   # the same turn in original pixels: x_work = x_orig / factor
     shape = (int(round(canvas[0] * factor)), int(round(canvas[1] * factor)))
-    return scan.replaced(ink=ink, mask=mask, shape=shape), Levelling(to_levelled, shape)
+    return scan.replaced(ink=ink, mask=mask, shape=shape, gray=gray), Levelling(to_levelled, shape)

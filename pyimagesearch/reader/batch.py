@@ -71,8 +71,7 @@ def _start_worker(options):
     global _worker_reader
     settle_worker()
     set_threads(1)
-    with open(os.devnull, "w") as quiet:           # the main process has said any warnings
-        _worker_reader = load_reader(options, quiet)
+    _worker_reader = load_reader(options)
 
 
 def _work(task):

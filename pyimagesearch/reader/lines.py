@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..detection.crops import LineCrop, line_crop
-from ..detection.crops import PageInk
+from ..detection.crops import LineCrop, PageInk, line_crop
+from ..detection.segment import PageScan, is_line_crop
 from ..detection.layout import LineGroup
 from ..io.elements import Line, union_box
 from ..labels import charset_mask, restrict
@@ -25,6 +25,14 @@ class LineCut:
     crop: LineCrop
     probs: np.ndarray      # (frames, classes), restricted to --charset
     stretch: float         # how much the recognizer widened the crop's input
+
+
+def line_crops(scan: PageScan, boxes: list, groups: list[LineGroup]) -> list["LineCrop | None"]:
+    """One LineCrop per group, cut from the page's ink (``PageInk``, measured again
+    for a photo of one line). Specks far from any line are not cut (None): the
+    line model makes words of anything."""
+    page_ink = PageInk.of(scan, one_line=is_line_crop(scan))
+    return [None if group.small else line_crop(page_ink, [boxes[i] for i in group.glyphs]) for group in groups]
 
 
 class LineReader:
@@ -50,12 +58,10 @@ class LineReader:
             fits.append(group.small or spent <= LINE_COLUMN_BUDGET)
         return fits
 
-    def cut(self, page_ink: PageInk, boxes: list, groups: list[LineGroup]) -> list["LineCut | None"]:
+    def cut(self, scan: PageScan, boxes: list, groups: list[LineGroup]) -> list["LineCut | None"]:
         """One ``LineCut`` per LineGroup (None where there is nothing to cut): the
-        crops, read by the network in one batch. Specks far from any line are not
-        cut: the line model makes words of anything."""
-        crops = [None if group.small else line_crop(page_ink, [boxes[i] for i in group.glyphs])
-                 for group in groups]
+        crops (``line_crops``), read by the network in one batch."""
+        crops = line_crops(scan, boxes, groups)
         present = [g for g, crop in enumerate(crops) if crop is not None]
         cuts = [None] * len(groups)
         if not present:

@@ -9,7 +9,6 @@ No TensorFlow here: the classifier and the line model may run on LiteRT.
 """
 import numpy as np
 
-from ..detection.crops import PageInk
 from ..detection.layout import line_groups, reading_order
 from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting, kept_share
 from ..detection.segment import PageScan, find_glyphs, is_line_crop
@@ -153,7 +152,7 @@ class HandwritingReader:
         # lines mode never classifies what it will not use
         probs, char_lines = (self._classified(glyphs, boxes, order) if self.mode == "auto" or not all(fits)
                              else (None, None))
-        cuts = iter(self.lines.cut(PageInk.of(scan), boxes, [g for g, ok in zip(groups, fits) if ok]))
+        cuts = iter(self.lines.cut(scan, boxes, [g for g, ok in zip(groups, fits) if ok]))
         lines = []
         for group, ok in zip(groups, fits):
             if not ok:
