@@ -442,3 +442,45 @@ def test_the_way_round_is_chosen_before_the_line_floor(monkeypatch):
     cv2.putText(image, "ink", (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1, 0, 2)
     page = reader.read(image)
     assert page.text.split("\n") == ["Noritten", "by", "hand"]
+
+
+# ---------------------------------------------------------------- marks the classifier has no class for
+
+def _glyph(char, x, confidence=0.99, y=10, h=20):
+    from pyimagesearch.io.elements import Character
+    return Character(char, confidence, [x, y, 10, h])
+
+
+def _words(*words):
+    from pyimagesearch.io.elements import Line, Word
+    return Line([Word(list(w)) for w in words])
+
+
+def test_the_classifiers_line_takes_the_line_models_marks_between_its_glyphs():
+    g = _glyph
+    number = _words([g("3", 0), g("5", 12), g("2", 24)], [g("0", 45), g("7", 55)],
+                    [g("1", 80), g("0", 92), g("9", 104), g("4", 116)])
+    read = _words([g("3", 0), g("5", 12), g("2", 24), g("-", 36, 0.9, 18, 4), g("0", 45), g("7", 55),
+                   g("-", 68, 0.8, 18, 4), g("1", 80), g("0", 92), g("9", 104), g("4", 116)])
+    auto.add_marks([number], read)
+    assert number.text == "352-07-1094"          # the line model wrote one word: the three join
+    street = _words([g("B", 0), g("L", 12), g("V", 24), g("D", 36)])
+    auto.add_marks([street], _words([g("B", 0), g("l", 12), g("v", 24), g("d", 36), g(".", 50, 0.7, 27, 3)]))
+    assert street.text == "BLVD."
+    code = _words([g("6", 12), g("1", 24), g("7", 36)])
+    auto.add_marks([code], _words([g("(", 0, 0.9), g("6", 12), g("1", 24), g("7", 36), g(")", 48, 0.9)]))
+    assert code.text == "(617)"
+
+
+def test_a_mark_on_a_glyph_an_unsure_mark_or_one_off_the_row_is_not_added():
+    g = _glyph
+    one = _words([g("I", 0)])
+    auto.add_marks([one], _words([g("/", 2, 0.9)]))                 # the classifier read a glyph there
+    unsure = _words([g("1", 0), g("0", 12)])
+    auto.add_marks([unsure], _words([g("1", 0), g("0", 12), g(",", 24, 0.3)]))
+    below = _words([g("1", 0), g("0", 12)])
+    auto.add_marks([below], _words([g("1", 0), g("0", 12), g("-", 24, 0.9, 80, 4)]))
+    # a mark on its own, or one where writing does not put it (a full stop before a word), is a speck
+    apart = _words([g("A", 0)], [g("B", 40)])
+    auto.add_marks([apart], _words([g("A", 0)], [g(".", 20, 0.9, 18, 4)], [g(".", 32, 0.9), g("B", 40)]))
+    assert (one.text, unsure.text, below.text, apart.text) == ("I", "10", "10", "A B")

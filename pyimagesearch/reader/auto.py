@@ -25,6 +25,13 @@ AUTO_LINE_SURER = 0.15
 # where the two readings differ, a glyph takes the line model's character when the classifier
 # gave it this share too (chosen on images-dev, the confusables test and the generated pages)
 AUTO_SETTLE_SHARE = 0.2
+# the line model's marks that are not letters or digits (- . , / : ( ) ...), which the classifier has
+# no class for, join its line where they stand between its glyphs, read at least this surely, and
+# where writing puts them: inside a word any, at a word's end or start these (a mark on its own is
+# more often a speck than a dash)
+AUTO_MARK_CONFIDENCE = 0.5
+WORD_END_MARKS = set(".,):;!?%'\"")
+WORD_START_MARKS = set("(\"'#$")
 
 
 @dataclass
@@ -97,3 +104,50 @@ def settle_by_line(characters: list, line_text: str, floor: float = 0.0) -> None
             share = dict(characters[i].alternatives).get(line[j], 0.0)
             if share >= max(AUTO_SETTLE_SHARE, floor):
                 characters[i].char, characters[i].confidence = line[j], share
+
+
+def add_marks(rows: list, read) -> None:
+    """Put into the classifier's lines ``rows`` (the Lines of one line group) the
+    marks that are not letters or digits which the line model read there (``read``,
+    its Line), each one sure enough (AUTO_MARK_CONFIDENCE) whose centre lies in a
+    row, outside its glyphs. A mark the line model wrote inside a word joins the
+    classifier's words on either side ("352-07-1094"); one at a word's end or start
+    joins that word ("Blvd.", "(617") if it is one of WORD_END_MARKS or WORD_START_MARKS."""
+    for word in read.words:
+        for k, mark in enumerate(word.characters):
+            after_word, before_word = k > 0, k < len(word.characters) - 1
+            placed = ((after_word and before_word) or (after_word and mark.char in WORD_END_MARKS)
+                      or (before_word and mark.char in WORD_START_MARKS))
+            if mark.char.isalnum() or mark.confidence < AUTO_MARK_CONFIDENCE or not placed:
+                continue
+            row = _row_holding(rows, mark.box)
+            if row is not None:
+                _insert(row, mark, after_word, before_word)
+
+
+def _row_holding(rows, box):
+    """The row whose box holds the centre of ``box`` vertically, or None."""
+    middle = box[1] + box[3] / 2.0
+    return next((row for row in rows if row.box[1] <= middle <= row.box[1] + row.box[3]), None)
+
+
+def _insert(row, mark, after_word, before_word):
+    """``mark`` into ``row`` between the glyphs left and right of its centre."""
+    centre = mark.box[0] + mark.box[2] / 2.0
+    places = [(w, i, c.box) for w, word in enumerate(row.words) for i, c in enumerate(word.characters)]
+    if any(x <= centre <= x + width for _, _, (x, _, width, _) in places):
+        return   # a glyph the classifier read stands there
+    left = [(w, i) for w, i, box in places if box[0] + box[2] < centre]
+    right = [(w, i) for w, i, box in places if box[0] > centre]
+    words = row.words
+    if left and right and left[-1][0] == right[0][0]:   # inside one of the classifier's words
+        w, i = left[-1]
+        words[w].characters.insert(i + 1, mark)
+    elif left and right and after_word and before_word:   # between two words it joins
+        w = left[-1][0]
+        words[w].characters += [mark] + words[w + 1].characters
+        del words[w + 1]
+    elif left and after_word:
+        words[left[-1][0]].characters.append(mark)
+    elif right and before_word:
+        words[right[0][0]].characters.insert(0, mark)

@@ -16,7 +16,7 @@ from ..detection.skew import level, slant
 from ..errors import InputError
 from ..io.elements import Page
 from ..transforms import glyphs_to_inputs
-from .auto import choose, evidence, settle_by_line
+from .auto import add_marks, choose, evidence, settle_by_line
 from .characters import CharacterDecoder, load_glyph_lm
 from .lines import LineReader
 from .options import MODES
@@ -171,6 +171,7 @@ class HandwritingReader:
                     if first is not None:
                         settle_by_line([c for ln in by_chars for c in ln.characters], first.text,
                                        self.characters.min_confidence)
+                        add_marks(by_chars, first)
                     lines.extend(by_chars)
                     continue
             line = self.lines.decode(cut, boxes, group)
