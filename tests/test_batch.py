@@ -77,3 +77,15 @@ def test_two_workers_read_what_one_process_reads(tmp_path):
         outputs[jobs] = json.loads(proc.stdout)
     assert outputs["1"] == outputs["2"]
     assert [p["image"] for p in outputs["2"]] == sorted(str(p) for p in folder.iterdir())
+
+
+def test_a_worker_that_cannot_load_the_models_reports_each_image_instead_of_hanging(tmp_path):
+    # a pool whose initializer raises starts new workers for ever: the worker keeps the failure instead
+    from pyimagesearch.reader import batch
+    from pyimagesearch.reader.options import ReaderOptions
+    try:
+        batch._load_worker_reader(ReaderOptions(model=str(tmp_path / "gone.keras")))
+        outcome = batch._work((IMAGES[0], None))
+    finally:
+        batch._worker_reader, batch._worker_failure = None, None
+    assert outcome.page is None and "could not load the models" in outcome.error and "gone.keras" in outcome.error

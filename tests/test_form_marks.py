@@ -38,3 +38,16 @@ def test_round_letters_are_not_taken_for_frames():
 def test_a_box_much_larger_than_the_writing_is_left_alone():
     box = _tick_box(side=70, tick=False)
     assert np.array_equal(remove_frames(box.copy(), height=15), box)
+
+
+def test_a_photo_of_an_empty_tick_box_reads_as_empty_text():
+    # the frame sets a text height, then is erased: nothing is left to read, and that is no error
+    from conftest import SHIPPED_TFLITE
+    from pyimagesearch.reader.loading import load_reader
+    from pyimagesearch.reader.options import ReaderOptions
+    photo = np.full((300, 400), 255, np.uint8)
+    cv2.rectangle(photo, (150, 100), (190, 140), 0, 3)
+    scan = PageScan.of(photo)
+    assert not scan.mask.any() and scan.height == 0
+    for detector in ("learned", "classic"):
+        assert load_reader(ReaderOptions(model=SHIPPED_TFLITE, detector=detector)).read(photo).text == ""

@@ -157,14 +157,16 @@ def _is_texture(scan, stats):
 
 
 def clean_mask(ink):
-    """The ink mask with rules erased, and the text height (0 on a blank page)."""
+    """The ink mask with rules erased, and the text height (0 on a blank page, and
+    on one whose only marks were rules and empty boxes)."""
     mask = ink_mask(ink)
     # rules that touch the writing would join a whole line into one blob: erase
     # page-long lines before measuring the text, then anything much longer than it
     height = text_height(plausible(components(remove_rules(mask, min(mask.shape) / 2))))
     if height < MIN_TEXT_HEIGHT:
         return mask, 0.0
-    return remove_frames(remove_rules(mask, 2.5 * height), height), height
+    mask = remove_frames(remove_rules(mask, 2.5 * height), height)
+    return mask, (height if mask.any() else 0.0)
 
 
 def remove_frames(mask, height):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, first_line
 from ..io.annotate import annotate, save
 from ..io.elements import Page
 from ..io.image import load_image
@@ -65,16 +65,28 @@ def outcomes(reader, options: ReaderOptions, tasks: list, jobs: int, keep_canvas
 
 
 _worker_reader = None
+_worker_failure = None   # why this worker could not load the models
 
 
 def _start_worker(options):
-    global _worker_reader
     settle_worker()
     set_threads(1)
-    _worker_reader = load_reader(options)
+    _load_worker_reader(options)
+
+
+def _load_worker_reader(options):
+    """Load the models once per worker. A failure is kept and reported for each of
+    its images: a pool whose initializer raises starts new workers for ever."""
+    global _worker_reader, _worker_failure
+    try:
+        _worker_reader = load_reader(options)
+    except Exception as e:
+        _worker_failure = f"a worker process could not load the models: {first_line(e)}"
 
 
 def _work(task):
+    if _worker_failure:
+        return Outcome(task[0], error=_worker_failure)
     return read_one(_worker_reader, *task)
 
 
