@@ -61,7 +61,9 @@ class HandwritingReader:
         without the lines read less surely than ``min_line_confidence``. The way
         round is chosen on every line read (``_read_oriented``): a page that lost
         its least sure lines would look surer than it is beside another reading."""
-        page = self._read_oriented(image, name)
+        return self._above_floor(self._read_oriented(image, name))
+
+    def _above_floor(self, page: Page) -> Page:
         return Page(page.image, [line for line in page.lines if line.confidence >= self.min_line_confidence])
 
     def _read_oriented(self, image: np.ndarray, name: str) -> Page:
@@ -71,9 +73,9 @@ class HandwritingReader:
         once when it is sure of the turn; when it only finds the text running down
         the photo, both quarter turns are read as well, and the surer of those (mean
         character confidence) is taken over the photo's own when it is surer still.
-        A page read with less confidence than UPSIDE_DOWN_BELOW (and as no more than
-        UPSIDE_DOWN_MAX_CHARACTERS) is read upside down as well, and that reading
-        taken when it is clearly surer."""
+        A page whose lines above the floor read with less confidence than
+        UPSIDE_DOWN_BELOW (and as no more than UPSIDE_DOWN_MAX_CHARACTERS) is read
+        upside down as well, and that reading taken when it is clearly surer."""
         scan = PageScan.of(image)
         # a blank page, or noise and texture, holds no text: neither the detector nor a turn is tried
         if scan.height == 0:
@@ -89,7 +91,9 @@ class HandwritingReader:
                        key=lambda turned: turned.confidence)
             if best.confidence > page.confidence:
                 return best
-        if page.confidence < UPSIDE_DOWN_BELOW and len(page.characters) <= UPSIDE_DOWN_MAX_CHARACTERS:
+        # a clean card sure of what it shows is not read twice for the specks under the floor
+        if (self._above_floor(page).confidence < UPSIDE_DOWN_BELOW
+                and len(page.characters) <= UPSIDE_DOWN_MAX_CHARACTERS):
             flipped = self._read_turned(image, view, 2, name, scan)
             if flipped.confidence > page.confidence + UPSIDE_DOWN_MARGIN:
                 return flipped
