@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..detection.crops import LineCrop, PageInk, line_crop
-from ..detection.segment import PageScan, is_line_crop
 from ..detection.layout import LineGroup
+from ..detection.segment import PageScan, is_line_crop
 from ..io.elements import Line, union_box
 from ..labels import charset_mask, restrict
 from ..recognition.elements import to_line
