@@ -87,20 +87,38 @@ def slant(scan: PageScan) -> float:
     return float(best)
 
 
-def level(scan: PageScan, angle: float) -> tuple:
-    """(``scan`` turned so that lines slanted by ``angle`` degrees run level, on a canvas
-    that holds all of it, its text height measured again; the Levelling)."""
-    height, width = scan.mask.shape
+def _turn(shape: tuple, angle: float) -> tuple:
+    """(2x3 affine, canvas size (w, h)): working pixels of a page of ``shape`` turned
+    by ``angle`` degrees onto a canvas that holds all of it."""
+    height, width = shape
     turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
     cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
     canvas = (int(np.ceil(height * cos + width * sin)), int(np.ceil(width * cos + height * sin)))
     turn[:, 2] += [(canvas[1] - width) / 2, (canvas[0] - height) / 2]
-    size = (canvas[1], canvas[0])
+    return turn, (canvas[1], canvas[0])
+
+
+def _turned_mask(mask: np.ndarray, angle: float) -> np.ndarray:
+    turn, size = _turn(mask.shape, angle)
+    return cv2.warpAffine(mask, turn, size, flags=cv2.INTER_NEAREST, borderValue=0)
+
+
+def level(scan: PageScan, angle: float) -> tuple:
+    """(``scan`` turned so that lines slanted by ``angle`` degrees run level, on a canvas
+    that holds all of it, its text height measured again; the Levelling)."""
+    turn, size = _turn(scan.mask.shape, angle)
     ink = cv2.warpAffine(scan.ink, turn, size, flags=cv2.INTER_LINEAR, borderValue=0)
-    mask = cv2.warpAffine(scan.mask, turn, size, flags=cv2.INTER_NEAREST, borderValue=0)
     gray = cv2.warpAffine(scan.gray, turn, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     factor = scan.to_original
     to_levelled = turn.copy()
     to_levelled[:, 2] *= factor   # the same turn in original pixels: x_work = x_orig / factor
-    shape = (int(round(canvas[0] * factor)), int(round(canvas[1] * factor)))
-    return scan.replaced(ink=ink, mask=mask, shape=shape, gray=gray), Levelling(to_levelled, shape)
+    shape = (int(round(size[1] * factor)), int(round(size[0] * factor)))
+    levelled = scan.replaced(ink=ink, mask=_turned_mask(scan.mask, angle), shape=shape, gray=gray)
+    return levelled, Levelling(to_levelled, shape)
+
+
+def level_like(levelled: PageScan, kept: PageScan, angle: float) -> PageScan:
+    """``kept`` (the same photo's scan with another mask, e.g. the detector's) levelled
+    as ``levelled`` was by ``level``: only its mask is turned again, the ink and the
+    grey are ``levelled``'s."""
+    return dataclasses.replace(levelled, height=kept.height).replaced(mask=_turned_mask(kept.mask, angle))

@@ -12,7 +12,7 @@ import numpy as np
 from ..detection.layout import line_groups, reading_order
 from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting, kept_share
 from ..detection.segment import PageScan, find_glyphs, is_line_crop
-from ..detection.skew import level, slant
+from ..detection.skew import level, level_like, slant
 from ..errors import InputError
 from ..io.elements import Page
 from ..transforms import glyphs_to_inputs
@@ -111,7 +111,7 @@ class HandwritingReader:
         angle, levelling = slant(kept), None
         if angle:
             levelled, levelling = level(scan, angle)
-            kept = levelled if view is None else level(kept, angle)[0]
+            kept = levelled if view is None else level_like(levelled, kept, angle)
             scan = levelled
         page = self._read(upright, kept, name)
         if view is not None:
