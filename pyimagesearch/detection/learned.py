@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .segment import PageScan
+from .segment import PageScan, ink_level, otsu_level
 
 # a photo's long side is brought to this for the network: its writing then looks a third larger
 # than on the training pages (detector_data.CANVAS), which reads better (docs/detector.md)
@@ -40,6 +40,11 @@ SIDEWAYS = 0.6         # text runs down the photo when the two quarter turns' pr
 # writing seen larger than on the training pages can look like print (docs/detector.md)
 SURE_HAND = 0.75
 SURE_SHARE = 0.1
+# writing fainter than the page's print (pale ink or pencil in a table of black rules) is under
+# the page's ink level: where the network finds handwriting on at least MIN_HAND_SHARE of the
+# page, ink counts from that writing's own level when this is under FAINT_SHARE of the page's
+FAINT_SHARE = 0.6
+MIN_HAND_SHARE = 0.005
 
 
 def working_image(image: np.ndarray, long_side: int = WORK_LONG_SIDE) -> np.ndarray:
@@ -218,13 +223,31 @@ def _word_labels(scan: PageScan):
     return cv2.connectedComponents(cv2.dilate(scan.mask, np.ones(side, np.uint8)), connectivity=8)[1]
 
 
+def with_faint_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
+    """``scan`` with the ink of writing fainter than the page's print taken in: on
+    the cells the network finds handwriting on, ink counts from the level that
+    separates that writing from its paper when it is well under the page's."""
+    if np.mean(view.hand >= HAND_THRESHOLD) < MIN_HAND_SHARE:
+        return scan
+    # the cells' probabilities in 1/255ths, brought to the scan's size as at_scan_size does
+    hand = cv2.threshold(at_scan_size(scan, np.round(view.hand * 255).astype(np.uint8)),
+                         round(HAND_THRESHOLD * 255) - 1, 1, cv2.THRESH_BINARY)[1]
+    # the writing's own level: the rules and print that cross its cells are too few to move it
+    page, writing = ink_level(scan.ink), otsu_level(scan.ink, hand)
+    if page is None or writing >= FAINT_SHARE * page:
+        return scan
+    return scan.with_faint_ink(hand > 0, writing)
+
+
 def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     """``scan`` with only the ink that lies (on average) on handwriting cells more
     than on printed ones, judged by ink component and by word: a letter the network
     doubts is kept with its word (unless it is sure a small letter is print), and a word
-    it doubts keeps the components it is sure of. The cells are the working look's, or
+    it doubts keeps the components it is sure of. Writing fainter than the page's print
+    is taken in first (``with_faint_handwriting``). The cells are the working look's, or
     the glance's when only the glance finds handwriting. Its text height is measured
     again on what is left (0 when nothing is)."""
+    scan = with_faint_handwriting(scan, view)
     if scan.height == 0:
         return scan
     # only the ink is judged: the paper is most of the page

@@ -19,6 +19,8 @@ BACKGROUND_SCALE = 0.25
 # smaller "text" at working size is grain, not writing (the classifier's 32 px input
 # would be blown up from less than a fifth of it); a page thinner than this is blank
 MIN_TEXT_HEIGHT = 6
+# weaker ink than this (of 255) is never ink: the paper's grain
+MIN_INK_LEVEL = 10
 # more candidates than this per working megapixel is a texture (noise, speckle, a
 # dithered photo), not a page of handwriting; it also bounds the judging work. A
 # narrow strip (a crop of one line) is allowed as many as this many megapixels would be.
@@ -89,15 +91,48 @@ def ink_map(gray, least_side=0):
     return np.clip(ink, 0, 255).astype(np.uint8)
 
 
-def ink_mask(ink):
-    """Binary mask of ink: Otsu, but never below a floor relative to the strongest ink."""
-    strong = float(np.percentile(ink, 99.7))
-    if strong < 12:  # a blank page
-        return np.zeros_like(ink)
+def ink_level(ink):
+    """The ink strength above which a pixel is ink: Otsu, but never below a floor
+    relative to the strongest ink; None on a blank page."""
+    strong = _percentile(cv2.calcHist([ink], [0], None, [256], [0, 256]).ravel(), 99.7)
+    if strong < 12:
+        return None
     otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    level = max(otsu, 0.3 * strong, 10)
-    mask = (ink > level).astype(np.uint8) * 255
-    return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8))
+    return max(otsu, 0.3 * strong, MIN_INK_LEVEL)
+
+
+def otsu_level(ink, where):
+    """The ink strength (at least MIN_INK_LEVEL) that best splits the ink map's pixels
+    inside ``where`` (a uint8 map, nonzero inside) in two: ink and paper."""
+    counts = cv2.calcHist([ink], [0], where, [256], [0, 256]).ravel()
+    share = np.cumsum(counts) / max(counts.sum(), 1.0)
+    mean = np.cumsum(counts * np.arange(256)) / max(counts.sum(), 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mean[-1] * share - mean) ** 2 / (share * (1.0 - share))
+    return max(float(np.argmax(np.nan_to_num(between))), MIN_INK_LEVEL)
+
+
+def _percentile(counts, q):
+    """np.percentile (linear) of the values 0..255 counted by ``counts``, without sorting them."""
+    counts = counts.astype(np.int64)
+    position = q / 100.0 * (counts.sum() - 1)
+    below = np.floor(position)
+    cumulative = np.cumsum(counts)
+    low, high = np.searchsorted(cumulative, [below, below + 1], side="right")
+    return float(low + (position - below) * (min(high, 255) - low))
+
+
+def ink_mask(ink, faint=None):
+    """Binary mask of the ink above ``ink_level``; ``faint``: (where, level), a boolean
+    map where ink from a lower level counts too (writing fainter than the page's print)."""
+    level = ink_level(ink)
+    if level is None:
+        return np.zeros_like(ink)
+    mask = ink > level
+    if faint is not None:
+        where, faint_level = faint
+        mask |= where & (ink > faint_level)
+    return cv2.morphologyEx(mask.astype(np.uint8) * 255, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8))
 
 
 def remove_rules(mask, long):
@@ -160,10 +195,10 @@ def _is_texture(scan, stats):
                                                      and is_line_crop(scan))
 
 
-def clean_mask(ink):
-    """The ink mask with rules erased, and the text height (0 on a blank page, and
-    on one whose only marks were rules and empty boxes)."""
-    mask = ink_mask(ink)
+def clean_mask(ink, faint=None):
+    """The ink mask (``ink_mask``) with rules erased, and the text height (0 on a blank
+    page, and on one whose only marks were rules and empty boxes)."""
+    mask = ink_mask(ink, faint)
     # rules that touch the writing would join a whole line into one blob: erase
     # page-long lines before measuring the text, then anything much longer than it
     height = text_height(plausible(components(remove_rules(mask, min(mask.shape) / 2))))
@@ -221,6 +256,12 @@ class PageScan:
     def components(self):
         """(labels, stats) of the ink mask's connected components, found once per page."""
         return components(self.mask)
+
+    def with_faint_ink(self, where, level) -> "PageScan":
+        """This scan with the ink inside the boolean map ``where`` taken from ``level``
+        (under the page's ``ink_level``), rules erased and the text height measured again."""
+        mask, height = clean_mask(self.ink, (where, level))
+        return dataclasses.replace(self, mask=mask, height=height)
 
     def replaced(self, **changes) -> "PageScan":
         """This scan with ``changes`` (a new mask among them), its text height measured

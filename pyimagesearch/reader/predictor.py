@@ -77,8 +77,9 @@ class HandwritingReader:
         UPSIDE_DOWN_BELOW (and as no more than UPSIDE_DOWN_MAX_CHARACTERS) is read
         upside down as well, and that reading taken when it is clearly surer."""
         scan = PageScan.of(image)
-        # a blank page, or noise and texture, holds no text: neither the detector nor a turn is tried
-        if scan.height == 0:
+        # a blank page holds no text: neither the detector nor a turn is tried. A page whose only
+        # ink is grain or rules may hold writing fainter than them, which the detector finds
+        if not scan.mask.any() or (scan.height == 0 and self.detector is None):
             return self._read(image, scan, name)
         # nor is the detector asked about a crop of one line: the user chose that ink, and there
         # is no page around it
