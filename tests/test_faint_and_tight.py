@@ -228,3 +228,24 @@ def test_the_ink_level_is_otsu_above_a_share_of_the_strongest_ink_from_the_histo
         strong = np.percentile(ink, 99.7)
         assert ink_level(ink) == (None if strong < 12 else pytest.approx(max(otsu, 0.3 * strong, MIN_INK_LEVEL)))
         assert otsu_level(ink, np.ones(ink.shape, np.uint8)) == max(otsu, MIN_INK_LEVEL)
+
+
+def test_a_word_does_not_keep_marks_the_detector_is_sure_are_not_handwriting(hello):
+    # squared paper's crossings left by the rule eraser, strung along HELLO's row within a word's reach
+    from pyimagesearch.detection.learned import keep_handwriting
+    marked = hello.copy()
+    letters = hello < 128
+    middle = int(np.mean(np.flatnonzero(letters[:150].any(axis=1))))
+    for x in range(6, hello.shape[1] - 6, 20):
+        if not letters[middle - 12:middle + 12, x - 6:x + 7].any():
+            cv2.line(marked, (x - 4, middle), (x + 4, middle), 90, 2)
+            cv2.line(marked, (x, middle - 4), (x, middle + 4), 90, 2)
+    crossings = marked != hello
+    near_letters = cv2.dilate(letters.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    scan = PageScan.of(marked)
+    kept = keep_handwriting(scan, _view_of(near_letters))
+    # a cell or two from the letters the cells' probabilities blur into theirs
+    away = crossings & (cv2.dilate(near_letters.astype(np.uint8), np.ones((33, 33), np.uint8)) == 0)
+    assert _covered(scan, away) > 0.8     # the segmenter took them for ink
+    assert _covered(kept, away) == 0
+    assert _covered(kept, letters) > 0.95

@@ -29,10 +29,13 @@ HAND_THRESHOLD = 0.5   # a component is handwriting when its mean handwriting pr
 # a word does not keep a component the network is SURE_PRINT sure is print when it is under
 # PRINT_BESIDE times as tall as the word's handwritten components (their median): a form's printed
 # label written up against the handwriting (d09's "Marital Status:", 0.8-0.98 print, a third as
-# tall as the "MARRIED" after it); the network calls some neat handwritten capitals print as surely
+# tall as the "MARRIED" after it); the network calls some neat handwritten capitals print as surely.
+# Nor does it keep one whose mean handwriting probability is under NOT_HAND: the crossings of a
+# squared page's grid that the rule eraser leaves, which string whole rows into one word
 WORD_REACH = 0.75
 SURE_PRINT = 0.75
 PRINT_BESIDE = 0.6
+NOT_HAND = 0.1
 TURN_CONFIDENCE = 0.8  # the page is turned upright only when the turn's probability reaches this
 SIDEWAYS = 0.6         # text runs down the photo when the two quarter turns' probabilities reach this together
 # a look finds handwriting when a tenth of the page's ink lies on cells this sure of it; when the
@@ -242,11 +245,12 @@ def with_faint_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
 def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     """``scan`` with only the ink that lies (on average) on handwriting cells more
     than on printed ones, judged by ink component and by word: a letter the network
-    doubts is kept with its word (unless it is sure a small letter is print), and a word
-    it doubts keeps the components it is sure of. Writing fainter than the page's print
-    is taken in first (``with_faint_handwriting``). The cells are the working look's, or
-    the glance's when only the glance finds handwriting. Its text height is measured
-    again on what is left (0 when nothing is)."""
+    doubts is kept with its word (unless it is sure a small letter is print, or sure a
+    mark is no handwriting at all), and a word it doubts keeps the components it is
+    sure of. Writing fainter than the page's print is taken in first
+    (``with_faint_handwriting``). The cells are the working look's, or the glance's
+    when only the glance finds handwriting. Its text height is measured again on what
+    is left (0 when nothing is)."""
     scan = with_faint_handwriting(scan, view)
     if scan.height == 0:
         return scan
@@ -257,7 +261,8 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     component_means = _label_means(component, hand, printed)
     by_component = _handwritten(*component_means)[component]
     by_word = _handwritten(*_label_means(word, hand, printed))[word] & \
-        ~_small_print_in_words(scan, component, word, *component_means)
+        ~_small_print_in_words(scan, component, word, *component_means) & \
+        (component_means[0] >= NOT_HAND)[component]
     kept = ink[by_component | by_word]
     mask = np.zeros_like(scan.mask)
     mask.ravel()[kept] = scan.mask.ravel()[kept]
