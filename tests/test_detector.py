@@ -112,9 +112,10 @@ def test_a_letter_the_network_doubts_is_kept_with_its_word():
     assert columns.max() < 400
 
 
-def _label_beside_word(label_scale):
+def _label_beside_word(label_scale, label_hand=-8.0):
     """A printed label ("Status:", at ``label_scale``) written up against a big word, and a
-    network output sure that the label is print and the word handwriting."""
+    network output sure that the label is print and the word handwriting (``label_hand``:
+    the label's handwriting logit)."""
     image = np.full((300, 900, 3), 255, np.uint8)
     (label_w, _), _ = cv2.getTextSize("Status:", cv2.FONT_HERSHEY_SIMPLEX, label_scale, 2)
     cv2.putText(image, "Status:", (40, 190), cv2.FONT_HERSHEY_SIMPLEX, label_scale, (20, 20, 20), 2)
@@ -124,18 +125,22 @@ def _label_beside_word(label_scale):
     out = np.full((h, w, len(OUTPUTS)), -8.0, np.float32)
     out[:, word_x // STRIDE:, 0] = 8.0
     out[:, : word_x // STRIDE, 1] = 8.0
+    out[:, : word_x // STRIDE, 0] = label_hand
     return image, learned.DetectorView.of_output(out, image.shape), word_x
 
 
-@pytest.mark.parametrize("label_scale, label_kept", [(0.8, False), (2.5, True)])
+# logit -1: the network doubts the label is handwriting (0.27); -8: it is sure it is not
+@pytest.mark.parametrize("label_scale, label_hand, label_kept", [(0.8, -1.0, False), (2.5, -1.0, True),
+                                                                 (2.5, -8.0, False)])
 def test_a_word_keeps_a_letter_the_network_calls_print_only_when_it_is_as_tall_as_the_words_handwriting(
-        label_scale, label_kept):
-    image, view, word_x = _label_beside_word(label_scale)
+        label_scale, label_hand, label_kept):
+    image, view, word_x = _label_beside_word(label_scale, label_hand)
     scan = PageScan.of(image)
     kept = keep_handwriting(scan, view)
     label = scan.mask[:, : (word_x - 10)] > 0
     assert label.any() and (scan.mask[:, word_x:] > 0).any()
-    # the word is kept; a small printed label written up against it is not, a letter of its size is
+    # the word is kept; a small printed label written up against it is not, a letter of its size
+    # is, unless the network is sure it is no handwriting
     assert np.array_equal(kept.mask[:, word_x:] > 0, scan.mask[:, word_x:] > 0)
     assert (kept.mask[:, : (word_x - 10)] > 0).any() == label_kept
 

@@ -30,8 +30,9 @@ HAND_THRESHOLD = 0.5   # a component is handwriting when its mean handwriting pr
 # PRINT_BESIDE times as tall as the word's handwritten components (their median): a form's printed
 # label written up against the handwriting (d09's "Marital Status:", 0.8-0.98 print, a third as
 # tall as the "MARRIED" after it); the network calls some neat handwritten capitals print as surely.
-# Nor does it keep one whose mean handwriting probability is under NOT_HAND: the crossings of a
-# squared page's grid that the rule eraser leaves, which string whole rows into one word
+# Nor does it keep one, of any size, whose mean handwriting probability is under NOT_HAND: the
+# crossings of a squared page's grid that the rule eraser leaves, which string whole rows into
+# one word, and the pieces of a form's printed boxes and labels as tall as the writing
 WORD_REACH = 0.75
 SURE_PRINT = 0.75
 PRINT_BESIDE = 0.6
