@@ -9,6 +9,7 @@ No TensorFlow here: the classifier and the line model may run on LiteRT.
 """
 import numpy as np
 
+from ..detection.focus import focus
 from ..detection.layout import line_groups, reading_order
 from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting, kept_share
 from ..detection.segment import PageScan, find_glyphs, is_line_crop
@@ -58,15 +59,24 @@ class HandwritingReader:
 
     def read(self, image: np.ndarray, name: str = "") -> Page:
         """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels)
-        without the lines read less surely than ``min_line_confidence``. The way
+        without the lines read less surely than ``min_line_confidence``. A photo whose
+        ink lies in a small part of it is read from that part (``focus``). The way
         round is chosen on every line read (``_read_oriented``): a page that lost
         its least sure lines would look surer than it is beside another reading."""
-        return self._above_floor(self._read_oriented(image, name))
+        scan = PageScan.of(image)
+        region = focus(scan)
+        if region is None:
+            return self._above_floor(self._read_oriented(image, name, scan))
+        x0, y0, x1, y1 = region
+        page = self._above_floor(self._read_oriented(np.ascontiguousarray(image[y0:y1, x0:x1]), name))
+        for character in page.characters:
+            character.box = [character.box[0] + x0, character.box[1] + y0, character.box[2], character.box[3]]
+        return page
 
     def _above_floor(self, page: Page) -> Page:
         return Page(page.image, [line for line in page.lines if line.confidence >= self.min_line_confidence])
 
-    def _read_oriented(self, image: np.ndarray, name: str) -> Page:
+    def _read_oriented(self, image: np.ndarray, name: str, scan: PageScan = None) -> Page:
         """The page, every line read, the way round it reads best. With a detector,
         only what it calls handwriting is read (all the ink of a crop of one line,
         ``segment.is_line_crop``), and a page it finds turned is read upright: at
@@ -76,7 +86,7 @@ class HandwritingReader:
         A page whose lines above the floor read with less confidence than
         UPSIDE_DOWN_BELOW (and as no more than UPSIDE_DOWN_MAX_CHARACTERS) is read
         upside down as well, and that reading taken when it is clearly surer."""
-        scan = PageScan.of(image)
+        scan = PageScan.of(image) if scan is None else scan
         # a blank page holds no text: neither the detector nor a turn is tried. A page whose only
         # ink is grain or rules may hold writing fainter than them, which the detector finds
         if not scan.mask.any() or (scan.height == 0 and self.detector is None):

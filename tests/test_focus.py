@@ -1,0 +1,51 @@
+"""A photo whose ink lies in a small part of the frame (a card on a desk in a 4000-px
+phone photo) is read from that part, its boxes placed on the whole photo."""
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import REPO, SHIPPED_TFLITE
+from pyimagesearch.detection.focus import focus
+from pyimagesearch.detection.segment import PageScan
+
+HELLO = os.path.join(REPO, "images", "hello_world.png")
+CARD_AT = (1700, 1200)   # x, y of the card's top-left corner on the photo
+
+
+@pytest.fixture(scope="module")
+def hello():
+    return cv2.imread(HELLO)
+
+
+def _card_on_desk(card):
+    """``card`` lying on a dark, grainy desk in a 4000 x 3000 photo, at CARD_AT."""
+    photo = np.full((3000, 4000, 3), 60, np.uint8)
+    photo += np.random.default_rng(0).integers(0, 6, photo.shape, dtype=np.uint8)
+    x, y = CARD_AT
+    photo[y:y + card.shape[0], x:x + card.shape[1]] = card
+    return photo
+
+
+def test_the_part_holding_the_ink_is_found_only_when_reading_it_alone_enlarges_the_writing(hello):
+    card = cv2.resize(hello, None, fx=0.7, fy=0.7, interpolation=cv2.INTER_AREA)
+    x0, y0, x1, y1 = focus(PageScan.of(_card_on_desk(card)))
+    x, y = CARD_AT
+    assert x0 <= x and y0 <= y and x1 >= x + card.shape[1] and y1 >= y + card.shape[0]
+    assert max(x1 - x0, y1 - y0) < 1000
+    assert focus(PageScan.of(hello)) is None              # a photo read at full size gains nothing
+    assert focus(PageScan.of(np.full((3000, 4000, 3), 200, np.uint8))) is None   # nor does a blank one
+
+
+@pytest.mark.parametrize("size", [0.7, 1.0])
+def test_a_card_in_a_4000_px_photo_is_read_and_its_boxes_lie_on_the_card(hello, size):
+    from pyimagesearch.reader.loading import load_reader
+    from pyimagesearch.reader.options import ReaderOptions
+    card = cv2.resize(hello, None, fx=size, fy=size, interpolation=cv2.INTER_AREA)
+    page = load_reader(ReaderOptions(model=SHIPPED_TFLITE)).read(_card_on_desk(card))
+    assert page.text.replace(" ", "") == "HELLO\nWORLD"
+    x, y = CARD_AT
+    for character in page.characters:
+        bx, by, bw, bh = character.box
+        assert x <= bx and bx + bw <= x + card.shape[1] and y <= by and by + bh <= y + card.shape[0]
