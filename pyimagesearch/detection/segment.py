@@ -184,7 +184,7 @@ def _crossings(blob):
     return int((np.count_nonzero(np.diff(rows, axis=1) == 1, axis=1) + rows[:, 0]).max())
 
 
-def _is_texture(scan, stats):
+def is_texture(scan, stats):
     """Far more ink, or far more ink marks (``stats``), than a page of writing (or a
     crop of one line) holds: noise, speckle, a pattern or a photo of something else."""
     mask = scan.mask
@@ -302,7 +302,7 @@ def find_glyphs(image, judge=None, scan=None):
         return []
     stats = plausible(scan.components, height)
     stats = stats[stats[:, 3] * np.maximum(stats[:, 2], 1) >= (0.06 * height) ** 2 * 4]
-    if _is_texture(scan, stats):
+    if is_texture(scan, stats):
         return []
     boxes = [tuple(b) for b in merge_pieces([tuple(s[:4]) for s in stats], height)]
 

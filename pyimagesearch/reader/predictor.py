@@ -12,7 +12,7 @@ import numpy as np
 from ..detection.focus import focus
 from ..detection.layout import line_groups, reading_order
 from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting, kept_share
-from ..detection.segment import PageScan, find_glyphs, is_line_crop
+from ..detection.segment import PageScan, find_glyphs, is_line_crop, is_texture
 from ..detection.skew import level, level_like, slant
 from ..errors import InputError
 from ..io.elements import Page
@@ -87,9 +87,11 @@ class HandwritingReader:
         UPSIDE_DOWN_BELOW (and as no more than UPSIDE_DOWN_MAX_CHARACTERS) is read
         upside down as well, and that reading taken when it is clearly surer."""
         scan = PageScan.of(image) if scan is None else scan
-        # a blank page holds no text: neither the detector nor a turn is tried. A page whose only
-        # ink is grain or rules may hold writing fainter than them, which the detector finds
-        if not scan.mask.any() or (scan.height == 0 and self.detector is None):
+        # a blank page, or noise and texture, holds no text: neither the detector nor a turn is
+        # tried. A page whose only ink is grains or pieces of rules may hold writing fainter than
+        # them, which the detector finds
+        if not scan.mask.any() or (scan.height == 0 and (self.detector is None
+                                                          or is_texture(scan, scan.components[1]))):
             return self._read(image, scan, name)
         # nor is the detector asked about a crop of one line: the user chose that ink, and there
         # is no page around it
