@@ -85,7 +85,8 @@ class HandwritingReader:
         character confidence) is taken over the photo's own when it is surer still.
         A page whose lines above the floor read with less confidence than
         UPSIDE_DOWN_BELOW (and as no more than UPSIDE_DOWN_MAX_CHARACTERS) is read
-        upside down as well, and that reading taken when it is clearly surer."""
+        upside down as well, and that reading taken when it is clearly surer.
+        ``scan``: the photo's PageScan, when the caller has made it."""
         scan = PageScan.of(image) if scan is None else scan
         # a blank page, or noise and texture, holds no text: neither the detector nor a turn is
         # tried. A page whose only ink is grains or pieces of rules may hold writing fainter than
