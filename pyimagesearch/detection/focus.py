@@ -3,7 +3,7 @@ card on a desk, a few words in a 4000-px phone photo) is read from that part, so
 the working sizes (the segmenter's and the detector's) hold its writing larger."""
 import numpy as np
 
-from .segment import WORK_LONG_SIDE, PageScan, plausible
+from .segment import PageScan, plausible, working_scale
 
 # the part is read instead of the whole photo when it is read at least this much larger
 MIN_ZOOM = 1.5
@@ -30,10 +30,6 @@ def focus(scan: PageScan) -> "tuple | None":
     f = scan.to_original
     x0, y0 = max(0, int((left - margin) * f)), max(0, int((top - margin) * f))
     x1, y1 = min(width, int(np.ceil((right + margin) * f))), min(height, int(np.ceil((bottom + margin) * f)))
-    zoom = _downscale(max(x1 - x0, y1 - y0)) / _downscale(max(height, width))
+    # only a photo the reader brings down gains: a small part is not enlarged by more than a photo is
+    zoom = min(1.0, working_scale((y1 - y0, x1 - x0))) / min(1.0, working_scale(scan.shape))
     return (x0, y0, x1, y1) if zoom >= MIN_ZOOM else None
-
-
-def _downscale(long_side: int) -> float:
-    """The factor a photo of this long side is brought down by for reading (1: not at all)."""
-    return min(1.0, WORK_LONG_SIDE / long_side)

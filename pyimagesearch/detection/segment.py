@@ -94,27 +94,36 @@ def ink_map(gray, least_side=0):
 def ink_level(ink):
     """The ink strength above which a pixel is ink: Otsu, but never below a floor
     relative to the strongest ink; None on a blank page."""
-    strong = _percentile(cv2.calcHist([ink], [0], None, [256], [0, 256]).ravel(), 99.7)
+    counts = _histogram(ink)
+    strong = _percentile(counts, 99.7)
     if strong < 12:
         return None
-    otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return max(otsu, 0.3 * strong, MIN_INK_LEVEL)
+    return max(_otsu(counts), 0.3 * strong)
 
 
 def otsu_level(ink, where):
     """The ink strength (at least MIN_INK_LEVEL) that best splits the ink map's pixels
     inside ``where`` (a uint8 map, nonzero inside) in two: ink and paper."""
-    counts = cv2.calcHist([ink], [0], where, [256], [0, 256]).ravel()
-    share = np.cumsum(counts) / max(counts.sum(), 1.0)
-    mean = np.cumsum(counts * np.arange(256)) / max(counts.sum(), 1.0)
+    return _otsu(_histogram(ink, where))
+
+
+def _histogram(ink, where=None):
+    """How many pixels of ``ink`` (inside ``where``, if given) have each strength 0..255."""
+    return cv2.calcHist([ink], [0], where, [256], [0, 256]).ravel().astype(np.int64)
+
+
+def _otsu(counts):
+    """Otsu's level (at least MIN_INK_LEVEL) of the strengths ``counts`` counts: the one
+    that splits them into the two classes farthest apart for their sizes."""
+    share = np.cumsum(counts) / max(counts.sum(), 1)
+    mean = np.cumsum(counts * np.arange(256)) / max(counts.sum(), 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         between = (mean[-1] * share - mean) ** 2 / (share * (1.0 - share))
     return max(float(np.argmax(np.nan_to_num(between))), MIN_INK_LEVEL)
 
 
 def _percentile(counts, q):
-    """np.percentile (linear) of the values 0..255 counted by ``counts``, without sorting them."""
-    counts = counts.astype(np.int64)
+    """np.percentile (linear) of the strengths 0..255 counted by ``counts``, without sorting them."""
     position = q / 100.0 * (counts.sum() - 1)
     below = np.floor(position)
     cumulative = np.cumsum(counts)
