@@ -57,8 +57,9 @@ def save_az_csv(path, letters, images):
                            images.reshape(-1, 784)], axis=1)
 
     def write(tmp):
-        # the gzip header names the CSV, not the temporary file
-        with open(tmp, "wb") as raw, gzip.GzipFile(os.path.basename(path), "wb", 9, raw) as f:
+        # the gzip header names the CSV, not the temporary file, and no time: the same glyphs
+        # make the same bytes
+        with open(tmp, "wb") as raw, gzip.GzipFile(os.path.basename(path), "wb", 9, raw, mtime=0) as f:
             np.savetxt(f, rows, fmt="%d", delimiter=",")
 
     atomic_write(path, write)
