@@ -3,7 +3,6 @@ augmentation, the model's save/convert/reload round trip, and a 3-step training
 smoke run on UniPen (skipped when ../shared/data/lines is absent)."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -241,6 +240,7 @@ def test_tiny_model_trains_saves_converts_and_reloads(tmp_path):
     twin = save_line_model(model, path, cs)
     assert twin == str(tmp_path / "tiny.tflite")
     assert store.read_labels(path) == cs.labels == store.read_labels(twin)
+    assert getattr(keras.saving.load_model(path), "optimizer", None) is None   # weights only
     _check_tflite_matches_keras(path, twin)
     page = 255 - (inputs[1] * 200).astype(np.uint8)
     for file in (path, twin):
@@ -340,9 +340,10 @@ def test_three_step_training_saves_reloads_resumes_and_evaluates(tmp_path, corpu
     text = report(config, history, seconds, corpus)
     assert "unseen text" in text and os.path.isfile(config.plot_path) and os.path.isfile(config.report_path)
 
-    # resume: an interrupted 2-epoch run whose checkpoint holds epoch 1
+    # resume: an interrupted 2-epoch run whose checkpoint holds epoch 1 (the saved model holds
+    # the weights only; a checkpoint holds the optimizer too)
     ckpt_model, ckpt_state, _ = checkpoint_paths(config.model_path)
-    shutil.copy(config.model_path, ckpt_model)
+    store.save_keras(model, ckpt_model, Charset().labels)
     with open(ckpt_state, "w") as f:
         json.dump({"epoch": 1, "history": history}, f)
     config.epochs, config.resume, config.evaluate = 2, True, False
@@ -357,13 +358,17 @@ def test_dense_line_is_read_again_wider_with_boxes_in_the_crop(corpus):
     dense = [i for i in np.flatnonzero(corpus.test & (corpus.kind == LINE))
              if corpus.width[i] / len(corpus.text[i]) < 8][:5]
     rec = LineRecognizer(os.path.join(ROOT, "line_model.tflite"))
+    widened = 0
     for i in dense:
         image = corpus.image(int(i))
         (probs, stretch), = rec.posteriors([image])
-        assert stretch > 1.0 and abs(len(probs) - image.shape[1] * stretch / 4) <= 1   # frames of the wider input
+        # the characters of the first reading decide, and a model can read too few of them
+        widened += stretch > 1.0
+        assert abs(len(probs) - image.shape[1] * stretch / 4) <= 1   # frames of the input read
         result = rec.read(image)
         starts = [x0 for x0, _ in result.columns]
         assert starts == sorted(starts) and all(0 <= x0 < x1 <= image.shape[1] + 4 for x0, x1 in result.columns)
+    assert widened >= 4
 
 
 def test_hardest_writers_ranks_by_character_errors():

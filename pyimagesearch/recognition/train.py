@@ -202,10 +202,16 @@ def describe_mix(config: LineTrainConfig) -> str:
 
 def save_line_model(model, path, charset):
     """The .keras model and its LiteRT twin, both carrying the charset (see
-    store.save_model_and_twin); returns the twin's path."""
+    store.save_model_and_twin); returns the twin's path. The model is saved
+    without its optimizer's state (twice the weights again): reading and
+    ``--init-from`` need the weights only, ``--resume`` takes the checkpoint."""
+    import keras
+
     from .model import line_model_to_tflite
     print(f"[INFO] serializing network to {path}...")
-    twin = store.save_model_and_twin(model, path, charset.labels, line_model_to_tflite)
+    weights_only = keras.Model.from_config(model.get_config())
+    weights_only.set_weights(model.get_weights())
+    twin = store.save_model_and_twin(weights_only, path, charset.labels, line_model_to_tflite)
     print(f"[INFO] LiteRT copy written to {twin}")
     return twin
 
