@@ -15,9 +15,9 @@ The beam search settings (language model weight, bonus per character) and the
 English share are the grid point with the lowest mean of two CERs on the
 validation persons' lines and words, read by the line model itself: on all of
 them, and on those whose text is not among the training texts (``tune``); they
-are saved in the file with the n-grams. The blend is not the default: it read
-the test writers' unseen text better, but some development photos worse
-(``line_report.txt``).
+are saved in the file with the n-grams. The shipped line model's is blended
+(``line_report.txt``); a training run builds its model's from the training
+texts alone, as without ``--text``.
 """
 import gzip
 import os
