@@ -129,9 +129,10 @@ def _label_beside_word(label_scale, label_hand=-8.0):
     return image, learned.DetectorView.of_output(out, image.shape), word_x
 
 
-# logit -1: the network doubts the label is handwriting (0.27); -8: it is sure it is not
+# logit -1: the network doubts the label is handwriting (0.27); -1.5 (0.18): it is as sure the label is
+# no handwriting as that it is print; -8: it is sure it is no handwriting at all (NOT_HAND)
 @pytest.mark.parametrize("label_scale, label_hand, label_kept", [(0.8, -1.0, False), (2.5, -1.0, True),
-                                                                 (2.5, -8.0, False)])
+                                                                 (2.5, -1.5, False), (2.5, -8.0, False)])
 def test_a_word_keeps_a_letter_the_network_calls_print_only_when_it_is_as_tall_as_the_words_handwriting(
         label_scale, label_hand, label_kept):
     image, view, word_x = _label_beside_word(label_scale, label_hand)

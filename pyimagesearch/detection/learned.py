@@ -30,6 +30,8 @@ HAND_THRESHOLD = 0.5   # a component is handwriting when its mean handwriting pr
 # PRINT_BESIDE times as tall as the word's handwritten components (their median): a form's printed
 # label written up against the handwriting (d09's "Marital Status:", 0.8-0.98 print, a third as
 # tall as the "MARRIED" after it); the network calls some neat handwritten capitals print as surely.
+# Nor, of any size, when the network is as sure it is no handwriting (under 1 - SURE_PRINT): a
+# label as tall as small writing beside it ("Passport Number:" at 0.9 print, 0.15-0.23 handwriting).
 # Nor does it keep one, of any size, whose mean handwriting probability is under NOT_HAND: the
 # crossings of a squared page's grid that the rule eraser leaves, which string whole rows into
 # one word, and the pieces of a form's printed boxes and labels as tall as the writing
@@ -188,8 +190,9 @@ def _handwritten(hand_mean, print_mean):
 
 def _small_print_in_words(scan: PageScan, component, word, hand_mean, print_mean):
     """Per ink pixel (its component's and its word's labels; the components' mean
-    probabilities): whether its component is surely print (SURE_PRINT) and under
-    PRINT_BESIDE times the median height of its word's handwritten components."""
+    probabilities): whether its component is surely print (SURE_PRINT) and either under
+    PRINT_BESIDE times the median height of its word's handwritten components or as
+    surely no handwriting."""
     heights = np.zeros(len(hand_mean))   # by label: the stats' row k is label k + 1, label 0 the paper
     heights[1:] = scan.components[1][:len(hand_mean) - 1, 3]
     word_of = np.zeros(len(hand_mean), np.int64)
@@ -199,7 +202,7 @@ def _small_print_in_words(scan: PageScan, component, word, hand_mean, print_mean
     for label in np.unique(word_of[handwritten]):
         word_height[label] = np.median(heights[handwritten[word_of[handwritten] == label]])
     small_print = (print_mean >= SURE_PRINT) & (print_mean > hand_mean) & \
-        (heights < PRINT_BESIDE * word_height[word_of])
+        ((heights < PRINT_BESIDE * word_height[word_of]) | (hand_mean < 1 - SURE_PRINT))
     return small_print[component]
 
 
