@@ -49,3 +49,35 @@ def test_a_card_in_a_4000_px_photo_is_read_and_its_boxes_lie_on_the_card(hello, 
     for character in page.characters:
         bx, by, bw, bh = character.box
         assert x <= bx and bx + bw <= x + card.shape[1] and y <= by and by + bh <= y + card.shape[0]
+
+
+def test_the_part_holding_the_detectors_text_cells_is_found_only_when_it_enlarges_the_writing():
+    from pyimagesearch.detection.focus import text_focus
+    cells = np.zeros((96, 128), bool)
+    assert text_focus(cells, (3000, 4000)) is None                  # no text anywhere
+    cells[40:45, 56:64] = True                                       # a card's lines, a sixteenth of the width
+    x0, y0, x1, y1 = text_focus(cells, (3000, 4000))
+    cell = 4000 / 128
+    assert x0 <= 56 * cell and y0 <= 40 * 3000 / 96 and x1 >= 64 * cell and y1 >= 45 * 3000 / 96
+    assert max(x1 - x0, y1 - y0) < 400
+    assert text_focus(cells, (750, 1000)) is None                   # a photo read at full size gains nothing
+    cells[2, 2] = cells[90, 125] = True                              # text in far corners too: the part is all of it
+    assert text_focus(cells, (3000, 4000)) is None
+
+
+def test_a_card_on_a_grained_desk_whose_ink_is_everywhere_is_read_from_its_text(hello):
+    """Wood grain streaks the whole photo with ink (no ink focus), the detector finds
+    text only on the card: the card is read, its boxes on it."""
+    from pyimagesearch.reader.loading import load_reader
+    from pyimagesearch.reader.options import ReaderOptions
+    from pyimagesearch.synth.photo import desk
+    photo = desk(np.random.default_rng(2), (4000, 3000), "wood").astype(np.uint8)
+    card = cv2.resize(hello, None, fx=0.7, fy=0.7, interpolation=cv2.INTER_AREA)
+    x, y = CARD_AT
+    photo[y:y + card.shape[0], x:x + card.shape[1]] = card
+    assert focus(PageScan.of(photo)) is None
+    page = load_reader(ReaderOptions(model=SHIPPED_TFLITE)).read(photo)
+    assert page.text.replace(" ", "") == "HELLO\nWORLD"
+    for character in page.characters:
+        bx, by, bw, bh = character.box
+        assert x <= bx and bx + bw <= x + card.shape[1] and y <= by and by + bh <= y + card.shape[0]

@@ -104,6 +104,11 @@ class DetectorView:
         return cls(hand, _sigmoid(output[..., 1]), turns)
 
     @property
+    def text_cells(self) -> np.ndarray:
+        """The cells holding text, handwritten or printed."""
+        return (self.hand >= HAND_THRESHOLD) | (self.printed >= HAND_THRESHOLD)
+
+    @property
     def turn(self) -> int:
         """The likeliest quarter turn."""
         return int(np.argmax(self.turns))

@@ -9,7 +9,7 @@ No TensorFlow here: the classifier and the line model may run on LiteRT.
 """
 import numpy as np
 
-from ..detection.focus import focus
+from ..detection.focus import focus, text_focus
 from ..detection.layout import line_groups, reading_order
 from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting, kept_share
 from ..detection.segment import PageScan, find_glyphs, is_line_crop, is_texture
@@ -60,15 +60,19 @@ class HandwritingReader:
     def read(self, image: np.ndarray, name: str = "") -> Page:
         """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels)
         without the lines read less surely than ``min_line_confidence``. A photo whose
-        ink lies in a small part of it is read from that part (``focus``). The way
-        round is chosen on every line read (``_read_oriented``): a page that lost
-        its least sure lines would look surer than it is beside another reading."""
+        ink lies in a small part of it is read from that part (``focus``; with a
+        detector, also one whose text does, ``_read_oriented``). The way round is
+        chosen on every line read (``_read_oriented``): a page that lost its least
+        sure lines would look surer than it is beside another reading."""
         scan = PageScan.of(image)
         region = focus(scan)
-        if region is None:
-            return self._above_floor(self._read_oriented(image, name, scan))
+        page = self._read_oriented(image, name, scan) if region is None else self._read_part(image, region, name)
+        return self._above_floor(page)
+
+    def _read_part(self, image: np.ndarray, region: tuple, name: str) -> Page:
+        """The part ``region`` (x0, y0, x1, y1) of the photo read, its boxes placed on the photo."""
         x0, y0, x1, y1 = region
-        page = self._above_floor(self._read_oriented(np.ascontiguousarray(image[y0:y1, x0:x1]), name))
+        page = self._read_oriented(np.ascontiguousarray(image[y0:y1, x0:x1]), name)
         for character in page.characters:
             character.box = [character.box[0] + x0, character.box[1] + y0, character.box[2], character.box[3]]
         return page
@@ -85,8 +89,11 @@ class HandwritingReader:
         character confidence) is taken over the photo's own when it is surer still.
         A page whose lines above the floor read with less confidence than
         UPSIDE_DOWN_BELOW (and as no more than UPSIDE_DOWN_MAX_CHARACTERS) is read
-        upside down as well, and that reading taken when it is clearly surer.
-        ``scan``: the photo's PageScan, when the caller has made it."""
+        upside down as well, and that reading taken when it is clearly surer. A
+        photo whose text, as the detector sees it, lies in a small part of the frame
+        is read from that part (``text_focus``): a card on a curtain or a patterned
+        desk, whose ink is everywhere. ``scan``: the photo's PageScan, when the
+        caller has made it."""
         scan = PageScan.of(image) if scan is None else scan
         # a blank page, or noise and texture, holds no text: neither the detector nor a turn is
         # tried. A page whose only ink is grains or pieces of rules may hold writing fainter than
@@ -97,6 +104,9 @@ class HandwritingReader:
         # nor is the detector asked about a crop of one line: the user chose that ink, and there
         # is no page around it
         view = None if self.detector is None or is_line_crop(scan) else self.detector.look(image)
+        region = None if view is None else text_focus(view.text_cells, image.shape)
+        if region is not None:
+            return self._read_part(image, region, name)
         if view is not None and view.turn_probability >= TURN_CONFIDENCE:
             return self._read_turned(image, view, view.turn, name, scan)
         page = self._read_turned(image, view, 0, name, scan)
