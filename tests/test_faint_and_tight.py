@@ -221,7 +221,7 @@ def test_faint_writing_on_a_form_of_black_print_is_read_and_the_print_is_not(hel
 
 
 def test_the_ink_level_is_otsu_above_a_share_of_the_strongest_ink_from_the_histogram():
-    from pyimagesearch.detection.segment import MIN_INK_LEVEL, ink_level, otsu_level
+    from pyimagesearch.detection.ink_levels import MIN_INK_LEVEL, ink_level, otsu_level
     rng = np.random.default_rng(3)
     for _ in range(50):
         ink = (rng.random((rng.integers(20, 90), rng.integers(20, 90))) ** rng.uniform(2, 9) * 255).astype(np.uint8)

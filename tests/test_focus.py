@@ -19,13 +19,22 @@ def hello():
     return cv2.imread(HELLO)
 
 
-def _card_on_desk(card):
-    """``card`` lying on a dark, grainy desk in a 4000 x 3000 photo, at CARD_AT."""
-    photo = np.full((3000, 4000, 3), 60, np.uint8)
-    photo += np.random.default_rng(0).integers(0, 6, photo.shape, dtype=np.uint8)
+def _card_on_desk(card, desk=None):
+    """``card`` lying at CARD_AT on ``desk`` (a 3000 x 4000 photo of one; default a dark, grainy one)."""
+    if desk is None:
+        desk = np.full((3000, 4000, 3), 60, np.uint8)
+        desk += np.random.default_rng(0).integers(0, 6, desk.shape, dtype=np.uint8)
     x, y = CARD_AT
-    photo[y:y + card.shape[0], x:x + card.shape[1]] = card
-    return photo
+    desk[y:y + card.shape[0], x:x + card.shape[1]] = card
+    return desk
+
+
+def _assert_boxes_on_card(page, card):
+    """Every character's box lies inside ``card``, placed at CARD_AT."""
+    x, y = CARD_AT
+    for character in page.characters:
+        bx, by, bw, bh = character.box
+        assert x <= bx and bx + bw <= x + card.shape[1] and y <= by and by + bh <= y + card.shape[0]
 
 
 def test_the_part_holding_the_ink_is_found_only_when_reading_it_alone_enlarges_the_writing(hello):
@@ -45,10 +54,7 @@ def test_a_card_in_a_4000_px_photo_is_read_and_its_boxes_lie_on_the_card(hello, 
     card = cv2.resize(hello, None, fx=size, fy=size, interpolation=cv2.INTER_AREA)
     page = load_reader(ReaderOptions(model=SHIPPED_TFLITE)).read(_card_on_desk(card))
     assert page.text.replace(" ", "") == "HELLO\nWORLD"
-    x, y = CARD_AT
-    for character in page.characters:
-        bx, by, bw, bh = character.box
-        assert x <= bx and bx + bw <= x + card.shape[1] and y <= by and by + bh <= y + card.shape[0]
+    _assert_boxes_on_card(page, card)
 
 
 def test_the_part_holding_the_detectors_text_cells_is_found_only_when_it_enlarges_the_writing():
@@ -71,13 +77,9 @@ def test_a_card_on_a_grained_desk_whose_ink_is_everywhere_is_read_from_its_text(
     from pyimagesearch.reader.loading import load_reader
     from pyimagesearch.reader.options import ReaderOptions
     from pyimagesearch.synth.photo import desk
-    photo = desk(np.random.default_rng(2), (4000, 3000), "wood").astype(np.uint8)
     card = cv2.resize(hello, None, fx=0.7, fy=0.7, interpolation=cv2.INTER_AREA)
-    x, y = CARD_AT
-    photo[y:y + card.shape[0], x:x + card.shape[1]] = card
+    photo = _card_on_desk(card, desk(np.random.default_rng(2), (4000, 3000), "wood").astype(np.uint8))
     assert focus(PageScan.of(photo)) is None
     page = load_reader(ReaderOptions(model=SHIPPED_TFLITE)).read(photo)
     assert page.text.replace(" ", "") == "HELLO\nWORLD"
-    for character in page.characters:
-        bx, by, bw, bh = character.box
-        assert x <= bx and bx + bw <= x + card.shape[1] and y <= by and by + bh <= y + card.shape[0]
+    _assert_boxes_on_card(page, card)

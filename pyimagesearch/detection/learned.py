@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .segment import PageScan, ink_level, otsu_level
+from .ink_levels import ink_level, otsu_level
+from .segment import PageScan
 
 # a photo's long side is brought to this for the network: its writing then looks a third larger
 # than on the training pages (detector_data.CANVAS), which reads better (docs/detector.md)
