@@ -16,8 +16,10 @@ from pyimagesearch.synth import forms
 from pyimagesearch.synth.capitals import CapitalWriters
 from pyimagesearch.synth.fonts import HELD_OUT, FontSpec, font_table, render_line
 from pyimagesearch.synth.pages import PageSettings, Sources, make_page
-from pyimagesearch.synth.paper import PAPER_KINDS
+from pyimagesearch.synth.handwriting import choose_hand
+from pyimagesearch.synth.paper import PAPER_KINDS, make_sheet
 from pyimagesearch.synth.text import FONT_CHARS, KINDS, TextSource
+from pyimagesearch.synth.writing import write
 
 
 def dejavu():
@@ -149,6 +151,17 @@ def test_forms_have_printed_labels_apart_from_the_handwriting(plain_sources):
     assert printed.sum() > 200 and hand.sum() > 200
     assert page.printed_text and all(t.strip() for t in page.printed_text)
     assert (printed & hand).sum() < 0.05 * printed.sum()
+
+
+def test_a_tables_truth_is_read_row_by_row(plain_sources):
+    # its cells are written column by column: no line of the truth starts back up the table
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        sheet = make_sheet(rng, "table", (900, 700), 40.0, 14, plain_sources.text)
+        _, lines = write(rng, sheet, choose_hand(rng, plain_sources.fonts, None, 0.0), plain_sources.text)
+        centres = np.array([line.polygon.mean(axis=0) for line in lines])
+        assert len(lines) >= 4 and np.ptp(centres[:, 0]) > 100, seed
+        assert np.all(np.diff(centres[:, 1]) > -20), seed
 
 
 def test_turn_is_the_rotation_back_to_upright(plain_sources):

@@ -189,7 +189,8 @@ def draw_table(rng, printed, paper, spacing: float, lines: int) -> list:
         for r in range(1, rows + 1):
             if edges[c + 1] - edges[c] > spacing and rng.random() < 0.85:
                 slots.append(Slot(edges[c] + spacing * 0.2, edges[c + 1] - spacing * 0.15,
-                                  top + (r + 0.75) * row_h, _body(rng, spacing) * 0.9, kind, caps=rng.random() < 0.3))
+                                  top + (r + 0.75) * row_h, _body(rng, spacing) * 0.9, kind, caps=rng.random() < 0.3,
+                                  row=r))
     return slots
 
 

@@ -8,7 +8,9 @@ import numpy as np
 class Slot:
     """Where one handwritten line goes on the sheet (px): its left and right
     ends, baseline row and body (x-height); what it should say (a text kind of
-    ``text.KINDS``), in capitals or not; ``pitch`` > 0: one character per box."""
+    ``text.KINDS``), in capitals or not; ``pitch`` > 0: one character per box;
+    ``row``: a table cell's row (a table's slots are made column by column, every
+    other sheet's in reading order)."""
     x0: float
     x1: float
     baseline: float
@@ -16,6 +18,7 @@ class Slot:
     kind: str = "prose"
     caps: bool = False
     pitch: float = 0.0
+    row: int = 0
 
 
 @dataclass

@@ -80,10 +80,13 @@ def _paste(cover, ink, x, y):
 
 def write(rng, sheet, hand, text, tilt_share=0.4) -> tuple:
     """Write every slot of ``sheet`` with ``hand``: (ink coverage (h, w) float32,
-    [HandLine] in sheet px). ``tilt_share`` of the lines drift up or down a little."""
+    [HandLine] in sheet px, in reading order: a table's row by row). ``tilt_share`` of
+    the lines drift up or down a little."""
     h, w = sheet.paper.shape[:2]
     cover = np.zeros((h, w), np.float32)
     lines = []
+    # slots are written in the order the sheet made them (a table's column by column), which
+    # the random draws follow
     for slot in sheet.slots:
         def text_for(chars, slot=slot):
             return text.line(rng, slot.kind, chars, slot.caps)
@@ -100,8 +103,8 @@ def write(rng, sheet, hand, text, tilt_share=0.4) -> tuple:
         inside = _paste(cover, line.ink, x, y)
         polygon = corners + np.float32([x, y])
         if inside or np.any((polygon >= 0).all(axis=1) & (polygon <= [w, h]).all(axis=1)):
-            lines.append(HandLine(line.text, polygon, inside))
-    return cover, lines
+            lines.append((slot.row, HandLine(line.text, polygon, inside)))
+    return cover, [line for _, line in sorted(lines, key=lambda ranked: ranked[0])]
 
 
 def ink_style(rng, kind, pencil_share):
