@@ -72,14 +72,16 @@ def test_dark_photo_with_gradient_light(reader, page):
     assert result.text == TEXT
 
 
-def ruled(image, expected, touching, colour=(200, 150, 90), thickness=3):
+def ruled(image, expected, touching, colour=(200, 150, 90), thickness=3, slant=0.0):
+    """The page on ruled paper, its rules ``slant`` degrees askew (the letters stay level)."""
     canvas = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     h, w = image.shape
     height = expected[0][0][0][1][3]
+    rise = w * np.tan(np.radians(slant))
     for line in expected:
         bottom = line[0][0][1][1] + line[0][0][1][3]
         y = int(bottom - 2 if touching else bottom + 0.3 * height)
-        cv2.line(canvas, (0, y), (w, y), colour, thickness)
+        cv2.line(canvas, (0, int(y - rise / 2)), (w, int(y + rise / 2)), colour, thickness)
     x = int(0.6 * height)
     cv2.line(canvas, (x, 0), (x, h), (90, 90, 220), thickness)  # the red margin rule
     return canvas
@@ -101,6 +103,12 @@ def test_light_ruled_lines_touching_the_letters(reader, page):
 def test_dark_ruled_lines_touching_the_letters(reader, page):
     image, expected = page
     result = reader.read(ruled(image, expected, touching=True))
+    assert result.text == TEXT
+
+
+def test_askew_ruled_lines_through_the_letters(reader, page):
+    image, expected = page
+    result = reader.read(ruled(image, expected, touching=True, thickness=2, slant=2.0))
     assert result.text == TEXT
 
 

@@ -20,6 +20,12 @@ BACKGROUND_SCALE = 0.25
 # smaller "text" at working size is grain, not writing (the classifier's 32 px input
 # would be blown up from less than a fifth of it); a page thinner than this is blank
 MIN_TEXT_HEIGHT = 6
+# a sheet lying askew: its rules are erased at the slant of its long thin marks (at most MAX_RULES
+# of them) when that is from MIN_RULE_SLANT to MAX_RULE_SLANT degrees
+MAX_RULES = 20
+RULE_FLATNESS = 0.2
+RULE_THICKNESS = 4
+MIN_RULE_SLANT, MAX_RULE_SLANT = 0.3, 10.0
 # more candidates than this per working megapixel is a texture (noise, speckle, a
 # dithered photo), not a page of handwriting; it also bounds the judging work. A
 # narrow strip (a crop of one line) is allowed as many as this many megapixels would be.
@@ -104,12 +110,51 @@ def ink_mask(ink, faint=None):
 
 
 def remove_rules(mask, long):
-    """Erase straight lines at least ``long`` pixels long (ruled paper, form boxes, page edges)."""
+    """Erase straight lines at least ``long`` pixels long (ruled paper, form boxes, page
+    edges), level or, on a sheet lying askew, at the slant of its long lines (``rule_slant``)."""
     long = int(max(15, long))
+    lines = cv2.dilate(_straight_lines(mask, long), np.ones((3, 3), np.uint8))
+    angle = rule_slant(cv2.bitwise_and(mask, cv2.bitwise_not(lines)), long)
+    if angle:
+        height, width = mask.shape
+        turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+        turned = _straight_lines(cv2.warpAffine(mask, turn, (width, height), flags=cv2.INTER_NEAREST), long)
+        back = cv2.warpAffine(turned, cv2.invertAffineTransform(turn), (width, height), flags=cv2.INTER_NEAREST)
+        lines |= cv2.dilate(back, np.ones((3, 3), np.uint8))
+    return cv2.bitwise_and(mask, cv2.bitwise_not(lines))
+
+
+def _straight_lines(mask, long):
+    """The level and upright runs of ink at least ``long`` pixels long."""
     horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, long), np.uint8))
     vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((long, 1), np.uint8))
-    lines = cv2.dilate(cv2.bitwise_or(horizontal, vertical), np.ones((3, 3), np.uint8))
-    return cv2.bitwise_and(mask, cv2.bitwise_not(lines))
+    return cv2.bitwise_or(horizontal, vertical)
+
+
+def rule_slant(mask, long):
+    """The slant (degrees, as ``cv2.getRotationMatrix2D`` turns) that levels the
+    ink's long thin marks running nearly level: components at least ``long`` wide,
+    RULE_FLATNESS as tall or flatter, and in most of their columns RULE_THICKNESS px
+    of ink or less (a rule, between the letters it runs through; not a word of
+    cursive), a line fitted through each one's pixels in those columns, their
+    median; 0 when there are none or they run level already."""
+    labels, stats = components(mask)
+    angles = []
+    for k in np.flatnonzero((stats[:, 2] >= long) & (stats[:, 3] <= RULE_FLATNESS * stats[:, 2]))[:MAX_RULES]:
+        x, y, w, h = stats[k, :4]
+        blob = labels[y:y + h, x:x + w] == k + 1
+        thin = np.count_nonzero(blob, axis=0) <= RULE_THICKNESS
+        if np.mean(thin) < 0.5:
+            continue
+        ys, xs = np.nonzero(blob[:, thin])
+        step = max(1, len(xs) // 2000)
+        points = np.stack([np.flatnonzero(thin)[xs[::step]], ys[::step]], 1).astype(np.float32)
+        vx, vy = cv2.fitLine(points, cv2.DIST_HUBER, 0, 0.01, 0.01)[:2, 0]
+        angles.append(np.degrees(np.arctan2(vy, vx)))
+    if not angles:
+        return 0.0
+    angle = float(np.median(np.mod(np.array(angles) + 90.0, 180.0) - 90.0))
+    return angle if MIN_RULE_SLANT <= abs(angle) <= MAX_RULE_SLANT else 0.0
 
 
 def components(mask):
