@@ -146,6 +146,33 @@ def test_a_word_keeps_a_letter_the_network_calls_print_only_when_it_is_as_tall_a
     assert (kept.mask[:, : (word_x - 10)] > 0).any() == label_kept
 
 
+def _printed_line(first_word_hand):
+    """A printed question ("are you ever unwell?") and a network output sure it is print,
+    but for its first word, which it takes for handwriting (``first_word_hand``: that word's
+    handwriting logit, and minus it its print logit)."""
+    image = np.full((200, 1000, 3), 255, np.uint8)
+    cv2.putText(image, "are", (30, 110), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 2)
+    cv2.putText(image, "you ever unwell?", (120, 110), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 2)
+    h, w = -(-image.shape[0] // STRIDE), -(-image.shape[1] // STRIDE)
+    out = np.full((h, w, len(OUTPUTS)), -8.0, np.float32)
+    out[..., 1] = 8.0
+    out[:, : 105 // STRIDE, 0], out[:, : 105 // STRIDE, 1] = first_word_hand, -first_word_hand
+    return image, learned.DetectorView.of_output(out, image.shape)
+
+
+# logit 0.3: the network doubts the word is handwriting (0.57, print 0.43); 1.7: it takes it for
+# handwriting at 0.85 (SURE_HAND_IN_PRINT 0.6)
+@pytest.mark.parametrize("first_word_hand, kept", [(0.3, False), (1.7, True)])
+def test_a_line_of_print_keeps_a_word_of_its_size_only_when_the_network_is_sure_it_is_handwriting(
+        first_word_hand, kept):
+    image, view = _printed_line(first_word_hand)
+    scan = PageScan.of(image)
+    assert (scan.mask[:, :100] > 0).any() and (scan.mask[:, 120:] > 0).any()
+    found = keep_handwriting(scan, view).mask > 0
+    assert not found[:, 120:].any()
+    assert found[:, :100].any() == kept
+
+
 def _hand_until(fraction, image):
     """Network output for ``image``: handwriting on the cells left of ``fraction`` of its width."""
     h, w = -(-image.shape[0] // STRIDE), -(-image.shape[1] // STRIDE)

@@ -40,6 +40,14 @@ WORD_REACH = 0.75
 SURE_PRINT = 0.75
 PRINT_BESIDE = 0.6
 NOT_HAND = 0.1
+# a line of print keeps no mark as tall as its print that the network doubts is handwriting (under
+# SURE_HAND_IN_PRINT): d18's small print after a heading, most at 0.50-0.54. At 0.9 it would
+# also drop d09's "Did you" (0.85) before a printed question, and handwriting of the labels' size
+# on generated forms (docs/detector.md)
+LINE_REACH = 3.0
+PRINTED_LINE = 0.6
+PRINT_HEIGHT = 1.1
+SURE_HAND_IN_PRINT = 0.6
 TURN_CONFIDENCE = 0.8  # the page is turned upright only when the turn's probability reaches this
 SIDEWAYS = 0.6         # text runs down the photo when the two quarter turns' probabilities reach this together
 # a look finds handwriting when a tenth of the page's ink lies on cells this sure of it; when the
@@ -194,13 +202,19 @@ def _handwritten(hand_mean, print_mean):
     return (hand_mean >= HAND_THRESHOLD) & (hand_mean > print_mean)
 
 
+def _heights(scan: PageScan, labels: int) -> np.ndarray:
+    """The heights of the scan's first ``labels`` labels (label 0, the paper, is 0 tall)."""
+    heights = np.zeros(labels)   # the stats' row k is label k + 1
+    heights[1:] = scan.components[1][:labels - 1, 3]
+    return heights
+
+
 def _small_print_in_words(scan: PageScan, component, word, hand_mean, print_mean):
     """Per ink pixel (its component's and its word's labels; the components' mean
     probabilities): whether its component is surely print (SURE_PRINT) and either under
     PRINT_BESIDE times the median height of its word's handwritten components or as
     surely no handwriting."""
-    heights = np.zeros(len(hand_mean))   # by label: the stats' row k is label k + 1, label 0 the paper
-    heights[1:] = scan.components[1][:len(hand_mean) - 1, 3]
+    heights = _heights(scan, len(hand_mean))
     word_of = np.zeros(len(hand_mean), np.int64)
     word_of[component] = word
     handwritten = np.flatnonzero(_handwritten(hand_mean, print_mean))
@@ -229,11 +243,33 @@ def _judging_look(scan: PageScan, view: DetectorView, ink: np.ndarray):
     return far if finds_handwriting(far[0]) else near
 
 
-def _word_labels(scan: PageScan):
+def _word_labels(scan: PageScan, reach: float = WORD_REACH):
     """The page's words, labelled: its ink joined across gaps narrower than
-    ``WORD_REACH`` text heights (and rows a fifth of one apart)."""
-    side = (max(1, round(0.2 * scan.height)), max(1, round(WORD_REACH * scan.height)))
+    ``reach`` text heights (and rows a fifth of one apart)."""
+    side = (max(1, round(0.2 * scan.height)), max(1, round(reach * scan.height)))
     return cv2.connectedComponents(cv2.dilate(scan.mask, np.ones(side, np.uint8)), connectivity=8)[1]
+
+
+def _in_printed_lines(scan: PageScan, component, hand_mean, print_mean):
+    """Per ink pixel (its component's label; the components' mean probabilities):
+    whether its component lies in a printed line and is no taller than the print
+    the network is sure of there (PRINT_HEIGHT times its median height), and not
+    SURE_HAND_IN_PRINT handwriting. A line is the ink joined across gaps of LINE_REACH text
+    heights; a printed one's ink lies on print cells PRINTED_LINE on average, and
+    more than on handwriting cells."""
+    line = _word_labels(scan, LINE_REACH).ravel()[np.flatnonzero(scan.mask)]
+    line_hand, line_print = _label_means(line, hand_mean[component], print_mean[component])
+    printed_line = (line_print >= PRINTED_LINE) & (line_print > line_hand)
+    line_of = np.zeros(len(hand_mean), np.int64)
+    line_of[component] = line
+    heights = _heights(scan, len(hand_mean))
+    sure_print = (print_mean >= SURE_PRINT) & (print_mean > hand_mean)
+    print_height = np.zeros(len(line_hand))
+    for label in np.unique(line_of[sure_print]):
+        print_height[label] = np.median(heights[sure_print & (line_of == label)])
+    as_print = printed_line[line_of] & (heights <= PRINT_HEIGHT * print_height[line_of]) \
+        & (hand_mean < SURE_HAND_IN_PRINT)
+    return as_print[component]
 
 
 def with_faint_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
@@ -257,7 +293,7 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     than on printed ones, judged by ink component and by word: a letter the network
     doubts is kept with its word (unless it is sure a small letter is print, or sure a
     mark is no handwriting at all), and a word it doubts keeps the components it is
-    sure of. Writing fainter than the page's print is taken in first
+    sure of; a line of print keeps no mark of its print's size it is unsure of. Writing fainter than the page's print is taken in first
     (``with_faint_handwriting``). The cells are the working look's, or the glance's
     when only the glance finds handwriting. Its text height is measured again on what
     is left (0 when nothing is)."""
@@ -273,7 +309,7 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     by_word = _handwritten(*_label_means(word, hand, printed))[word] & \
         ~_small_print_in_words(scan, component, word, *component_means) & \
         (component_means[0] >= NOT_HAND)[component]
-    kept = ink[by_component | by_word]
+    kept = ink[(by_component | by_word) & ~_in_printed_lines(scan, component, *component_means)]
     mask = np.zeros_like(scan.mask)
     mask.ravel()[kept] = scan.mask.ravel()[kept]
     return scan.replaced(mask=mask)
