@@ -270,6 +270,22 @@ def test_counting_by_sorting_matches_counting_each_text(charset):
     assert pruned == expected
 
 
+def test_distributions_do_not_depend_on_what_was_asked_before(charset, monkeypatch):
+    """A distribution is built on the cached ones of its suffixes: asked in any
+    order, with the cache cleared in between, the numbers are the very same, and
+    the cache stays within its limit (give or take one context's suffixes)."""
+    from pyimagesearch.recognition import language
+    english = CharNgram.train(["the cat sat on the mat", "a street of cats"], charset.chars, order=3)
+    contexts = ["\nAll", "lle", "len", "en ", "n S", " St", "zzz", "5 3", "\n", "", "the", "\nthe c"]
+    fresh = {c: CharNgram.train(TEXTS, charset.chars, order=4).blended(english, 0.25).log_probs(c)
+             for c in contexts}
+    monkeypatch.setattr(language, "CACHE_LIMIT", 5)
+    again = CharNgram.train(TEXTS, charset.chars, order=4).blended(english, 0.25)
+    for context in contexts[::-1] + contexts:
+        assert again.log_probs(context).tobytes() == fresh[context].tobytes()
+        assert len(again._distributions) + len(again._logs) <= 5 + again.order
+
+
 def test_an_order_beyond_64_bit_keys_is_refused(charset):
     with pytest.raises(ValueError, match="too high"):
         CharNgram.train(TEXTS, charset.chars, order=12)

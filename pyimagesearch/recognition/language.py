@@ -65,10 +65,14 @@ class CharNgram:
         self._offsets = np.asarray(offsets, dtype=np.int32)
         self._symbols = np.asarray(symbols, dtype=np.uint8 if len(self.chars) < 255 else np.int32)
         self._counts = np.asarray(counts, dtype=np.int32)
-        self._totals = np.concatenate([[0], np.cumsum(self._counts, dtype=np.int64)])   # N of a run: a difference
+        # a context's run is a few pairs: read through memoryviews as Python numbers, it costs
+        # a fraction of numpy's scalars and fancy indexing
+        self._offsets_at, self._symbols_at, self._counts_at = (
+            memoryview(a) for a in (self._offsets, self._symbols, self._counts))
         self._uniform = np.full(len(self.chars) + 1, 1.0 / (len(self.chars) + 1))
         self._index = symbol_index(self.chars)
-        self._cache = {}
+        self._distributions = {}   # context -> P(next | context), see ``_probs``
+        self._logs = {}            # context -> ``log_probs``
         self.blend = None   # (weight, another CharNgram) mixed in: see ``blended``
 
     @property
@@ -142,40 +146,58 @@ class CharNgram:
         p = (seen + d p') / (N + d), where ``context`` was followed N times by d
         distinct symbols (``seen`` counts each) and p' is the distribution of the
         context one symbol shorter (the uniform one below the empty context); an
-        unseen context passes p' on. Each context's distribution is cached, so the
-        recursion mostly stops a few symbols down."""
-        key = ("p", context)
-        probs = self._cache.get(key)
+        unseen context passes p' on. Each context's distribution is cached, and a
+        new one is built up from its longest cached suffix (a beam's new context is
+        an old one plus a character: mostly a few symbols to add)."""
+        known = self._distributions
+        probs = known.get(context)
         if probs is not None:
             return probs
-        probs = self._probs(context[1:]) if context else self._uniform
-        encoded = context.encode("utf-8")
-        k = int(self._contexts.searchsorted(encoded))
-        if k < len(self._contexts) and self._contexts[k] == encoded:
-            a, b = int(self._offsets[k]), int(self._offsets[k + 1])
-            total = float(self._totals[b] - self._totals[a] + (b - a))   # N + d
-            probs = probs * ((b - a) / total)
-            probs[self._symbols[a:b]] += self._counts[a:b] / total
-        self._remember(key, probs)
+        cut = 1
+        while cut <= len(context) and context[cut:] not in known:
+            cut += 1
+        probs = known[context[cut:]] if cut <= len(context) else self._uniform
+        self._make_room(cut)
+        contexts, size = self._contexts, len(self._contexts)
+        for start in range(cut - 1, -1, -1):   # shortest first
+            suffix = context[start:]
+            key = suffix.encode("utf-8")
+            row = int(contexts.searchsorted(key))
+            if row < size and contexts[row] == key:
+                probs = self._interpolated(row, probs)
+            known[suffix] = probs
         return probs
 
-    def _remember(self, key, value):
-        if len(self._cache) > CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[key] = value
+    def _interpolated(self, row, shorter):
+        """The distribution of the context of ``row`` given that of the context one symbol shorter."""
+        a, b = self._offsets_at[row], self._offsets_at[row + 1]
+        counts = self._counts_at[a:b]
+        total = float(sum(counts) + (b - a))   # N + d
+        probs = shorter * ((b - a) / total)
+        view = memoryview(probs)
+        for symbol, count in zip(self._symbols_at[a:b], counts):
+            view[symbol] += count / total
+        return probs
+
+    def _make_room(self, entries):
+        """Forget the cached distributions when ``entries`` more would pass CACHE_LIMIT."""
+        if len(self._distributions) + len(self._logs) + entries > CACHE_LIMIT:
+            self._distributions.clear()
+            self._logs.clear()
 
     def log_probs(self, context):
         """log P(next symbol | context) for each charset character, then the end."""
         context = context[-(self.order - 1):] if self.order > 1 else ""
-        key = ("log", context)
-        cached = self._cache.get(key)
+        cached = self._logs.get(context)
         if cached is None:
             probs = self._probs(context)
             if self.blend:
                 weight, other = self.blend
-                probs = (1 - weight) * probs + weight * other._probs(context[max(0, len(context) - other.order + 1):])
+                probs = probs * (1 - weight)   # a new array: the cached one stays
+                probs += weight * other._probs(context[max(0, len(context) - other.order + 1):])
             cached = np.log(probs)
-            self._remember(key, cached)
+            self._make_room(1)
+            self._logs[context] = cached
         return cached
 
     def text_log_prob(self, text):
