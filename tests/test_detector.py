@@ -173,6 +173,43 @@ def test_a_line_of_print_keeps_a_word_of_its_size_only_when_the_network_is_sure_
     assert found[:, :100].any() == kept
 
 
+def _word_on_a_rule():
+    """The scan of two words, the lower one standing on a long rule the eraser left (drawn
+    into the scan's mask: a rule bent or broken in a photo), and a network output sure of
+    handwriting on the words' cells only."""
+    image = np.full((300, 1200, 3), 255, np.uint8)
+    cv2.putText(image, "world", (420, 100), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 2)
+    cv2.putText(image, "hello", (420, 200), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 2)
+    scan = PageScan.of(image)
+    mask = scan.mask.copy()
+    cv2.line(mask, (20, 200), (1180, 200), 255, 3)
+    h, w = -(-image.shape[0] // STRIDE), -(-image.shape[1] // STRIDE)
+    out = np.full((h, w, len(OUTPUTS)), -8.0, np.float32)
+    out[60 // STRIDE:230 // STRIDE, 410 // STRIDE:560 // STRIDE, 0] = 8.0
+    return scan.replaced(mask=mask), learned.DetectorView.of_output(out, image.shape)
+
+
+def test_writing_joined_to_a_rule_the_eraser_left_is_kept_and_the_rule_is_not():
+    scan, view = _word_on_a_rule()
+    kept = keep_handwriting(scan, view).mask > 0
+    word = scan.mask[170:198, 420:550] > 0
+    assert word.sum() > 300 and (kept[170:198, 420:550] & word).sum() > 0.9 * word.sum()
+    assert not kept[:, :350].any() and not kept[:, 650:].any()
+
+
+def test_a_row_of_character_boxes_is_told_from_a_word_on_a_rule():
+    row = np.zeros((30, 200), bool)
+    row[0, :] = row[-1, :] = True
+    for x in range(0, 200, 25):
+        row[:, x] = True
+    assert learned._is_box_row(row)
+    word = np.zeros((30, 200), bool)
+    word[-1, :] = True
+    for x in (20, 31, 75, 90, 160):   # the strokes of tall letters standing on the rule
+        word[:, x] = True
+    assert not learned._is_box_row(word)
+
+
 def _hand_until(fraction, image):
     """Network output for ``image``: handwriting on the cells left of ``fraction`` of its width."""
     h, w = -(-image.shape[0] // STRIDE), -(-image.shape[1] // STRIDE)

@@ -48,6 +48,13 @@ LINE_REACH = 3.0
 PRINTED_LINE = 0.6
 PRINT_HEIGHT = 1.1
 SURE_HAND_IN_PRINT = 0.6
+# writing joined to a rule the eraser left (bent or broken; d17's notebook) is kept where it lies on
+# handwriting cells, though the mark's mean drops it: a mark LONG_MARK text heights wide or wider
+# that is no row of character boxes (MIN_BOX_BARS sides across BAR_SPAN of its height, evenly)
+LONG_MARK = 4.0
+MIN_BOX_BARS = 4
+BAR_SPAN = (0.3, 0.7)
+BAR_EVENNESS = 0.2
 TURN_CONFIDENCE = 0.8  # the page is turned upright only when the turn's probability reaches this
 SIDEWAYS = 0.6         # text runs down the photo when the two quarter turns' probabilities reach this together
 # a look finds handwriting when a tenth of the page's ink lies on cells this sure of it; when the
@@ -272,6 +279,33 @@ def _in_printed_lines(scan: PageScan, component, hand_mean, print_mean):
     return as_print[component]
 
 
+def _writing_on_long_marks(scan: PageScan, component, hand, printed):
+    """Per ink pixel (its component's label; its own probabilities): whether it lies
+    on a handwriting cell (and more than on a print cell) of a mark LONG_MARK text
+    heights wide or wider that is no row of character boxes (``_is_box_row``): writing
+    joined to rules the eraser left (bent, broken, or strung together by the lines
+    of a desk), which the mark's mean would drop whole."""
+    labels, stats = scan.components
+    long_marks = np.zeros(component.max() + 1, bool)
+    for k in np.flatnonzero(stats[:len(long_marks) - 1, 2] >= LONG_MARK * scan.height):
+        x, y, w, h = stats[k, :4]
+        long_marks[k + 1] = not _is_box_row(labels[y:y + h, x:x + w] == k + 1)
+    return long_marks[component] & _handwritten(hand, printed)
+
+
+def _is_box_row(blob) -> bool:
+    """Whether a mark (a boolean image) is a row of character boxes: MIN_BOX_BARS or
+    more upright bars across the middle of its height (BAR_SPAN of it) at an even
+    pitch (a word on a rule has the strokes of its tall letters there too, unevenly)."""
+    height = blob.shape[0]
+    across = blob[int(BAR_SPAN[0] * height):int(np.ceil(BAR_SPAN[1] * height))].all(axis=0).astype(np.int8)
+    bars = np.flatnonzero(np.diff(np.r_[0, across]) == 1)
+    if len(bars) < MIN_BOX_BARS:
+        return False
+    pitch = np.diff(bars)
+    return float(pitch.std()) <= BAR_EVENNESS * float(pitch.mean())
+
+
 def with_faint_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     """``scan`` with the ink of writing fainter than the page's print taken in: on
     the cells the network finds handwriting on, ink counts from the level that
@@ -293,7 +327,8 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     than on printed ones, judged by ink component and by word: a letter the network
     doubts is kept with its word (unless it is sure a small letter is print, or sure a
     mark is no handwriting at all), and a word it doubts keeps the components it is
-    sure of; a line of print keeps no mark of its print's size it is unsure of. Writing fainter than the page's print is taken in first
+    sure of; a line of print keeps no mark of its print's size it is unsure of, and
+    writing joined to a long rule keeps its pixels on handwriting cells. Writing fainter than the page's print is taken in first
     (``with_faint_handwriting``). The cells are the working look's, or the glance's
     when only the glance finds handwriting. Its text height is measured again on what
     is left (0 when nothing is)."""
@@ -309,7 +344,8 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     by_word = _handwritten(*_label_means(word, hand, printed))[word] & \
         ~_small_print_in_words(scan, component, word, *component_means) & \
         (component_means[0] >= NOT_HAND)[component]
-    kept = ink[(by_component | by_word) & ~_in_printed_lines(scan, component, *component_means)]
+    on_writing = _writing_on_long_marks(scan, component, hand, printed)
+    kept = ink[(by_component | by_word | on_writing) & ~_in_printed_lines(scan, component, *component_means)]
     mask = np.zeros_like(scan.mask)
     mask.ravel()[kept] = scan.mask.ravel()[kept]
     return scan.replaced(mask=mask)
