@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from conftest import IMAGES_DEV, OCR, PY, REPO, assert_one_line_error, need_images_dev, need_shared, run
-from pyimagesearch.detection import learned
-from pyimagesearch.detection.learned import (OUTPUTS, STRIDE, DetectorView, LearnedDetector, keep_handwriting,
-                                             padded, working_image)
+from pyimagesearch.detection import handwriting_ink, learned
+from pyimagesearch.detection.handwriting_ink import keep_handwriting
+from pyimagesearch.detection.learned import OUTPUTS, STRIDE, DetectorView, LearnedDetector, padded, working_image
 from pyimagesearch.detection.segment import PageScan, find_glyphs
 from pyimagesearch.errors import InputError
 from pyimagesearch.reader.loading import load_detector
@@ -202,12 +202,12 @@ def test_a_row_of_character_boxes_is_told_from_a_word_on_a_rule():
     row[0, :] = row[-1, :] = True
     for x in range(0, 200, 25):
         row[:, x] = True
-    assert learned._is_box_row(row)
+    assert handwriting_ink._is_box_row(row)
     word = np.zeros((30, 200), bool)
     word[-1, :] = True
     for x in (20, 31, 75, 90, 160):   # the strokes of tall letters standing on the rule
         word[:, x] = True
-    assert not learned._is_box_row(word)
+    assert not handwriting_ink._is_box_row(word)
 
 
 def _hand_until(fraction, image):
@@ -279,10 +279,10 @@ def test_kept_share_is_the_share_of_a_boxs_ink_the_detector_kept():
     image = two_words()
     scan = PageScan.of(image)
     kept = keep_handwriting(scan, half_detector(True).look(image))
-    assert learned.kept_share(scan, kept, [0, 0, 400, 300]) == 1.0       # the left word, kept
-    assert learned.kept_share(scan, kept, [400, 0, 400, 300]) == 0.0     # the right word, dropped
-    assert 0.3 < learned.kept_share(scan, kept, [0, 0, 800, 300]) < 0.7
-    assert learned.kept_share(scan, kept, [0, 0, 30, 30]) == 1.0         # no ink: nothing dropped
+    assert handwriting_ink.kept_share(scan, kept, [0, 0, 400, 300]) == 1.0       # the left word, kept
+    assert handwriting_ink.kept_share(scan, kept, [400, 0, 400, 300]) == 0.0     # the right word, dropped
+    assert 0.3 < handwriting_ink.kept_share(scan, kept, [0, 0, 800, 300]) < 0.7
+    assert handwriting_ink.kept_share(scan, kept, [0, 0, 30, 30]) == 1.0         # no ink: nothing dropped
 
 
 def test_a_line_the_detector_kept_only_scraps_of_is_left_out():

@@ -63,7 +63,8 @@ def test_a_crop_as_tight_as_its_tallest_letters_keeps_them(hello):
 
 
 def test_what_the_detector_keeps_of_a_tight_crop_keeps_its_text_height(hello):
-    from pyimagesearch.detection.learned import OUTPUTS, LearnedDetector, keep_handwriting
+    from pyimagesearch.detection.handwriting_ink import keep_handwriting
+    from pyimagesearch.detection.learned import OUTPUTS, LearnedDetector
     tight = _first_line_tight(hello)
     all_handwriting = LearnedDetector(lambda x: np.concatenate(
         [np.full((1, x.shape[1] // 8, x.shape[2] // 8, 1), 8.0, np.float32),
@@ -195,7 +196,7 @@ def _covered(scan, writing):
 
 
 def test_writing_fainter_than_the_print_is_taken_in_where_the_detector_finds_it(hello):
-    from pyimagesearch.detection.learned import with_faint_handwriting
+    from pyimagesearch.detection.handwriting_ink import with_faint_handwriting
     form, writing = _form_with_faint_writing(hello, 0.25)
     scan = PageScan.of(form)
     assert _covered(scan, writing) < 0.05          # under the print's ink level
@@ -233,7 +234,7 @@ def test_the_ink_level_is_otsu_above_a_share_of_the_strongest_ink_from_the_histo
 
 def test_a_word_does_not_keep_marks_the_detector_is_sure_are_not_handwriting(hello):
     # squared paper's crossings left by the rule eraser, strung along HELLO's row within a word's reach
-    from pyimagesearch.detection.learned import keep_handwriting
+    from pyimagesearch.detection.handwriting_ink import keep_handwriting
     marked = hello.copy()
     letters = hello < 128
     middle = int(np.mean(np.flatnonzero(letters[:150].any(axis=1))))

@@ -3,9 +3,8 @@
 The network (``detector_model``) sees the photo at a small working size and says,
 for each cell of ``STRIDE`` x ``STRIDE`` working pixels, whether it holds
 handwriting ink, whether it holds printed text, and which quarter turn would put
-the page upright. The reader keeps the classic segmenter's ink components that
-lie on handwriting cells (``keep_handwriting``): printed labels, rules, grids and
-show-through drop out, and a page with no handwriting has nothing left to read.
+the page upright. Which of the page's ink is handwriting is judged on these cells
+in ``handwriting_ink``.
 """
 import dataclasses
 from dataclasses import dataclass
@@ -13,8 +12,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .ink_levels import ink_level, otsu_level
-from .segment import PageScan
 
 # a photo's long side is brought to this for the network: its writing then looks a third larger
 # than on the training pages (detector_data.CANVAS), which reads better (docs/detector.md)
@@ -26,47 +23,8 @@ ALIGN = 32             # the input's sides are padded to multiples of this (the 
 # the output's channels: logits of handwriting ink and printed text, then of the 4 quarter turns
 OUTPUTS = ("hand", "print", "turn0", "turn1", "turn2", "turn3")
 HAND_THRESHOLD = 0.5   # a component is handwriting when its mean handwriting probability reaches this
-# ink this close side by side (text heights) is one word, judged whole as well as by component;
-# a word does not keep a component the network is SURE_PRINT sure is print when it is under
-# PRINT_BESIDE times as tall as the word's handwritten components (their median): a form's printed
-# label written up against the handwriting (d09's "Marital Status:", 0.8-0.98 print, a third as
-# tall as the "MARRIED" after it); the network calls some neat handwritten capitals print as surely.
-# Nor, of any size, when the network is as sure it is no handwriting (under 1 - SURE_PRINT): a
-# label as tall as small writing beside it ("Passport Number:" at 0.9 print, 0.15-0.23 handwriting).
-# Nor does it keep one, of any size, whose mean handwriting probability is under NOT_HAND: the
-# crossings of a squared page's grid that the rule eraser leaves, which string whole rows into
-# one word, and the pieces of a form's printed boxes and labels as tall as the writing
-WORD_REACH = 0.75
-SURE_PRINT = 0.75
-PRINT_BESIDE = 0.6
-NOT_HAND = 0.1
-# a line of print keeps no mark as tall as its print that the network doubts is handwriting (under
-# SURE_HAND_IN_PRINT): d18's small print after a heading, most at 0.50-0.54. At 0.9 it would
-# also drop d09's "Did you" (0.85) before a printed question, and handwriting of the labels' size
-# on generated forms (docs/detector.md)
-LINE_REACH = 3.0
-PRINTED_LINE = 0.6
-PRINT_HEIGHT = 1.1
-SURE_HAND_IN_PRINT = 0.6
-# writing joined to a rule the eraser left (bent or broken; d17's notebook) is kept where it lies on
-# handwriting cells, though the mark's mean drops it: a mark LONG_MARK text heights wide or wider
-# that is no row of character boxes (MIN_BOX_BARS sides across BAR_SPAN of its height, evenly)
-LONG_MARK = 4.0
-MIN_BOX_BARS = 4
-BAR_SPAN = (0.3, 0.7)
-BAR_EVENNESS = 0.2
 TURN_CONFIDENCE = 0.8  # the page is turned upright only when the turn's probability reaches this
 SIDEWAYS = 0.6         # text runs down the photo when the two quarter turns' probabilities reach this together
-# a look finds handwriting when a tenth of the page's ink lies on cells this sure of it; when the
-# working look finds none and the smaller one does, the smaller one's cells judge the ink: neat
-# writing seen larger than on the training pages can look like print (docs/detector.md)
-SURE_HAND = 0.75
-SURE_SHARE = 0.1
-# writing fainter than the page's print (pale ink or pencil in a table of black rules) is under
-# the page's ink level: where the network finds handwriting on at least MIN_HAND_SHARE of the
-# page, ink counts from that writing's own level when this is under FAINT_SHARE of the page's
-FAINT_SHARE = 0.6
-MIN_HAND_SHARE = 0.005
 
 
 def working_image(image: np.ndarray, long_side: int = WORK_LONG_SIDE) -> np.ndarray:
@@ -190,171 +148,3 @@ def box_in_photo(box: list, turn: int, upright_shape: tuple) -> list:
         x, y, w, h = y, width - (x + w), h, w
         height, width = width, height
     return [x, y, w, h]
-
-
-def at_scan_size(scan: PageScan, cells: np.ndarray) -> np.ndarray:
-    """A per-cell map of the view at the scan's working size."""
-    height, width = scan.mask.shape
-    return cv2.resize(cells, (width, height), interpolation=cv2.INTER_LINEAR)
-
-
-def _label_means(labels, hand, printed):
-    """Per label (1..), the mean handwriting and print probabilities of its ink."""
-    pixels = np.maximum(np.bincount(labels), 1)
-    return np.bincount(labels, weights=hand) / pixels, np.bincount(labels, weights=printed) / pixels
-
-
-def _handwritten(hand_mean, print_mean):
-    """Per label: whether its ink lies (on average) on handwriting cells, and more than on printed ones."""
-    return (hand_mean >= HAND_THRESHOLD) & (hand_mean > print_mean)
-
-
-def _heights(scan: PageScan, labels: int) -> np.ndarray:
-    """The heights of the scan's first ``labels`` labels (label 0, the paper, is 0 tall)."""
-    heights = np.zeros(labels)   # the stats' row k is label k + 1
-    heights[1:] = scan.components[1][:labels - 1, 3]
-    return heights
-
-
-def _small_print_in_words(scan: PageScan, component, word, hand_mean, print_mean):
-    """Per ink pixel (its component's and its word's labels; the components' mean
-    probabilities): whether its component is surely print (SURE_PRINT) and either under
-    PRINT_BESIDE times the median height of its word's handwritten components or as
-    surely no handwriting."""
-    heights = _heights(scan, len(hand_mean))
-    word_of = np.zeros(len(hand_mean), np.int64)
-    word_of[component] = word
-    handwritten = np.flatnonzero(_handwritten(hand_mean, print_mean))
-    word_height = np.zeros(word.max() + 1)
-    for label in np.unique(word_of[handwritten]):
-        word_height[label] = np.median(heights[handwritten[word_of[handwritten] == label]])
-    small_print = (print_mean >= SURE_PRINT) & (print_mean > hand_mean) & \
-        ((heights < PRINT_BESIDE * word_height[word_of]) | (hand_mean < 1 - SURE_PRINT))
-    return small_print[component]
-
-
-def _judging_look(scan: PageScan, view: DetectorView, ink: np.ndarray):
-    """The handwriting and print probabilities of the ink pixels ``ink`` (flat
-    indices of the scan): the working look's, or its glance's when only the glance
-    finds handwriting on the page."""
-    def on_ink(look):
-        return tuple(at_scan_size(scan, cells).ravel()[ink] for cells in (look.hand, look.printed))
-
-    def finds_handwriting(hand):
-        return np.quantile(hand, 1 - SURE_SHARE) >= SURE_HAND
-
-    near = on_ink(view)
-    if view.glance is None or finds_handwriting(near[0]):
-        return near
-    far = on_ink(view.glance)
-    return far if finds_handwriting(far[0]) else near
-
-
-def _word_labels(scan: PageScan, reach: float = WORD_REACH):
-    """The page's words, labelled: its ink joined across gaps narrower than
-    ``reach`` text heights (and rows a fifth of one apart)."""
-    side = (max(1, round(0.2 * scan.height)), max(1, round(reach * scan.height)))
-    return cv2.connectedComponents(cv2.dilate(scan.mask, np.ones(side, np.uint8)), connectivity=8)[1]
-
-
-def _in_printed_lines(scan: PageScan, component, hand_mean, print_mean):
-    """Per ink pixel (its component's label; the components' mean probabilities):
-    whether its component lies in a printed line and is no taller than the print
-    the network is sure of there (PRINT_HEIGHT times its median height), and not
-    SURE_HAND_IN_PRINT handwriting. A line is the ink joined across gaps of LINE_REACH text
-    heights; a printed one's ink lies on print cells PRINTED_LINE on average, and
-    more than on handwriting cells."""
-    line = _word_labels(scan, LINE_REACH).ravel()[np.flatnonzero(scan.mask)]
-    line_hand, line_print = _label_means(line, hand_mean[component], print_mean[component])
-    printed_line = (line_print >= PRINTED_LINE) & (line_print > line_hand)
-    line_of = np.zeros(len(hand_mean), np.int64)
-    line_of[component] = line
-    heights = _heights(scan, len(hand_mean))
-    sure_print = (print_mean >= SURE_PRINT) & (print_mean > hand_mean)
-    print_height = np.zeros(len(line_hand))
-    for label in np.unique(line_of[sure_print]):
-        print_height[label] = np.median(heights[sure_print & (line_of == label)])
-    as_print = printed_line[line_of] & (heights <= PRINT_HEIGHT * print_height[line_of]) \
-        & (hand_mean < SURE_HAND_IN_PRINT)
-    return as_print[component]
-
-
-def _writing_on_long_marks(scan: PageScan, component, hand, printed):
-    """Per ink pixel (its component's label; its own probabilities): whether it lies
-    on a handwriting cell (and more than on a print cell) of a mark LONG_MARK text
-    heights wide or wider that is no row of character boxes (``_is_box_row``): writing
-    joined to rules the eraser left (bent, broken, or strung together by the lines
-    of a desk), which the mark's mean would drop whole."""
-    labels, stats = scan.components
-    long_marks = np.zeros(component.max() + 1, bool)
-    for k in np.flatnonzero(stats[:len(long_marks) - 1, 2] >= LONG_MARK * scan.height):
-        x, y, w, h = stats[k, :4]
-        long_marks[k + 1] = not _is_box_row(labels[y:y + h, x:x + w] == k + 1)
-    return long_marks[component] & _handwritten(hand, printed)
-
-
-def _is_box_row(blob) -> bool:
-    """Whether a mark (a boolean image) is a row of character boxes: MIN_BOX_BARS or
-    more upright bars across the middle of its height (BAR_SPAN of it) at an even
-    pitch (a word on a rule has the strokes of its tall letters there too, unevenly)."""
-    height = blob.shape[0]
-    across = blob[int(BAR_SPAN[0] * height):int(np.ceil(BAR_SPAN[1] * height))].all(axis=0).astype(np.int8)
-    bars = np.flatnonzero(np.diff(np.r_[0, across]) == 1)
-    if len(bars) < MIN_BOX_BARS:
-        return False
-    pitch = np.diff(bars)
-    return float(pitch.std()) <= BAR_EVENNESS * float(pitch.mean())
-
-
-def with_faint_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
-    """``scan`` with the ink of writing fainter than the page's print taken in: on
-    the cells the network finds handwriting on, ink counts from the level that
-    separates that writing from its paper when it is well under the page's."""
-    if np.mean(view.hand >= HAND_THRESHOLD) < MIN_HAND_SHARE:
-        return scan
-    # the cells' probabilities in 1/255ths, brought to the scan's size as at_scan_size does
-    hand = cv2.threshold(at_scan_size(scan, np.round(view.hand * 255).astype(np.uint8)),
-                         round(HAND_THRESHOLD * 255) - 1, 1, cv2.THRESH_BINARY)[1]
-    # the writing's own level: the rules and print that cross its cells are too few to move it
-    page, writing = ink_level(scan.ink), otsu_level(scan.ink, hand)
-    if page is None or writing >= FAINT_SHARE * page:
-        return scan
-    return scan.with_faint_ink(hand > 0, writing)
-
-
-def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
-    """``scan`` with only the ink that lies (on average) on handwriting cells more
-    than on printed ones, judged by ink component and by word: a letter the network
-    doubts is kept with its word (unless it is sure a small letter is print, or sure a
-    mark is no handwriting at all), and a word it doubts keeps the components it is
-    sure of; a line of print keeps no mark of its print's size it is unsure of, and
-    writing joined to a long rule keeps its pixels on handwriting cells. Writing fainter than the page's print is taken in first
-    (``with_faint_handwriting``). The cells are the working look's, or the glance's
-    when only the glance finds handwriting. Its text height is measured again on what
-    is left (0 when nothing is)."""
-    scan = with_faint_handwriting(scan, view)
-    if scan.height == 0:
-        return scan
-    # only the ink is judged: the paper is most of the page
-    ink = np.flatnonzero(scan.mask)
-    hand, printed = _judging_look(scan, view, ink)
-    component, word = scan.components[0].ravel()[ink], _word_labels(scan).ravel()[ink]
-    component_means = _label_means(component, hand, printed)
-    by_component = _handwritten(*component_means)[component]
-    by_word = _handwritten(*_label_means(word, hand, printed))[word] & \
-        ~_small_print_in_words(scan, component, word, *component_means) & \
-        (component_means[0] >= NOT_HAND)[component]
-    on_writing = _writing_on_long_marks(scan, component, hand, printed)
-    kept = ink[(by_component | by_word | on_writing) & ~_in_printed_lines(scan, component, *component_means)]
-    mask = np.zeros_like(scan.mask)
-    mask.ravel()[kept] = scan.mask.ravel()[kept]
-    return scan.replaced(mask=mask)
-
-
-def kept_share(scan: PageScan, kept: PageScan, box: list) -> float:
-    """Of the ink of ``scan`` inside ``box`` ([x, y, w, h] in the photo's pixels),
-    the share that ``kept`` (its handwriting, ``keep_handwriting``) holds."""
-    x, y, w, h = (v / scan.to_original for v in box)
-    rows, cols = slice(int(y), int(np.ceil(y + h))), slice(int(x), int(np.ceil(x + w)))
-    ink = np.count_nonzero(scan.mask[rows, cols])
-    return np.count_nonzero(kept.mask[rows, cols]) / ink if ink else 1.0

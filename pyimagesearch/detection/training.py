@@ -16,7 +16,8 @@ from ..training import checkpoints
 from ..training.config import check_run, refuse_overwrite
 from . import detector_data
 from .detector_model import DEFAULT_FILTERS
-from .learned import OUTPUTS, LearnedDetector, keep_handwriting
+from .handwriting_ink import keep_handwriting
+from .learned import OUTPUTS, LearnedDetector
 from .segment import PageScan
 
 MONITOR = "val_loss"

@@ -10,8 +10,9 @@ No TensorFlow here: the classifier and the line model may run on LiteRT.
 import numpy as np
 
 from ..detection.focus import focus, text_focus
+from ..detection.handwriting_ink import keep_handwriting, kept_share
 from ..detection.layout import line_groups, reading_order
-from ..detection.learned import TURN_CONFIDENCE, box_in_photo, keep_handwriting, kept_share
+from ..detection.learned import TURN_CONFIDENCE, box_in_photo
 from ..detection.segment import PageScan, find_glyphs, is_line_crop, is_texture
 from ..detection.skew import level, level_like, slant
 from ..errors import InputError
