@@ -75,18 +75,25 @@ def _heights(scan: PageScan, labels: int) -> np.ndarray:
     return heights
 
 
+def _group_heights(scan: PageScan, component, group, chosen):
+    """(per component label: its height, the label of the group it lies in; per group
+    label: the median height of its ``chosen`` components, 0 without any). ``component``
+    and ``group``: each ink pixel's labels; ``chosen``: a boolean per component label."""
+    heights = _heights(scan, len(chosen))
+    group_of = np.zeros(len(chosen), np.int64)
+    group_of[component] = group
+    median = np.zeros(group.max() + 1)
+    for label in np.unique(group_of[chosen]):
+        median[label] = np.median(heights[chosen & (group_of == label)])
+    return heights, group_of, median
+
+
 def _small_print_in_words(scan: PageScan, component, word, hand_mean, print_mean):
     """Per ink pixel (its component's and its word's labels; the components' mean
     probabilities): whether its component is surely print (SURE_PRINT) and either under
     PRINT_BESIDE times the median height of its word's handwritten components or as
     surely no handwriting."""
-    heights = _heights(scan, len(hand_mean))
-    word_of = np.zeros(len(hand_mean), np.int64)
-    word_of[component] = word
-    handwritten = np.flatnonzero(_handwritten(hand_mean, print_mean))
-    word_height = np.zeros(word.max() + 1)
-    for label in np.unique(word_of[handwritten]):
-        word_height[label] = np.median(heights[handwritten[word_of[handwritten] == label]])
+    heights, word_of, word_height = _group_heights(scan, component, word, _handwritten(hand_mean, print_mean))
     small_print = (print_mean >= SURE_PRINT) & (print_mean > hand_mean) & \
         ((heights < PRINT_BESIDE * word_height[word_of]) | (hand_mean < 1 - SURE_PRINT))
     return small_print[component]
@@ -116,23 +123,17 @@ def _word_labels(scan: PageScan, reach: float = WORD_REACH):
     return cv2.connectedComponents(cv2.dilate(scan.mask, np.ones(side, np.uint8)), connectivity=8)[1]
 
 
-def _in_printed_lines(scan: PageScan, component, hand_mean, print_mean):
-    """Per ink pixel (its component's label; the components' mean probabilities):
-    whether its component lies in a printed line and is no taller than the print
-    the network is sure of there (PRINT_HEIGHT times its median height), and not
-    SURE_HAND_IN_PRINT handwriting. A line is the ink joined across gaps of LINE_REACH text
-    heights; a printed one's ink lies on print cells PRINTED_LINE on average, and
-    more than on handwriting cells."""
-    line = _word_labels(scan, LINE_REACH).ravel()[np.flatnonzero(scan.mask)]
+def _in_printed_lines(scan: PageScan, component, line, hand_mean, print_mean):
+    """Per ink pixel (its component's and its line's labels; the components' mean
+    probabilities): whether its component lies in a printed line and is no taller
+    than the print the network is sure of there (PRINT_HEIGHT times its median
+    height), and not SURE_HAND_IN_PRINT handwriting. A line is the ink joined across
+    gaps of LINE_REACH text heights; a printed one's ink lies on print cells
+    PRINTED_LINE on average, and more than on handwriting cells."""
     line_hand, line_print = _label_means(line, hand_mean[component], print_mean[component])
     printed_line = (line_print >= PRINTED_LINE) & (line_print > line_hand)
-    line_of = np.zeros(len(hand_mean), np.int64)
-    line_of[component] = line
-    heights = _heights(scan, len(hand_mean))
     sure_print = (print_mean >= SURE_PRINT) & (print_mean > hand_mean)
-    print_height = np.zeros(len(line_hand))
-    for label in np.unique(line_of[sure_print]):
-        print_height[label] = np.median(heights[sure_print & (line_of == label)])
+    heights, line_of, print_height = _group_heights(scan, component, line, sure_print)
     as_print = printed_line[line_of] & (heights <= PRINT_HEIGHT * print_height[line_of]) \
         & (hand_mean < SURE_HAND_IN_PRINT)
     return as_print[component]
@@ -187,10 +188,10 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     doubts is kept with its word (unless it is sure a small letter is print, or sure a
     mark is no handwriting at all), and a word it doubts keeps the components it is
     sure of; a line of print keeps no mark of its print's size it is unsure of, and
-    writing joined to a long rule keeps its pixels on handwriting cells. Writing fainter than the page's print is taken in first
-    (``with_faint_handwriting``). The cells are the working look's, or the glance's
-    when only the glance finds handwriting. Its text height is measured again on what
-    is left (0 when nothing is)."""
+    writing joined to a long rule keeps its pixels on handwriting cells. Writing
+    fainter than the page's print is taken in first (``with_faint_handwriting``). The
+    cells are the working look's, or the glance's when only the glance finds
+    handwriting. Its text height is measured again on what is left (0 when nothing is)."""
     scan = with_faint_handwriting(scan, view)
     if scan.height == 0:
         return scan
@@ -204,7 +205,8 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
         ~_small_print_in_words(scan, component, word, *component_means) & \
         (component_means[0] >= NOT_HAND)[component]
     on_writing = _writing_on_long_marks(scan, component, hand, printed)
-    kept = ink[(by_component | by_word | on_writing) & ~_in_printed_lines(scan, component, *component_means)]
+    line = _word_labels(scan, LINE_REACH).ravel()[ink]
+    kept = ink[(by_component | by_word | on_writing) & ~_in_printed_lines(scan, component, line, *component_means)]
     mask = np.zeros_like(scan.mask)
     mask.ravel()[kept] = scan.mask.ravel()[kept]
     return scan.replaced(mask=mask)
