@@ -6,8 +6,10 @@ import pytest
 
 from pages import (TemplateClassifier, box_centre, flatten, inside, render_page, scale_page, shape_of,
                    single_stroke_glyphs)
-from pyimagesearch.detection.segment import find_glyphs
-from pyimagesearch.detection.layout import group_lines, reading_order, split_words
+from pyimagesearch.detection.layout import group_lines, line_groups, reading_order, split_words
+from pyimagesearch.detection.segment import PageScan, find_glyphs
+from pyimagesearch.detection.touching import separate_touching_lines
+from pyimagesearch.reader.lines import line_crops
 from pyimagesearch.reader.predictor import HandwritingReader
 
 LINES = [["HELLO", "WORLD"], ["42", "CAT", "7"], ["XYZ", "1305"]]
@@ -150,3 +152,76 @@ def test_tolerances_follow_the_character_height():
     small = [[0, 0, 8, 12], [10, 1, 8, 12], [20, 0, 8, 12], [45, 0, 8, 12], [0, 30, 8, 12], [10, 31, 8, 12]]
     large = [[v * 10 for v in box] for box in small]
     assert reading_order(small) == reading_order(large) == [[[0, 1, 2], [3]], [[4, 5]]]
+
+
+def test_a_long_descender_does_not_join_the_line_below():
+    # line A (boxes 0-5) with an f whose tail reaches into line B's rows (box 6), then line B
+    line_a = [[x, 100, 40, 50] for x in range(0, 300, 50)]
+    tail = [[300, 100, 40, 110]]
+    order = [[list(range(6))], [[6]], [[7, 8, 9, 10]]]
+    line_b = [[x, 165, 40, 50] for x in range(0, 200, 50)]
+    groups = line_groups(line_a + tail + line_b, order)
+    assert [group.rows for group in groups] == [[0, 1], [2]]
+    # a "line" of two pieces under it is its descenders, read with it
+    pieces = [[x, 165, 40, 50] for x in (20, 220)]
+    groups = line_groups(line_a + tail + pieces, [[list(range(6))], [[6]], [[7, 8]]])
+    assert [sorted(group.rows) for group in groups] == [[0, 1, 2]]
+
+
+def _touching_page(glyphs):
+    """The test page with its first three letters joined by a stroke along their feet and
+    one of them joined to the letter below it, as a cursive word's descender runs into the
+    next line; (image, expected, the joined letters' boxes)."""
+    image, expected = render_page(glyphs, LINES)
+    h, w, e = expected[0][0][0][1][3], expected[0][0][1][1], expected[1][0][0][1]
+    top_row = [box for _, box in expected[0][0][:3]]
+    joined = image.copy()
+    foot = top_row[0][1] + int(0.9 * h)
+    cv2.line(joined, (top_row[0][0] + top_row[0][2] // 2, foot), (top_row[2][0] + top_row[2][2] // 2, foot), 30, 9)
+    x = max(w[0] + w[2] // 2, e[0] + 5)
+    cv2.line(joined, (x, foot), (x, e[1] + 10), 30, 9)
+    return joined, expected, top_row
+
+
+def test_a_word_running_into_the_line_below_is_cut_between_the_lines(glyphs, reader):
+    image, expected, top_row = _touching_page(glyphs)
+    scan = PageScan.of(image)
+    line_one_bottom = max(b[1] + b[3] for _, b in flatten(expected[:1]))
+    line_two_top = min(b[1] for _, b in flatten(expected[1:2]))
+
+    def bridges(scan):
+        _, stats = scan.components
+        ys = (stats[:, 1], stats[:, 1] + stats[:, 3])
+        return int(np.sum((ys[0] * scan.to_original < line_one_bottom - 20) & (ys[1] * scan.to_original > line_two_top + 20)))
+
+    assert bridges(scan) == 1
+    cut = separate_touching_lines(scan)
+    assert bridges(cut) == 0
+    assert np.count_nonzero(scan.mask) - np.count_nonzero(cut.mask) < 0.02 * np.count_nonzero(scan.mask)
+    assert len(reader.read(image).lines) == 3
+    # a single line's tall marks are left whole: nothing lies under them
+    one_line = image[:line_two_top - 5]
+    lone = PageScan.of(one_line)
+    assert separate_touching_lines(lone) is lone
+
+
+def test_a_line_cut_out_round_a_long_descender_leaves_the_next_lines_words_out(glyphs):
+    image, expected = render_page(glyphs, LINES)
+    height = expected[0][0][0][1][3]
+    below = [box for _, box in flatten(expected[1:2])]
+    # the tail of the first line's last letter, down through the second line's rows, in a gap between its words
+    last = expected[0][-1][-1][1]
+    x = last[0] + last[2] // 2
+    assert not any(b[0] - 10 <= x <= b[0] + b[2] + 10 for b in below)
+    cv2.line(image, (x, last[1] + last[3] - 5), (x, last[1] + int(2.9 * height)), 30, 9)
+    scan = PageScan.of(image)
+    boxes = [list(g.box) for g in find_glyphs(image, scan=scan)]
+    groups = line_groups(boxes, reading_order(boxes))
+    assert len(groups) == 3
+    first = line_crops(scan, boxes, groups)[0]
+    ys, xs = np.nonzero(first.inked())
+    photo_x, photo_y = first.photo_x(xs), first.photo_y(ys)
+    in_second_line = [np.sum((photo_x >= b[0]) & (photo_x <= b[0] + b[2]) & (photo_y >= b[1]) & (photo_y <= b[1] + b[3]))
+                      for b in below]
+    assert sum(in_second_line) == 0, in_second_line
+    assert photo_y.max() > below[0][1]   # the crop reaches into the second line's rows: the tail is in it

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from ..io.elements import union_box
-from .layout import REACH
+from .layout import REACH, core_rows
 from .segment import ink_map
 
 # the crop around a line's characters, in character heights
@@ -99,12 +99,13 @@ def _widest_run(flags, a, b):
     return best
 
 
-def line_crop(page_ink: PageInk, boxes: list) -> "LineCrop | None":
+def line_crop(page_ink: PageInk, boxes: list, other_lines: list = ()) -> "LineCrop | None":
     """Cut the line holding the character ``boxes`` (photo pixels), or None when
     there is no ink.
 
     The ink kept is that of the components whose centre lies inside the boxes'
-    rows (so the lines above and below stay out) and that reach the boxes, or a
+    rows (so the lines above and below stay out) and are the line's, not those of
+    ``other_lines`` (``_of_the_line``), and that reach the boxes, or a
     component reaching them, within a gap of ``REACH`` character heights (the
     strokes the segmenter dropped, like the tall l of a cursive word, come back)."""
     s = page_ink.to_original
@@ -115,7 +116,8 @@ def line_crop(page_ink: PageInk, boxes: list) -> "LineCrop | None":
         return None
     cy = st[:, 1] + st[:, 3] / 2.0
     H, W = page_ink.ink.shape
-    candidates = np.flatnonzero((cy >= y) & (cy <= y + h) & (st[:, 4] >= max(4.0, (0.05 * height) ** 2))
+    candidates = np.flatnonzero((cy >= y) & (cy <= y + h) & _of_the_line(st, boxes, s, other_lines)
+                                & (st[:, 4] >= max(4.0, (0.05 * height) ** 2))
                                 & (st[:, 2] <= max(0.5 * W, w)) & (st[:, 3] <= max(TALLEST * height, h)))
     chosen, left, right = _reachable(st, candidates, x, x + w, height)
     if not chosen:
@@ -139,6 +141,19 @@ def line_crop(page_ink: PageInk, boxes: list) -> "LineCrop | None":
     if not ink.any():
         return None
     return LineCrop((255 - ink).astype(np.uint8), (x0, y0), s, page_ink.floor)
+
+
+def _of_the_line(stats, boxes, to_original, other_lines):
+    """Which components (``stats``, working pixels) may be the line's: not those
+    whose centre lies in the core rows of one of ``other_lines`` and outside the
+    line's own (``layout.core_rows``, photo pixels): a long descender's rows may
+    hold the next line's words."""
+    cy = (stats[:, 1] + stats[:, 3] / 2.0) * to_original
+    top, bottom = core_rows(boxes)
+    elsewhere = np.zeros(len(stats), bool)
+    for other_top, other_bottom in other_lines:
+        elsewhere |= (cy >= other_top) & (cy <= other_bottom)
+    return ~elsewhere | ((cy >= top) & (cy <= bottom))
 
 
 def _reachable(stats, candidates, left, right, height):

@@ -18,6 +18,9 @@ FRAGMENT_HEIGHT = 0.6
 FRAGMENT_OVERLAP = 0.5
 FRAGMENT_REACH = 0.3   # ... or lying this close (in character heights) above or below it
 SIDE_BY_SIDE_ROWS = 0.5  # lines sharing this much of their height, side by side, are one line
+# ... unless their core rows lie one above the other and each holds this many marks (a
+# line of fewer is the pieces of its neighbour's descenders)
+STACKED_LINE = 3
 REACH = 1.0      # ink this close to a line (sideways, in character heights) belongs to it
 
 
@@ -72,6 +75,7 @@ class LineGroup:
     glyphs: list[int]   # the glyph indices of those lines, in reading order
     word_gaps: list[tuple[int, int]]  # (x end, x start): photo columns between consecutive words of each line
     small: bool         # made of specks only (marks far from any text line): not read whole
+    core: tuple         # (top, bottom): its glyphs' ``core_rows``
 
 
 def line_groups(boxes: list, order: list) -> list[LineGroup]:
@@ -88,7 +92,8 @@ def line_groups(boxes: list, order: list) -> list[LineGroup]:
         glyphs = [i for k in rows for word in order[k] for i in word]
         gaps = [(max(boxes[i][0] + boxes[i][2] for i in a), min(boxes[i][0] for i in b))
                 for k in rows for a, b in zip(order[k], order[k][1:])]
-        groups.append(LineGroup(rows, glyphs, gaps, small=not any(big[k] for k in rows)))
+        groups.append(LineGroup(rows, glyphs, gaps, not any(big[k] for k in rows),
+                                core_rows([boxes[i] for i in glyphs])))
     return groups
 
 
@@ -118,21 +123,49 @@ def _join_rows(boxes, order, big, page_height):
         if best is not None:
             groups[best].append(k)
             del groups[k]
-    boxes_of = {k: union_box([spans[m] for m in g]) for k, g in groups.items()}
+    extents = {k: _Extent.of([boxes[i] for m in g for word in order[m] for i in word]) for k, g in groups.items()}
     merged = True
-    while merged:   # side by side: overlapping rows, a gap a line crop would bridge
+    while merged:   # side by side: one line the reading order cut in two
         merged = False
         keys = sorted(groups)
         for a in keys:
             for b in keys:
                 if a >= b or a not in groups or b not in groups or not (big[a] and big[b]):
                     continue
-                A, B = boxes_of[a], boxes_of[b]
-                rows = min(A[1] + A[3], B[1] + B[3]) - max(A[1], B[1])
-                gap = max(A[0], B[0]) - min(A[0] + A[2], B[0] + B[2])
-                if rows >= SIDE_BY_SIDE_ROWS * min(A[3], B[3]) and gap <= REACH * page_height:
+                if extents[a].side_by_side(extents[b], page_height):
                     groups[a] = groups[a] + groups.pop(b)
-                    boxes_of[a] = union_box([A, B])
+                    extents[a] = _Extent.of(extents[a].boxes + extents.pop(b).boxes)
                     merged = True
-    ordered = sorted(groups, key=lambda k: boxes_of[k][1] + boxes_of[k][3] / 2.0)
+    ordered = sorted(groups, key=lambda k: extents[k].box[1] + extents[k].box[3] / 2.0)
     return [sorted(groups[k], key=lambda m: (spans[m][0], spans[m][1])) for k in ordered]
+
+
+@dataclass
+class _Extent:
+    """Where a group of lines lies: its boxes, their union and core rows."""
+    boxes: list
+    box: list           # [x, y, w, h]
+    core: tuple         # ``core_rows``
+
+    @classmethod
+    def of(cls, boxes):
+        return cls(boxes, union_box(boxes), core_rows(boxes))
+
+    def side_by_side(self, other: "_Extent", page_height: float) -> bool:
+        """Whether the two are one line: their rows overlap by SIDE_BY_SIDE_ROWS of
+        the shorter's height, the gap between them is one a line crop would bridge,
+        and their core rows do not lie one above the other, unless one of them holds
+        fewer than STACKED_LINE marks (the pieces of its neighbour's descenders)."""
+        (xa, ya, wa, ha), (xb, yb, wb, hb) = self.box, other.box
+        rows = min(ya + ha, yb + hb) - max(ya, yb)
+        gap = max(xa, xb) - min(xa + wa, xb + wb)
+        if rows < SIDE_BY_SIDE_ROWS * min(ha, hb) or gap > REACH * page_height:
+            return False
+        stacked = min(self.core[1], other.core[1]) <= max(self.core[0], other.core[0])
+        return not stacked or min(len(self.boxes), len(other.boxes)) < STACKED_LINE
+
+
+def core_rows(boxes: list) -> tuple[float, float]:
+    """(top, bottom) of a line of ``boxes``: their median top and bottom, which a long
+    descender or a tall capital does not stretch onto the next line."""
+    return float(np.median([b[1] for b in boxes])), float(np.median([b[1] + b[3] for b in boxes]))

@@ -32,7 +32,10 @@ def line_crops(scan: PageScan, boxes: list, groups: list[LineGroup]) -> list["Li
     for a photo of one line). Specks far from any line are not cut (None): the
     line model makes words of anything."""
     page_ink = PageInk.of(scan, one_line=is_line_crop(scan))
-    return [None if group.small else line_crop(page_ink, [boxes[i] for i in group.glyphs]) for group in groups]
+    return [None if group.small else
+            line_crop(page_ink, [boxes[i] for i in group.glyphs],
+                      [other.core for other in groups if other is not group and not other.small])
+            for group in groups]
 
 
 class LineReader:

@@ -15,6 +15,7 @@ from ..detection.layout import line_groups, reading_order
 from ..detection.learned import TURN_CONFIDENCE, box_in_photo
 from ..detection.segment import PageScan, find_glyphs, is_line_crop, is_texture
 from ..detection.skew import level, level_like, slant
+from ..detection.touching import separate_touching_lines
 from ..errors import InputError
 from ..io.elements import Page
 from ..transforms import glyphs_to_inputs
@@ -138,7 +139,7 @@ class HandwritingReader:
             levelled, levelling = level(scan, angle)
             kept = levelled if view is None else level_like(levelled, kept, angle)
             scan = levelled
-        page = self._read(upright, kept, name)
+        page = self._read(upright, separate_touching_lines(kept), name)
         if view is not None:
             # a line whose box holds mostly ink the detector dropped is what is left of a printed line
             page = Page(page.image, [line for line in page.lines
