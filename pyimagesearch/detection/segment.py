@@ -164,7 +164,10 @@ def components(mask):
 
 
 def text_height(stats):
-    """Typical character height: the area-weighted median of component heights."""
+    """Typical character height: the area-weighted median of the heights of the
+    components at least MIN_TEXT_HEIGHT tall (shorter ones cannot be text: the
+    dots of dotted paper, grain), or 0.0 when there are none."""
+    stats = stats[stats[:, 3] >= MIN_TEXT_HEIGHT]
     if len(stats) == 0:
         return 0.0
     order = np.argsort(stats[:, 3])
