@@ -241,3 +241,15 @@ def test_dotted_paper_whose_dots_outweigh_the_writing_is_read(reader, glyphs):
     assert PageScan.of(dotted).height >= 0.8 * PageScan.of(image).height
     text = reader.read(dotted).text   # the dots that touch a letter change its shape
     assert text.count("\n") == TEXT.count("\n") and levenshtein(text, TEXT) <= 2, text
+
+
+def test_a_lone_stroke_beside_the_writing_is_no_line_but_a_lone_1_is_read(reader, glyphs, page):
+    image, expected = page
+    marked = cv2.copyMakeBorder(image, 0, 0, 0, 120, cv2.BORDER_CONSTANT, value=235)
+    x = image.shape[1] + 60
+    height = expected[0][0][0][1][3]
+    top = expected[2][0][0][1][1] + height // 2 + 40
+    cv2.line(marked, (x, top), (x, top + height), 30, 9)   # a margin's stroke, below the last line
+    assert reader.read(marked).text == TEXT
+    one, _ = render_page(glyphs, [["1"]])
+    assert reader.read(one).text == "1"

@@ -37,6 +37,10 @@ UPSIDE_DOWN_MAX_CHARACTERS = 400
 # the detector kept of a printed line (d10's "IA TR"), not a handwritten line beside printed labels
 # (d18's digits keep 0.35 of their box's ink)
 MIN_KEPT_SHARE = 0.25
+# a line read as one of these characters alone, on a page with other lines, is one stroke with
+# nothing beside it: the piece of a rule, a margin or a notebook's stripe, a tick, far more often
+# than writing (on a page of nothing else it is the photo of a 1 or an I)
+LONE_STROKES = "1lI|/\\!"
 
 
 class HandwritingReader:
@@ -80,7 +84,9 @@ class HandwritingReader:
         return page
 
     def _above_floor(self, page: Page) -> Page:
-        return Page(page.image, [line for line in page.lines if line.confidence >= self.min_line_confidence])
+        lines = [line for line in page.lines if line.confidence >= self.min_line_confidence]
+        writing = [line for line in lines if not _lone_stroke(line)]
+        return Page(page.image, writing or lines)
 
     def _read_oriented(self, image: np.ndarray, name: str, scan: PageScan = None) -> Page:
         """The page, every line read, the way round it reads best. With a detector,
@@ -212,3 +218,9 @@ class HandwritingReader:
     def _confidences(self, inks):
         """How sure the classifier is of each ink crop (to judge splits of wide blobs)."""
         return self.characters.restrict(self.classifier.predict(glyphs_to_inputs(inks))).max(axis=1)
+
+
+def _lone_stroke(line) -> bool:
+    """Whether ``line`` is one LONE_STROKES character and nothing else."""
+    text = line.text.strip()
+    return len(text) == 1 and text in LONE_STROKES
