@@ -76,6 +76,14 @@ def test_noise_and_textures_give_no_characters(make):
     assert find_glyphs(make()) == []
 
 
+@pytest.mark.parametrize("make", [lambda: _speckle(2), lambda: _speckle(3, (2400, 1800))], ids=["1600", "2400x1800"])
+def test_speckle_is_a_blank_page_to_the_whole_reader(make):
+    """With the detector and the line model too: no text height, so no reading at all."""
+    from pyimagesearch.reader.loading import load_reader
+    from pyimagesearch.reader.options import ReaderOptions
+    assert load_reader(ReaderOptions()).read(make()).text.strip() == ""
+
+
 def test_writing_on_a_noisy_photo_is_still_read(reader, hello_gray):
     noise = np.random.default_rng(7).normal(0, 25, hello_gray.shape)
     noisy = np.clip(hello_gray + noise, 0, 255).astype(np.uint8)

@@ -164,10 +164,19 @@ def components(mask):
 
 
 def text_height(stats):
-    """Typical character height: the area-weighted median of the heights of the
-    components at least MIN_TEXT_HEIGHT tall (shorter ones cannot be text: the
-    dots of dotted paper, grain), or 0.0 when there are none."""
-    stats = stats[stats[:, 3] >= MIN_TEXT_HEIGHT]
+    """Typical character height: the area-weighted median of component heights;
+    when that is a text's (MIN_TEXT_HEIGHT or more), the median of the components
+    at least MIN_TEXT_HEIGHT tall only: shorter ones (grain, specks, the dots of
+    dotted paper) cannot be text, yet they pull the median under the writing's.
+    A page that is mostly such marks stays under MIN_TEXT_HEIGHT, a blank page:
+    noise and speckle (and dotted paper whose dots outweigh small writing)."""
+    height = _weighted_median_height(stats)
+    if height < MIN_TEXT_HEIGHT:
+        return height
+    return _weighted_median_height(stats[stats[:, 3] >= MIN_TEXT_HEIGHT])
+
+
+def _weighted_median_height(stats):
     if len(stats) == 0:
         return 0.0
     order = np.argsort(stats[:, 3])
