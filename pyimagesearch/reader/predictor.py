@@ -65,7 +65,8 @@ class HandwritingReader:
 
     def read(self, image: np.ndarray, name: str = "") -> Page:
         """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels)
-        without the lines read less surely than ``min_line_confidence``. A photo whose
+        without the lines read less surely than ``min_line_confidence``, nor, beside
+        other lines, those read as one stroke alone (``LONE_STROKES``). A photo whose
         ink lies in a small part of it is read from that part (``focus``; with a
         detector, also one whose text does, ``_read_oriented``). The way round is
         chosen on every line read (``_read_oriented``): a page that lost its least
