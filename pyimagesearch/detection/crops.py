@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from ..io.elements import union_box
-from .layout import REACH, core_rows
+from .layout import REACH
 from .segment import ink_map
 
 # the crop around a line's characters, in character heights
@@ -99,9 +99,9 @@ def _widest_run(flags, a, b):
     return best
 
 
-def line_crop(page_ink: PageInk, boxes: list, other_lines: list = ()) -> "LineCrop | None":
-    """Cut the line holding the character ``boxes`` (photo pixels), or None when
-    there is no ink.
+def line_crop(page_ink: PageInk, boxes: list, core: tuple, other_lines: list = ()) -> "LineCrop | None":
+    """Cut the line holding the character ``boxes`` (photo pixels; ``core``: their
+    ``layout.core_rows``), or None when there is no ink.
 
     The ink kept is that of the components whose centre lies inside the boxes'
     rows (so the lines above and below stay out) and are the line's, not those of
@@ -116,7 +116,7 @@ def line_crop(page_ink: PageInk, boxes: list, other_lines: list = ()) -> "LineCr
         return None
     cy = st[:, 1] + st[:, 3] / 2.0
     H, W = page_ink.ink.shape
-    candidates = np.flatnonzero((cy >= y) & (cy <= y + h) & _of_the_line(st, boxes, s, other_lines)
+    candidates = np.flatnonzero((cy >= y) & (cy <= y + h) & _of_the_line(st, core, s, other_lines)
                                 & (st[:, 4] >= max(4.0, (0.05 * height) ** 2))
                                 & (st[:, 2] <= max(0.5 * W, w)) & (st[:, 3] <= max(TALLEST * height, h)))
     chosen, left, right = _reachable(st, candidates, x, x + w, height)
@@ -143,13 +143,13 @@ def line_crop(page_ink: PageInk, boxes: list, other_lines: list = ()) -> "LineCr
     return LineCrop((255 - ink).astype(np.uint8), (x0, y0), s, page_ink.floor)
 
 
-def _of_the_line(stats, boxes, to_original, other_lines):
+def _of_the_line(stats, core, to_original, other_lines):
     """Which components (``stats``, working pixels) may be the line's: not those
     whose centre lies in the core rows of one of ``other_lines`` and outside the
-    line's own (``layout.core_rows``, photo pixels): a long descender's rows may
-    hold the next line's words."""
+    line's own ``core`` (``layout.core_rows``, photo pixels): a long descender's rows
+    may hold the next line's words."""
     cy = (stats[:, 1] + stats[:, 3] / 2.0) * to_original
-    top, bottom = core_rows(boxes)
+    top, bottom = core
     elsewhere = np.zeros(len(stats), bool)
     for other_top, other_bottom in other_lines:
         elsewhere |= (cy >= other_top) & (cy <= other_bottom)

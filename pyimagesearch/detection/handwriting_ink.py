@@ -68,6 +68,11 @@ def _handwritten(hand_mean, print_mean):
     return (hand_mean >= HAND_THRESHOLD) & (hand_mean > print_mean)
 
 
+def _sure_print(hand_mean, print_mean):
+    """Per label: whether the network is SURE_PRINT sure its ink is print, and more than handwriting."""
+    return (print_mean >= SURE_PRINT) & (print_mean > hand_mean)
+
+
 def _heights(scan: PageScan, labels: int) -> np.ndarray:
     """The heights of the scan's first ``labels`` labels (label 0, the paper, is 0 tall)."""
     heights = np.zeros(labels)   # the stats' row k is label k + 1
@@ -94,7 +99,7 @@ def _small_print_in_words(scan: PageScan, component, word, hand_mean, print_mean
     PRINT_BESIDE times the median height of its word's handwritten components or as
     surely no handwriting."""
     heights, word_of, word_height = _group_heights(scan, component, word, _handwritten(hand_mean, print_mean))
-    small_print = (print_mean >= SURE_PRINT) & (print_mean > hand_mean) & \
+    small_print = _sure_print(hand_mean, print_mean) & \
         ((heights < PRINT_BESIDE * word_height[word_of]) | (hand_mean < 1 - SURE_PRINT))
     return small_print[component]
 
@@ -132,8 +137,7 @@ def _in_printed_lines(scan: PageScan, component, line, hand_mean, print_mean):
     PRINTED_LINE on average, and more than on handwriting cells."""
     line_hand, line_print = _label_means(line, hand_mean[component], print_mean[component])
     printed_line = (line_print >= PRINTED_LINE) & (line_print > line_hand)
-    sure_print = (print_mean >= SURE_PRINT) & (print_mean > hand_mean)
-    heights, line_of, print_height = _group_heights(scan, component, line, sure_print)
+    heights, line_of, print_height = _group_heights(scan, component, line, _sure_print(hand_mean, print_mean))
     as_print = printed_line[line_of] & (heights <= PRINT_HEIGHT * print_height[line_of]) \
         & (hand_mean < SURE_HAND_IN_PRINT)
     return as_print[component]

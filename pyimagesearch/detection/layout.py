@@ -88,12 +88,11 @@ def line_groups(boxes: list, order: list) -> list[LineGroup]:
         return []
     big, page_height = _big_rows(boxes, order)
     groups = []
-    for rows in _join_rows(boxes, order, big, page_height):
+    for rows, extent in _join_rows(boxes, order, big, page_height):
         glyphs = [i for k in rows for word in order[k] for i in word]
         gaps = [(max(boxes[i][0] + boxes[i][2] for i in a), min(boxes[i][0] for i in b))
                 for k in rows for a, b in zip(order[k], order[k][1:])]
-        groups.append(LineGroup(rows, glyphs, gaps, not any(big[k] for k in rows),
-                                core_rows([boxes[i] for i in glyphs])))
+        groups.append(LineGroup(rows, glyphs, gaps, not any(big[k] for k in rows), extent.core))
     return groups
 
 
@@ -105,7 +104,8 @@ def _big_rows(boxes, order):
 
 
 def _join_rows(boxes, order, big, page_height):
-    """Indices of ``order``'s lines, grouped as ``line_groups`` says, in reading order."""
+    """Indices of ``order``'s lines, grouped as ``line_groups`` says, in reading order,
+    each group with its ``_Extent``."""
     spans = [union_box([boxes[i] for word in line for i in word]) for line in order]
     groups = {k: [k] for k in range(len(order))}
     reach = FRAGMENT_REACH * page_height
@@ -137,7 +137,7 @@ def _join_rows(boxes, order, big, page_height):
                     extents[a] = _Extent.of(extents[a].boxes + extents.pop(b).boxes)
                     merged = True
     ordered = sorted(groups, key=lambda k: extents[k].box[1] + extents[k].box[3] / 2.0)
-    return [sorted(groups[k], key=lambda m: (spans[m][0], spans[m][1])) for k in ordered]
+    return [(sorted(groups[k], key=lambda m: (spans[m][0], spans[m][1])), extents[k]) for k in ordered]
 
 
 @dataclass

@@ -33,7 +33,7 @@ def line_crops(scan: PageScan, boxes: list, groups: list[LineGroup]) -> list["Li
     line model makes words of anything."""
     page_ink = PageInk.of(scan, one_line=is_line_crop(scan))
     return [None if group.small else
-            line_crop(page_ink, [boxes[i] for i in group.glyphs],
+            line_crop(page_ink, [boxes[i] for i in group.glyphs], group.core,
                       [other.core for other in groups if other is not group and not other.small])
             for group in groups]
 
