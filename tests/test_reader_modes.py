@@ -444,6 +444,22 @@ def test_the_way_round_is_chosen_before_the_line_floor(monkeypatch):
     assert page.text.split("\n") == ["Noritten", "by", "hand"]
 
 
+def test_an_upside_down_reading_of_far_less_ink_does_not_win(monkeypatch):
+    # a squared page's grid, scanned upside down, measured a text height twenty times the writing's:
+    # that reading was one sure letter, surer on average than the page's seven lines read upright
+    from pyimagesearch.io.elements import Page
+    upright = [_line("murder fossil plain", 0.56), _line("zigzag machinery", 0.52), _line("JUDGE york", 0.67)]
+    readings = {0: upright, 2: [_line("J", 0.71)]}
+    reader = HandwritingReader(FlatClassifier(), min_line_confidence=0.4)
+    monkeypatch.setattr(reader, "_read_turned", lambda image, view, turn, name, scan: Page(name, readings[turn]))
+    image = np.full((60, 200), 255, np.uint8)
+    cv2.putText(image, "ink", (10, 40), cv2.FONT_HERSHEY_SIMPLEX, 1, 0, 2)
+    assert reader.read(image).text.split("\n") == ["murder fossil plain", "zigzag machinery", "JUDGE york"]
+    # the same reading upside down, as much ink and surer, wins
+    readings[2] = [_line("murder fossil plain", 0.9), _line("zigzag machinery", 0.9), _line("JUDGE", 0.9)]
+    assert reader.read(image).text.split("\n") == ["murder fossil plain", "zigzag machinery", "JUDGE"]
+
+
 # ---------------------------------------------------------------- marks the classifier has no class for
 
 def _glyph(char, x, confidence=0.99, y=10, h=20):

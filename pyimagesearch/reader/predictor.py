@@ -30,6 +30,10 @@ from .options import MODES
 # digits 0522 1859 read as well as upright (docs/detector.md)
 UPSIDE_DOWN_BELOW = 0.9
 UPSIDE_DOWN_MARGIN = 0.1
+# ... and when it reads at least this share of the characters read upright: the same ink read the
+# other way round is as many marks, and a reading of a few sure letters is another scan of the page
+# (a squared page's grid upside down measured a text height twenty times the writing's)
+UPSIDE_DOWN_SAME_INK = 0.5
 # the second reading doubles the work: a page read as more characters than this (a sheet of marks,
 # a page of dense writing) is read one way round only, so its time stays within the hostile bench's
 UPSIDE_DOWN_MAX_CHARACTERS = 400
@@ -98,7 +102,8 @@ class HandwritingReader:
         character confidence) is taken over the photo's own when it is surer still.
         A page whose lines above the floor read with less confidence than
         UPSIDE_DOWN_BELOW (and as no more than UPSIDE_DOWN_MAX_CHARACTERS) is read
-        upside down as well, and that reading taken when it is clearly surer. A
+        upside down as well, and that reading taken when it is clearly surer and
+        reads about as many characters (UPSIDE_DOWN_SAME_INK). A
         photo whose text, as the detector sees it, lies in a small part of the frame
         is read from that part (``text_focus``): a card on a curtain or a patterned
         desk, whose ink is everywhere. ``scan``: the photo's PageScan, when the
@@ -128,7 +133,8 @@ class HandwritingReader:
         if (self._above_floor(page).confidence < UPSIDE_DOWN_BELOW
                 and len(page.characters) <= UPSIDE_DOWN_MAX_CHARACTERS):
             flipped = self._read_turned(image, view, 2, name, scan)
-            if flipped.confidence > page.confidence + UPSIDE_DOWN_MARGIN:
+            if (flipped.confidence > page.confidence + UPSIDE_DOWN_MARGIN
+                    and len(flipped.characters) >= UPSIDE_DOWN_SAME_INK * len(page.characters)):
                 return flipped
         return page
 
