@@ -84,6 +84,24 @@ def test_speckle_is_a_blank_page_to_the_whole_reader(make):
     assert load_reader(ReaderOptions()).read(make()).text.strip() == ""
 
 
+def test_small_writing_on_dotted_paper_whose_dots_outweigh_it_is_read(hello_gray):
+    """The dots win the text height's vote, so the page alone looks blank: the detector
+    is asked all the same, and the writing's height is voted by the tall marks alone."""
+    from pyimagesearch.metrics import cer
+    from pyimagesearch.reader.loading import load_reader
+    from pyimagesearch.reader.options import ReaderOptions
+    page = np.full((900, 1200), 255, np.uint8)
+    for y in range(6, 900, 14):
+        for x in range(6, 1200, 14):
+            page[y:y + 3, x:x + 3] = 90
+    small = cv2.resize(hello_gray, None, fx=0.3, fy=0.3, interpolation=cv2.INTER_AREA)
+    h, w = small.shape
+    page[300:300 + h, 200:200 + w] = np.minimum(page[300:300 + h, 200:200 + w], small)
+    assert PageScan.of(page).height == 0
+    text = load_reader(ReaderOptions()).read(page).text
+    assert cer(["HELLOWORLD"], ["".join(c for c in text if c.isalnum())]) <= 0.3
+
+
 def test_writing_on_a_noisy_photo_is_still_read(reader, hello_gray):
     noise = np.random.default_rng(7).normal(0, 25, hello_gray.shape)
     noisy = np.clip(hello_gray + noise, 0, 255).astype(np.uint8)

@@ -237,6 +237,8 @@ def test_grain_does_not_pull_the_text_height_under_the_writings_but_grain_alone_
     assert text_height(np.vstack([writing, grain])) == 30     # all of them voting: 20
     assert text_height(grain) < MIN_TEXT_HEIGHT               # noise, speckle: a blank page
     assert text_height(np.vstack([marks(7, 5, 20), grain])) < MIN_TEXT_HEIGHT
+    # once the detector has told the writing from the specks, the tall marks alone vote
+    assert text_height(np.vstack([marks(7, 5, 20), grain]), specks_vote=False) == 7
 
 
 def test_a_lone_stroke_beside_the_writing_is_no_line_but_a_lone_1_is_read(reader, glyphs, page):

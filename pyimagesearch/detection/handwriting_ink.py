@@ -197,6 +197,9 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     cells are the working look's, or the glance's when only the glance finds
     handwriting. Its text height is measured again on what is left (0 when nothing is)."""
     scan = with_faint_handwriting(scan, view)
+    if scan.height == 0 and scan.mask.any():
+        # the specks outweigh the writing: the network's cells tell which ink is writing
+        scan = scan.without_specks()
     if scan.height == 0:
         return scan
     # only the ink is judged: the paper is most of the page

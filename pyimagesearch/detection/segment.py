@@ -163,15 +163,16 @@ def components(mask):
     return labels, stats[1:count]
 
 
-def text_height(stats):
+def text_height(stats, specks_vote=True):
     """Typical character height: the area-weighted median of component heights;
     when that is a text's (MIN_TEXT_HEIGHT or more), the median of the components
     at least MIN_TEXT_HEIGHT tall only: shorter ones (grain, specks, the dots of
     dotted paper) cannot be text, yet they pull the median under the writing's.
     A page that is mostly such marks stays under MIN_TEXT_HEIGHT, a blank page:
-    noise and speckle (and dotted paper whose dots outweigh small writing)."""
+    noise and speckle (and dotted paper whose dots outweigh small writing), unless
+    ``specks_vote`` is False: then the tall marks' median is taken at once."""
     height = _weighted_median_height(stats)
-    if height < MIN_TEXT_HEIGHT:
+    if height < MIN_TEXT_HEIGHT and specks_vote:
         return height
     return _weighted_median_height(stats[stats[:, 3] >= MIN_TEXT_HEIGHT])
 
@@ -215,18 +216,24 @@ def is_texture(scan, stats):
     mask = scan.mask
     if len(stats) > MAX_CANDIDATES_PER_MEGAPIXEL * max(mask.size / 1e6, LEAST_TEXTURE_MEGAPIXELS):
         return True
-    inked = np.count_nonzero(mask)
-    return inked > MAX_INK_SHARE * mask.size and not (inked <= MAX_LINE_CROP_INK_SHARE * mask.size
-                                                     and is_line_crop(scan))
+    return is_covered(scan)
 
 
-def clean_mask(ink, faint=None):
+def is_covered(scan):
+    """Far more of the page covered in ink than writing leaves (or a crop of one line): noise."""
+    inked = np.count_nonzero(scan.mask)
+    return inked > MAX_INK_SHARE * scan.mask.size and not (inked <= MAX_LINE_CROP_INK_SHARE * scan.mask.size
+                                                          and is_line_crop(scan))
+
+
+def clean_mask(ink, faint=None, specks_vote=True):
     """The ink mask (``ink_mask``) with rules erased, and the text height (0 on a blank
-    page, and on one whose only marks were rules and empty boxes)."""
+    page, and on one whose only marks were rules and empty boxes; ``specks_vote``: as
+    ``text_height``'s)."""
     mask = ink_mask(ink, faint)
     # rules that touch the writing would join a whole line into one blob: erase
     # page-long lines before measuring the text, then anything much longer than it
-    height = text_height(plausible(components(remove_rules(mask, min(mask.shape) / 2))))
+    height = text_height(plausible(components(remove_rules(mask, min(mask.shape) / 2))), specks_vote)
     if height < MIN_TEXT_HEIGHT:
         return mask, 0.0
     mask = remove_frames(remove_rules(mask, 2.5 * height), height)
@@ -286,6 +293,14 @@ class PageScan:
         """This scan with the ink inside the boolean map ``where`` taken from ``level``
         (under the page's ``ink_level``), rules erased and the text height measured again."""
         mask, height = clean_mask(self.ink, (where, level))
+        return dataclasses.replace(self, mask=mask, height=height)
+
+    def without_specks(self) -> "PageScan":
+        """This scan with its text height voted by the marks MIN_TEXT_HEIGHT tall or
+        taller alone and rules erased against it: a page whose specks outweigh its
+        writing (small writing on dotted paper) once something else (the learned
+        detector) tells which of its ink is writing."""
+        mask, height = clean_mask(self.ink, specks_vote=False)
         return dataclasses.replace(self, mask=mask, height=height)
 
     def replaced(self, **changes) -> "PageScan":

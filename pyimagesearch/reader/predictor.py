@@ -13,7 +13,7 @@ from ..detection.focus import focus, text_focus
 from ..detection.handwriting_ink import keep_handwriting, kept_share
 from ..detection.layout import line_groups, reading_order
 from ..detection.learned import TURN_CONFIDENCE, box_in_photo
-from ..detection.segment import PageScan, find_glyphs, is_line_crop, is_texture
+from ..detection.segment import PageScan, find_glyphs, is_covered, is_line_crop
 from ..detection.skew import level, level_like, slant
 from ..detection.touching import separate_touching_lines
 from ..errors import InputError
@@ -109,11 +109,10 @@ class HandwritingReader:
         desk, whose ink is everywhere. ``scan``: the photo's PageScan, when the
         caller has made it."""
         scan = PageScan.of(image) if scan is None else scan
-        # a blank page, or noise and texture, holds no text: neither the detector nor a turn is
-        # tried. A page whose only ink is grains or pieces of rules may hold writing fainter than
-        # them, which the detector finds
-        if not scan.mask.any() or (scan.height == 0 and (self.detector is None
-                                                          or is_texture(scan, scan.components[1]))):
+        # a blank page, or noise, holds no text: neither the detector nor a turn is tried. A page
+        # whose only ink is grains, specks or pieces of rules may hold writing fainter than them,
+        # or writing too small to outweigh them (on dotted paper), which the detector finds
+        if not scan.mask.any() or (scan.height == 0 and (self.detector is None or is_covered(scan))):
             return self._read(image, scan, name)
         # nor is the detector asked about a crop of one line: the user chose that ink, and there
         # is no page around it
