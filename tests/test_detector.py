@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import IMAGES_DEV, OCR, PY, REPO, assert_one_line_error, need_images_dev, need_shared, run
-from pyimagesearch.detection import handwriting_ink, learned
+from pyimagesearch.detection import box_rows, handwriting_ink, learned
 from pyimagesearch.detection.handwriting_ink import keep_handwriting
 from pyimagesearch.detection.learned import OUTPUTS, STRIDE, DetectorView, LearnedDetector, padded, working_image
 from pyimagesearch.detection.segment import PageScan, find_glyphs
@@ -202,12 +202,12 @@ def test_a_row_of_character_boxes_is_told_from_a_word_on_a_rule():
     row[0, :] = row[-1, :] = True
     for x in range(0, 200, 25):
         row[:, x] = True
-    assert handwriting_ink._is_box_row(row)
+    assert box_rows.is_box_row(row)
     word = np.zeros((30, 200), bool)
     word[-1, :] = True
     for x in (20, 31, 75, 90, 160):   # the strokes of tall letters standing on the rule
         word[:, x] = True
-    assert not handwriting_ink._is_box_row(word)
+    assert not box_rows.is_box_row(word)
 
 
 def _hand_until(fraction, image):

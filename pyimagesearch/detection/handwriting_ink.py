@@ -6,6 +6,7 @@ show-through drop out, and a page with no handwriting has nothing left to read.
 import cv2
 import numpy as np
 
+from .box_rows import is_box_row
 from .ink_levels import ink_level, otsu_level
 from .learned import HAND_THRESHOLD, DetectorView
 from .segment import PageScan
@@ -34,11 +35,8 @@ PRINT_HEIGHT = 1.1
 SURE_HAND_IN_PRINT = 0.6
 # writing joined to a rule the eraser left (bent or broken; d17's notebook) is kept where it lies on
 # handwriting cells, though the mark's mean drops it: a mark LONG_MARK text heights wide or wider
-# that is no row of character boxes (MIN_BOX_BARS sides across BAR_SPAN of its height, evenly)
+# that is no row of character boxes (``box_rows.is_box_row``)
 LONG_MARK = 4.0
-MIN_BOX_BARS = 4
-BAR_SPAN = (0.3, 0.7)
-BAR_EVENNESS = 0.2
 # a look finds handwriting when a tenth of the page's ink lies on cells this sure of it; when the
 # working look finds none and the smaller one does, the smaller one's cells judge the ink: neat
 # writing seen larger than on the training pages can look like print (docs/detector.md)
@@ -146,28 +144,15 @@ def _in_printed_lines(scan: PageScan, component, line, hand_mean, print_mean):
 def _writing_on_long_marks(scan: PageScan, component, hand, printed):
     """Per ink pixel (its component's label; its own probabilities): whether it lies
     on a handwriting cell (and more than on a print cell) of a mark LONG_MARK text
-    heights wide or wider that is no row of character boxes (``_is_box_row``): writing
+    heights wide or wider that is no row of character boxes (``is_box_row``): writing
     joined to rules the eraser left (bent, broken, or strung together by the lines
     of a desk), which the mark's mean would drop whole."""
     labels, stats = scan.components
     long_marks = np.zeros(component.max() + 1, bool)
     for k in np.flatnonzero(stats[:len(long_marks) - 1, 2] >= LONG_MARK * scan.height):
         x, y, w, h = stats[k, :4]
-        long_marks[k + 1] = not _is_box_row(labels[y:y + h, x:x + w] == k + 1)
+        long_marks[k + 1] = not is_box_row(labels[y:y + h, x:x + w] == k + 1)
     return long_marks[component] & _handwritten(hand, printed)
-
-
-def _is_box_row(blob) -> bool:
-    """Whether a mark (a boolean image) is a row of character boxes: MIN_BOX_BARS or
-    more upright bars across the middle of its height (BAR_SPAN of it) at an even
-    pitch (a word on a rule has the strokes of its tall letters there too, unevenly)."""
-    height = blob.shape[0]
-    across = blob[int(BAR_SPAN[0] * height):int(np.ceil(BAR_SPAN[1] * height))].all(axis=0).astype(np.int8)
-    bars = np.flatnonzero(np.diff(np.r_[0, across]) == 1)
-    if len(bars) < MIN_BOX_BARS:
-        return False
-    pitch = np.diff(bars)
-    return float(pitch.std()) <= BAR_EVENNESS * float(pitch.mean())
 
 
 def with_faint_handwriting(scan: PageScan, view: DetectorView) -> PageScan:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .box_rows import erase_box_rows
 from .glyph_boxes import choose_joins, choose_splits, merge_pieces
 from .ink_levels import ink_level
 
@@ -230,7 +231,7 @@ def clean_mask(ink, faint=None, specks_vote=True):
     """The ink mask (``ink_mask``) with rules erased, and the text height (0 on a blank
     page, and on one whose only marks were rules and empty boxes; ``specks_vote``: as
     ``text_height``'s)."""
-    mask = ink_mask(ink, faint)
+    mask = erase_box_rows(ink_mask(ink, faint))
     # rules that touch the writing would join a whole line into one blob: erase
     # page-long lines before measuring the text, then anything much longer than it
     height = text_height(plausible(components(remove_rules(mask, min(mask.shape) / 2))), specks_vote)
