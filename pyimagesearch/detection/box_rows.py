@@ -11,8 +11,9 @@ import cv2
 import numpy as np
 
 # a row of boxes has MIN_BOX_BARS sides or more, each inked across BAR_SPAN of its height, on an
-# even pitch (sides off it by under PITCH_SLACK of the pitch; BAR_EVENNESS: the spread of those
-# within the row), with a line inked along FRAME_LINE of its length at its top and at its bottom
+# even pitch (BAR_EVENNESS: the spread of the pitch within the row; when erasing, sides off the
+# pitch by more than PITCH_SLACK of it are strokes, not sides), with a line inked along FRAME_LINE
+# of its length at its top and at its bottom
 MIN_BOX_BARS = 4
 BAR_SPAN = (0.3, 0.7)
 BAR_EVENNESS = 0.2
@@ -74,7 +75,7 @@ def erase_box_rows(mask: np.ndarray) -> np.ndarray:
     boxes erased, at whatever slant the row lies (its least enclosing rectangle's):
     their upright sides and their top and bottom lines. Writing inside stays, less
     the pixels it shares with the frame."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     short, long = np.minimum(stats[:, 2], stats[:, 3]), np.maximum(stats[:, 2], stats[:, 3])
     # a row lying askew fills a fatter box than its own: its least enclosing rectangle decides
     candidates = np.flatnonzero((long >= 2 * short) & (long >= MIN_BOX_BARS * MIN_BOX_SIDE) & (short >= MIN_BOX_SIDE))
