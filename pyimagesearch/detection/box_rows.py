@@ -93,11 +93,10 @@ def _frame_at_slant(blob):
     a uint8 image of ``blob``'s size, or None when it is no such row."""
     (cx, cy), _, _ = rect = cv2.minAreaRect(cv2.findNonZero(blob))
     corners = cv2.boxPoints(rect)
-    edges = [corners[(i + 1) % 4] - corners[i] for i in range(2)]
-    long, short = sorted((float(np.hypot(*e)) for e in edges), reverse=True)
+    along, across = sorted((corners[(i + 1) % 4] - corners[i] for i in range(2)), key=lambda e: -np.hypot(*e))
+    long, short = float(np.hypot(*along)), float(np.hypot(*across))
     if long < MIN_ROW_ASPECT * short or short < MIN_BOX_SIDE:
         return None
-    along = max(edges, key=lambda e: float(np.hypot(*e)))
     angle = (float(np.degrees(np.arctan2(along[1], along[0]))) + 90.0) % 180.0 - 90.0
     # the row turned level onto a canvas of its own size
     size = (int(np.ceil(long)) + 2, int(np.ceil(short)) + 2)

@@ -103,11 +103,10 @@ class HandwritingReader:
         A page whose lines above the floor read with less confidence than
         UPSIDE_DOWN_BELOW (and as no more than UPSIDE_DOWN_MAX_CHARACTERS) is read
         upside down as well, and that reading taken when it is clearly surer and
-        reads about as many characters (UPSIDE_DOWN_SAME_INK). A
-        photo whose text, as the detector sees it, lies in a small part of the frame
-        is read from that part (``text_focus``): a card on a curtain or a patterned
-        desk, whose ink is everywhere. ``scan``: the photo's PageScan, when the
-        caller has made it."""
+        reads about as many characters (UPSIDE_DOWN_SAME_INK). A photo whose text,
+        as the detector sees it, lies in a small part of the frame is read from that
+        part (``text_focus``): a card on a curtain or a patterned desk, whose ink is
+        everywhere. ``scan``: the photo's PageScan, when the caller has made it."""
         scan = PageScan.of(image) if scan is None else scan
         # a blank page, or noise, holds no text: neither the detector nor a turn is tried. A page
         # whose only ink is grains, specks or pieces of rules may hold writing fainter than them,
