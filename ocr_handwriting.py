@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="characters less likely than this (0-1) are shown as '?' (default: %(default)s)")
     ap.add_argument("--min-line-confidence", type=float, default=DEFAULTS.min_line_confidence,
                     help="lines read with a lower mean character confidence (0-1) are left out, as texture "
-                         "rather than writing; 0 keeps every line (default: %(default)s)")
+                         "rather than writing, unless no line on the page reaches it (then its surer lines stay); "
+                         "0 keeps every line (default: %(default)s)")
     ap.add_argument("--mode", choices=MODES, default=DEFAULTS.mode,
                     help="chars: classify each character; lines: read each line whole with the line model; "
                          "auto (default): per line, the classifier where it is strong (block capitals, digits), "

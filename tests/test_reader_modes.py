@@ -50,7 +50,8 @@ class FlatClassifier:
 
 class OracleRecognizer:
     """Stands in for recognition.recognizer.LineRecognizer: writes ``texts`` (one per
-    line, top line first), each character at its share of the crop's ink columns."""
+    line, top line first), each character at its share of the crop's ink columns, with
+    ``confidence`` (one for all lines, or a list of one per line)."""
 
     def __init__(self, texts, confidence=0.9):
         self.charset = Charset()
@@ -61,7 +62,8 @@ class OracleRecognizer:
     def posteriors(self, crops):
         """(posteriors, stretch) per crop, as LineRecognizer gives them (never widened)."""
         out = []
-        for x, text in zip(map(to_model_input, crops), self.texts):
+        sure = self.confidence if isinstance(self.confidence, list) else [self.confidence] * len(self.texts)
+        for x, text, confidence in zip(map(to_model_input, crops), self.texts, sure):
             self.inputs.append(x)
             frames = max(1, x.shape[1] // 4)
             p = np.zeros((frames, self.charset.num_classes))
@@ -70,8 +72,8 @@ class OracleRecognizer:
             centres = np.linspace(cols[0], cols[-1], 2 * len(text) + 1)[1::2]
             for ch, col in zip(text, centres):
                 f = min(frames - 1, int(col) // 4)
-                p[f] = (1.0 - self.confidence) / (self.charset.num_classes - 1)
-                p[f, self.charset.index[ch]] = self.confidence
+                p[f] = (1.0 - confidence) / (self.charset.num_classes - 1)
+                p[f, self.charset.index[ch]] = confidence
             out.append((p, 1.0))
         return out
 
@@ -216,7 +218,7 @@ def test_min_confidence_and_empty_lines():
     assert page.text == "??"                      # unsure characters are '?'; a line read as nothing goes
 
 
-def test_lines_read_with_a_low_mean_confidence_are_left_out():
+def test_lines_read_with_a_low_mean_confidence_are_left_out_unless_all_are():
     image, _ = text_page(["AB", "CD"])
 
     def read(confidences, threshold):
@@ -225,7 +227,9 @@ def test_lines_read_with_a_low_mean_confidence_are_left_out():
                                    min_line_confidence=threshold)
         return reader.read(image).text
 
-    assert read(0.3, 0.4) == ""
+    assert read([0.9, 0.3], 0.4) == "ab"          # beside a line above the floor, one under it goes
+    assert read(0.3, 0.4) == "ab\ncd"              # a page whose lines all read unsurely keeps them ...
+    assert read(0.2, 0.4) == ""                    # ... when they are UNSURE_PAGE_FLOOR of the floor sure
     assert read(0.3, 0.0) == "ab\ncd"
     assert read(0.5, 0.4) == "ab\ncd"
 

@@ -41,6 +41,10 @@ UPSIDE_DOWN_MAX_CHARACTERS = 400
 # the detector kept of a printed line (d10's "IA TR"), not a handwritten line beside printed labels
 # (d18's digits keep 0.35 of their box's ink)
 MIN_KEPT_SHARE = 0.25
+# a page none of whose lines reaches the floor (``min_line_confidence``) keeps those this share of it
+# sure or surer: small, blurred or faint writing reads unsurely throughout, and the detector has
+# already left out most of what is not writing (a page of only grain or print reads as before)
+UNSURE_PAGE_FLOOR = 0.6
 # a line read as one of these characters alone, on a page with other lines, is one stroke with
 # nothing beside it: the piece of a rule, a margin or a notebook's stripe, a tick, far more often
 # than writing (on a page of nothing else it is the photo of a 1 or an I)
@@ -89,7 +93,9 @@ class HandwritingReader:
         return page
 
     def _above_floor(self, page: Page) -> Page:
-        lines = [line for line in page.lines if line.confidence >= self.min_line_confidence]
+        floor = self.min_line_confidence
+        lines = [line for line in page.lines if line.confidence >= floor] or \
+            [line for line in page.lines if line.confidence >= UNSURE_PAGE_FLOOR * floor]
         writing = [line for line in lines if not _lone_stroke(line)]
         return Page(page.image, writing or lines)
 
