@@ -241,30 +241,6 @@ def test_grain_does_not_pull_the_text_height_under_the_writings_but_grain_alone_
     assert text_height(np.vstack([marks(7, 5, 20), grain]), specks_vote=False) == 7
 
 
-@pytest.mark.parametrize("thickness", [5, 8])
-def test_an_outline_round_the_writing_does_not_set_the_text_height(glyphs, thickness):
-    # a note's edge on a desk, a hand over the page: one mark holding the writing, more ink than the letters
-    page, expected = render_page(glyphs, LINES, height=40)
-    photo = np.full((1000, 1400), 255, np.uint8)
-    (h, w), (top, left) = page.shape, (300, 400)
-    photo[top:top + h, left:left + w] = page
-    letters = PageScan.of(photo).height
-    cv2.ellipse(photo, (left + w // 2, top + h // 2), (w // 2 + 60, h // 2 + 50), 0, 0, 360, 0, thickness)
-    assert PageScan.of(photo).height == pytest.approx(letters, rel=0.1)
-
-
-def test_only_an_outline_holding_the_writing_loses_its_vote():
-    def mark(x, y, w, h, area):   # a stats row
-        return [x, y, w, h, area]
-
-    letters = [mark(20 + 40 * k, 50, 25, 30, 300) for k in range(10)]
-    outline = mark(0, 0, 450, 150, 6000)            # holds the letters, twice their ink
-    assert text_height(np.array(letters + [outline])) == 30
-    # a mark as tall that is inked through (a drawing) votes, and so does an outline holding nothing
-    assert text_height(np.array(letters + [outline, mark(600, 0, 40, 150, 4000)])) == 150
-    assert text_height(np.array(letters + [mark(600, 0, 450, 150, 6000)])) == 150
-
-
 def test_a_lone_stroke_beside_the_writing_is_no_line_but_a_lone_1_is_read(reader, glyphs, page):
     image, expected = page
     marked = cv2.copyMakeBorder(image, 0, 0, 0, 120, cv2.BORDER_CONSTANT, value=235)

@@ -36,13 +36,6 @@ LEAST_TEXTURE_MEGAPIXELS = 0.25
 # a crop cut tight around one line of bold writing may be up to half ink
 MAX_INK_SHARE = 0.25
 MAX_LINE_CROP_INK_SHARE = 0.5
-# a mark inked over less than HOLDER_INK of its box, whose box holds HOLDS_MARKS or more marks of
-# text size each under 1 / HOLDER_HEIGHTS as tall as it, is an outline round writing (a note's edge
-# on a desk, a hand over the page), not a letter; only the HOLDER_CANDIDATES largest marks are asked
-HOLDS_MARKS = 3
-HOLDER_CANDIDATES = 16
-HOLDER_INK = 0.1
-HOLDER_HEIGHTS = 3.0
 # a character is less than this many text heights tall (taller ink is a rule, an edge, a drawing)
 MAX_GLYPH_HEIGHTS = 3.0
 # a photo is a crop of one line when a band of rows this many text heights tall, whose ink
@@ -178,35 +171,11 @@ def text_height(stats, specks_vote=True):
     dotted paper) cannot be text, yet they pull the median under the writing's.
     A page that is mostly such marks stays under MIN_TEXT_HEIGHT, a blank page:
     noise and speckle (and dotted paper whose dots outweigh small writing), unless
-    ``specks_vote`` is False: then the tall marks' median is taken at once.
-    When the median falls on an outline that holds writing (``_holders``), the
-    outlines do not vote."""
+    ``specks_vote`` is False: then the tall marks' median is taken at once."""
     height = _weighted_median_height(stats)
-    holders = _holders(stats)
-    if np.any(stats[holders, 3] == height):
-        stats = stats[~holders]
-        height = _weighted_median_height(stats)
     if height < MIN_TEXT_HEIGHT and specks_vote:
         return height
     return _weighted_median_height(stats[stats[:, 3] >= MIN_TEXT_HEIGHT])
-
-
-def _holders(stats):
-    """Per component (rows [x, y, w, h, area]): whether it is an outline round
-    writing (HOLDER_INK, HOLDS_MARKS, HOLDER_HEIGHTS)."""
-    holders = np.zeros(len(stats), bool)
-    marks = stats[stats[:, 3] >= MIN_TEXT_HEIGHT]
-    if len(marks) < HOLDS_MARKS:
-        return holders
-    x, y, w, h = stats[:, :4].T
-    mx, my, mw, mh = marks[:, :4].T
-    for k in np.argsort(-stats[:, 4])[:HOLDER_CANDIDATES]:
-        if stats[k, 4] > HOLDER_INK * w[k] * h[k]:
-            continue
-        inside = (mx >= x[k]) & (my >= y[k]) & (mx + mw <= x[k] + w[k]) & (my + mh <= y[k] + h[k]) \
-            & (HOLDER_HEIGHTS * mh <= h[k])
-        holders[k] = np.count_nonzero(inside) >= HOLDS_MARKS
-    return holders
 
 
 def _weighted_median_height(stats):
