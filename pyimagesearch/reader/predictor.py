@@ -43,7 +43,7 @@ UPSIDE_DOWN_MAX_CHARACTERS = 400
 MIN_KEPT_SHARE = 0.25
 # a page none of whose lines reaches the floor (``min_line_confidence``) keeps those this share of it
 # sure or surer: small, blurred or faint writing reads unsurely throughout, and the detector has
-# already left out most of what is not writing (a page of only grain or print reads as before)
+# already left out most of what is not writing (docs/detector.md)
 UNSURE_PAGE_FLOOR = 0.6
 # a line read as one of these characters alone, on a page with other lines, is one stroke with
 # nothing beside it: the piece of a rule, a margin or a notebook's stripe, a tick, far more often
@@ -73,8 +73,9 @@ class HandwritingReader:
 
     def read(self, image: np.ndarray, name: str = "") -> Page:
         """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels)
-        without the lines read less surely than ``min_line_confidence``, nor, beside
-        other lines, those read as one stroke alone (``LONE_STROKES``). A photo whose
+        without the lines read less surely than ``min_line_confidence`` (on a page
+        where none reaches it, than UNSURE_PAGE_FLOOR of it), nor, beside other
+        lines, those read as one stroke alone (``LONE_STROKES``). A photo whose
         ink lies in a small part of it is read from that part (``focus``; with a
         detector, also one whose text does, ``_read_oriented``). The way round is
         chosen on every line read (``_read_oriented``): a page that lost its least
