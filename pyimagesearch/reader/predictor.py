@@ -95,8 +95,9 @@ class HandwritingReader:
 
     def _above_floor(self, page: Page) -> Page:
         floor = self.min_line_confidence
-        lines = [line for line in page.lines if line.confidence >= floor] or \
-            [line for line in page.lines if line.confidence >= UNSURE_PAGE_FLOOR * floor]
+        if max((line.confidence for line in page.lines), default=0.0) < floor:
+            floor *= UNSURE_PAGE_FLOOR
+        lines = [line for line in page.lines if line.confidence >= floor]
         writing = [line for line in lines if not _lone_stroke(line)]
         return Page(page.image, writing or lines)
 
