@@ -196,3 +196,16 @@ def test_line_crops_command_builds_a_folder_the_evaluation_reads(tmp_path):
     assert all(row["text"].strip() and cv2.imread(str(out / row["file"])) is not None for row in rows)
     again = run([PY, "-m", "pyimagesearch.evaluation.line_crops", out, "--count", "2"], cwd=REPO)
     assert "exists" in assert_one_line_error(again)
+
+
+def test_one_straight_stroke_finds_bars_not_letters():
+    import numpy as np
+    from pyimagesearch.evaluation.glyphs import one_straight_stroke
+    glyphs = np.zeros((5, 28, 28), np.uint8)
+    cv2.line(glyphs[0], (14, 4), (14, 23), 255, 2)                          # a bar: the stem of a T
+    cv2.line(glyphs[1], (5, 22), (22, 6), 255, 2)                           # a slanted bar
+    cv2.line(glyphs[2], (9, 4), (9, 23), 255, 2)
+    cv2.line(glyphs[2], (9, 23), (19, 23), 255, 2)                          # an L
+    cv2.ellipse(glyphs[3], (14, 14), (6, 10), 0, 0, 360, 255, 2)            # an O
+    glyphs[4, 13:15, 13:15] = 255                                           # a dot: too little ink to say
+    assert one_straight_stroke(glyphs).tolist() == [True, True, False, False, False]
