@@ -108,3 +108,10 @@ def test_a_tiny_real_run_scores_every_kind_and_writes_its_report(tmp_path, monke
     text = report.read_text()
     assert text.startswith("python -m pyimagesearch.evaluation.pages --per-kind 1 -o ")
     assert text.rstrip().endswith(out.strip())
+
+
+@need_shared
+def test_a_classifier_that_is_not_there_is_a_one_line_error(tmp_path, capsys):
+    assert pages.main(["--per-kind", "1", "-m", str(tmp_path / "mine.keras")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("[ERROR]") and "mine.keras" in err and "\n" not in err

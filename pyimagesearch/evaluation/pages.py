@@ -163,6 +163,7 @@ def main(argv=None):
                         help="pages of each paper kind (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=defaults.seed,
                         help="picks the held-out pages; never a training page's (default: %(default)s)")
+    parser.add_argument("-m", "--model", default=ReaderOptions.model, help="the classifier (default: the shipped one)")
     parser.add_argument("--line-model", default=None,
                         help="the line recognizer (default: the shipped line_model.keras)")
     add_detector_arguments(parser)
@@ -172,7 +173,7 @@ def main(argv=None):
     check_flags(pages)
     settings = PageSettings(split="test")
     sources_for(settings)   # ../shared missing: one line before any model loads
-    reader = load_reader(ReaderOptions(line_model=args.line_model, detector=args.detector,
+    reader = load_reader(ReaderOptions(model=args.model, line_model=args.line_model, detector=args.detector,
                                        detector_model=args.detector_model))
     print(f"[INFO] reading {pages.per_kind} held-out pages of each paper kind (mode {reader.mode}, "
           f"detector {args.detector})...", file=sys.stderr)
