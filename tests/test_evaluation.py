@@ -209,3 +209,36 @@ def test_one_straight_stroke_finds_bars_not_letters():
     cv2.ellipse(glyphs[3], (14, 14), (6, 10), 0, 0, 360, 255, 2)            # an O
     glyphs[4, 13:15, 13:15] = 255                                           # a dot: too little ink to say
     assert one_straight_stroke(glyphs).tolist() == [True, True, False, False, False]
+
+
+def _prior_sweep():
+    import importlib.util
+    path = os.path.join(REPO, "tools", "prior_sweep.py")
+    spec = importlib.util.spec_from_file_location("prior_sweep", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_prior_sweep_adds_back_the_share_of_the_training_prior_it_is_given():
+    import numpy as np
+    with_prior = _prior_sweep().with_prior
+    probs = np.array([[0.45, 0.55], [0.9, 0.1]])
+    log_prior = np.log([0.8, 0.2])
+    assert np.allclose(with_prior(probs, log_prior, 0.0), probs)
+    moved = with_prior(probs, log_prior, 1.0)
+    assert np.allclose(moved.sum(axis=1), 1.0) and moved.argmax(axis=1).tolist() == [0, 0]
+    assert np.isclose(moved[0, 0] / moved[0, 1], 0.45 / 0.55 * 4)
+
+
+def test_prior_sweep_rebuilds_the_training_split_class_shares_from_the_fixtures():
+    import numpy as np
+    from pyimagesearch.labels import TUTORIAL_LABELS
+    from pyimagesearch.training.config import TrainConfig
+    fixtures = os.path.join(REPO, "tests", "fixtures")
+    config = TrainConfig(digits=[os.path.join(fixtures, "digits.npz")], az=os.path.join(fixtures, "letters.csv.gz"),
+                         fonts="none")
+    log_prior = _prior_sweep().training_log_prior(config)   # 20 glyphs of each digit, 7 of each letter
+    assert log_prior.shape == (len(TUTORIAL_LABELS),) and np.isclose(log_prior.mean(), 0.0)
+    digit_over_letter = np.exp(log_prior[:10]).mean() / np.exp(log_prior[10:]).mean()
+    assert 20 / 7 * 0.85 < digit_over_letter < 20 / 7 * 1.15   # the validation tenth drawn from each class

@@ -81,7 +81,7 @@ def initial_weights(path, model):
     return start
 
 
-def _font_glyphs(config):
+def training_fonts(config):
     """The fonts' glyphs (rendered before TensorFlow starts its threads), or None."""
     if config.fonts == "none":
         return None
@@ -93,7 +93,7 @@ def train(config: TrainConfig):
     """Run a whole training; returns (the trained Keras model, history, seconds)."""
     config = checked(config)
     checkpoints.start(config.model_path, _outputs(config), config.resume)
-    fonts = _font_glyphs(config)
+    fonts = training_fonts(config)
     import keras
     keras.utils.set_random_seed(config.seed)
     set_precision(config.precision)
