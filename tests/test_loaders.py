@@ -165,6 +165,15 @@ def test_byte_string_labels(tmp_path):
     assert load_glyph_npz(str(path))[1].tolist() == [0, 10, 35]
 
 
+def test_a_set_at_its_own_size_is_read_from_its_28_pixel_copy(tmp_path):
+    # the layout of ../shared/data/digits-extra: 16x16 originals beside a 28x28 copy
+    images, labels = load_mnist_dataset(DIGITS)
+    path = tmp_path / "semeion.npz"
+    np.savez(path, images=images[:, ::2, ::2][:, :16, :16], images28=images, labels=labels)
+    a, b = load_mnist_dataset(str(path))
+    assert np.array_equal(a, images) and np.array_equal(b, labels)
+
+
 def _npz_error(path, **arrays):
     if arrays:
         np.savez(path, **arrays)

@@ -139,14 +139,18 @@ def _download_mnist_train():
 
 def load_glyph_npz(path, digits_only=False):
     """Read a labelled glyph set: ``images`` (N,28,28) white-on-black and ``labels``
-    as ints 0-9 (or 0-35) or 1-character strings '0'-'9', 'A'-'Z'.
+    as ints 0-9 (or 0-35) or 1-character strings '0'-'9', 'A'-'Z'. A set whose
+    ``images`` are at their own size and that carries an ``images28`` copy (the
+    extra digit sets of ../shared/data/digits-extra) is read from the copy.
 
     Images are grey levels 0-255: integers, or floats, which are rounded, and
     floats all within 0-1 are taken as 0-1 intensities and scaled to 0-255 (else
     they would all be blank). NaN, infinities and anything else are refused."""
     _require_file(path)
     with NpzArchive(path) as npz:
-        if {"images", "labels"} <= set(npz.keys):
+        if {"images28", "labels"} <= set(npz.keys):
+            images, raw_labels = npz.array("images28"), npz.array("labels")
+        elif {"images", "labels"} <= set(npz.keys):
             images, raw_labels = npz.array("images"), npz.array("labels")
         elif {"x_train", "y_train"} <= set(npz.keys):
             images, raw_labels = npz.array("x_train"), npz.array("y_train")
