@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import (IMAGES_DEV, PY, REPO, SHIPPED_KERAS, SEED_MODEL, assert_one_line_error, need_images_dev,
+from conftest import (GLYPHS, IMAGES_DEV, PY, REPO, SHIPPED_KERAS, SEED_MODEL, assert_one_line_error, need_images_dev,
                       need_shared, run)
 from pyimagesearch.errors import InputError
 from pyimagesearch.metrics import aligned_pairs, levenshtein
@@ -242,3 +242,20 @@ def test_prior_sweep_rebuilds_the_training_split_class_shares_from_the_fixtures(
     assert log_prior.shape == (len(TUTORIAL_LABELS),) and np.isclose(log_prior.mean(), 0.0)
     digit_over_letter = np.exp(log_prior[:10]).mean() / np.exp(log_prior[10:]).mean()
     assert 20 / 7 * 0.85 < digit_over_letter < 20 / 7 * 1.15   # the validation tenth drawn from each class
+
+
+def test_the_error_montage_shows_glyphs_read_wrong_and_is_never_written_over(tmp_path, capsys):
+    import numpy as np
+    from pyimagesearch.evaluation.glyphs import main
+    with np.load(GLYPHS) as d:
+        images, labels = d["images"], d["labels"]
+    mislabelled = tmp_path / "mislabelled.npz"   # every digit labelled W: read among the letters, none is
+    digits = np.array([label.isdigit() for label in labels])
+    np.savez(mislabelled, images=images[digits], labels=np.array(["W"] * int(digits.sum())))
+    montage = tmp_path / "errors.png"
+    assert main([str(mislabelled), "-m", SHIPPED_KERAS, "--no-report", "--errors", str(montage)]) == 0
+    picture = cv2.imread(str(montage))
+    assert picture.shape == (72 * -(-int(digits.sum()) // 10), 720, 3)   # one 72-px tile a glyph, 10 a row
+    assert f"{int(digits.sum())} of {int(digits.sum())} glyphs read wrong" in capsys.readouterr().out
+    assert main([str(mislabelled), "-m", SHIPPED_KERAS, "--errors", str(montage)]) == 2
+    assert "would overwrite" in capsys.readouterr().err

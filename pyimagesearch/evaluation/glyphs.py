@@ -11,7 +11,8 @@ The .npz holds ``images`` (N,28,28) uint8 white on black and ``labels`` (ints or
 1-char strings). If it has a ``quality`` array, the ``OK`` subset is scored too. Glyphs
 that are one straight stroke yet labelled neither 1 nor I (pieces of a letter that the
 pen-data segmentation cut off, e.g. the bar of a T labelled T) are counted, and the set
-is scored without them too: no reader of the shape can get them right.
+is scored without them too: no reader of the shape can get them right. ``--errors``
+draws a sample of the glyphs read wrong, to see what the misses are.
 """
 import argparse
 import sys
@@ -37,6 +38,7 @@ class GlyphScores:
 # rendered bar measures 0.05-0.15; the narrowest whole letters, L, P, 7, 0.2 and up)
 STRAIGHT_STROKE_SPREAD = 0.15
 ONE_STROKE_CLASSES = ("1", "I")
+ERROR_MONTAGE_GLYPHS = 100
 
 
 def one_straight_stroke(images):
@@ -60,17 +62,23 @@ def classify_glyphs(classifier, images):
     return [classifier.labels[i] for i in glyph_probabilities(classifier, images).argmax(axis=1)]
 
 
+def within_kind_predictions(probs, labels, truth):
+    """The label each glyph gets when read among the classes of its own kind only."""
+    labels = np.asarray(labels)
+    digit_classes = np.array([label.isdigit() for label in labels])
+    digit_rows = np.array([t.isdigit() for t in truth], dtype=bool)
+    same_kind = digit_rows[:, None] == digit_classes[None, :]
+    return labels[np.where(same_kind, probs, -1.0).argmax(axis=1)]
+
+
 def within_kind(probs, labels, truth):
     """{'digits': (accuracy, count), 'letters': ...}: each glyph read among the
     classes of its own kind only."""
-    is_digit = np.array([label.isdigit() for label in labels])
-    out = {}
-    for kind, mask in (("digits", is_digit), ("letters", ~is_digit)):
-        rows = np.array([t.isdigit() == (kind == "digits") for t in truth], dtype=bool)
-        if rows.any():
-            best = np.where(mask, probs[rows], -1.0).argmax(axis=1)
-            out[kind] = (float(np.mean(np.array(labels)[best] == np.array(truth)[rows])), int(rows.sum()))
-    return out
+    truth = np.asarray(truth)
+    right = within_kind_predictions(probs, labels, truth) == truth
+    digit_rows = np.array([t.isdigit() for t in truth], dtype=bool)
+    return {kind: (float(np.mean(right[rows])), int(rows.sum()))
+            for kind, rows in (("digits", digit_rows), ("letters", ~digit_rows)) if rows.any()}
 
 
 def scores_of(probs, truth, labels):
@@ -92,8 +100,14 @@ def format_scores(name, scores):
     return text + (f"; within kind: {', '.join(kinds)}" if kinds else "")
 
 
-def evaluate_file(classifier, path, with_report=True):
-    """Score one .npz; returns printable text (summary lines, then the per-class report)."""
+def _subset_scores(probs, truth, labels, keep):
+    return scores_of(probs[keep], [t for t, kept in zip(truth, keep) if kept], labels)
+
+
+def evaluate_file(classifier, path, with_report=True, errors=None):
+    """Score one .npz; returns printable text (summary lines, then the per-class report).
+    ``errors``, a list: (image, truth, label read within its kind) of each glyph read
+    wrong within its kind is appended, from the unchecked part where quality is marked."""
     from ..az_dataset import load_glyph_npz
     images, labels = load_glyph_npz(path)
     probs, truth = glyph_probabilities(classifier, images), [TUTORIAL_LABELS[i] for i in labels]
@@ -102,32 +116,57 @@ def evaluate_file(classifier, path, with_report=True):
     with np.load(path, allow_pickle=False) as npz:
         quality = npz["quality"] if "quality" in npz.files else None
     if quality is not None:
-        ok = quality == "OK"
-        subset = scores_of(probs[ok], [t for t, keep in zip(truth, ok) if keep], classifier.labels)
-        lines.append(format_scores(f"{path} [quality OK]", subset))
+        lines.append(format_scores(f"{path} [quality OK]",
+                                   _subset_scores(probs, truth, classifier.labels, quality == "OK")))
     pieces = one_straight_stroke(images) & ~np.isin(truth, ONE_STROKE_CLASSES)
     if pieces.any():
-        whole = ~pieces
-        subset = scores_of(probs[whole], [t for t, keep in zip(truth, whole) if keep], classifier.labels)
         lines.append(format_scores(f"{path} [without {int(pieces.sum())} one-stroke glyphs labelled "
-                                   f"neither 1 nor I]", subset))
+                                   f"neither 1 nor I]", _subset_scores(probs, truth, classifier.labels, ~pieces)))
+    if errors is not None:
+        read = within_kind_predictions(probs, classifier.labels, truth)
+        wrong = (read != np.asarray(truth)) & (True if quality is None else quality != "OK")
+        errors.extend((images[i], truth[i], str(read[i])) for i in np.flatnonzero(wrong))
     if with_report:
         lines.append(scores.report)
     return "\n".join(lines)
 
 
+def write_error_montage(path, errors, count=ERROR_MONTAGE_GLYPHS, seed=0):
+    """A montage of a seeded sample of ``count`` of ``errors`` (see evaluate_file)."""
+    from ..io.atomic import write_image
+    from ..training.report import build_montage
+    if not errors:
+        print(f"[INFO] no glyph read wrong within its kind: {path} not written")
+        return
+    pick = np.random.default_rng(seed).permutation(len(errors))[:count]
+    images, truth, read = zip(*(errors[i] for i in sorted(pick)))
+    write_image(path, build_montage(images, truth, read, columns=10, tile=72))
+    print(f"[INFO] {len(pick)} of {len(errors)} glyphs read wrong within their kind: {path}")
+
+
 @cli_main
 def main(argv=None):
+    from ..io.atomic import refuse_existing, writable_folder
     from ..models.classifier import load_classifier
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("glyphs", nargs="+", help=".npz files with images and labels")
     parser.add_argument("-m", "--model", default="handwriting.keras")
     parser.add_argument("--runtime", choices=["auto", "litert", "keras"], default="auto")
     parser.add_argument("--no-report", action="store_true", help="only the accuracy lines")
+    parser.add_argument("--errors", help=f"also write a montage of {ERROR_MONTAGE_GLYPHS} glyphs read wrong within "
+                                         f"their kind (a seeded sample; unchecked ones where quality is marked)")
+    parser.add_argument("--overwrite", action="store_true", help="replace the --errors picture if it exists")
     args = parser.parse_args(argv)
+    if args.errors:
+        writable_folder(args.errors)
+        if not args.overwrite:
+            refuse_existing([args.errors])
     classifier = load_classifier(args.model, args.runtime)
+    errors = [] if args.errors else None
     for path in args.glyphs:
-        print(evaluate_file(classifier, path, not args.no_report))
+        print(evaluate_file(classifier, path, not args.no_report, errors))
+    if args.errors:
+        write_error_montage(args.errors, errors)
 
 
 if __name__ == "__main__":
