@@ -57,11 +57,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     config = TrainConfig(digits=args.digits, az=args.az, fonts=args.fonts, font_glyphs=args.font_glyphs,
                          seed=args.seed)
+    classifier = load_classifier(args.model)   # a wrong path is said before the training data loads
     log_prior = training_log_prior(config)
     digits = np.array([label.isdigit() for label in TUTORIAL_LABELS])
-    print(f"[INFO] training prior: a digit class {np.exp(log_prior[digits]).mean() / np.exp(log_prior[~digits]).mean():.2f} "
-          f"times as likely as a letter class")
-    classifier = load_classifier(args.model)
+    digit_over_letter = np.exp(log_prior[digits]).mean() / np.exp(log_prior[~digits]).mean()
+    print(f"[INFO] training prior: a digit class {digit_over_letter:.2f} times as likely as a letter class")
     tests = []
     for path in TEST_SETS:
         images, labels = load_glyph_npz(path)
