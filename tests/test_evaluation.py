@@ -259,3 +259,9 @@ def test_the_error_montage_shows_glyphs_read_wrong_and_is_never_written_over(tmp
     assert f"{int(digits.sum())} of {int(digits.sum())} glyphs read wrong" in capsys.readouterr().out
     assert main([str(mislabelled), "-m", SHIPPED_KERAS, "--errors", str(montage)]) == 2
     assert "would overwrite" in capsys.readouterr().err
+
+
+def test_prior_sweep_says_a_missing_model_in_one_line(tmp_path):
+    proc = run([PY, os.path.join(REPO, "tools", "prior_sweep.py"), "-m", str(tmp_path / "none.keras"), "--fonts", "none"],
+               cwd=REPO)
+    assert "none.keras" in assert_one_line_error(proc)
