@@ -30,6 +30,14 @@ def test_cer_sums_edit_distances_over_truth_lengths():
     assert scores.cer == pytest.approx(2 / 12)
 
 
+def test_unread_counts_the_handwriting_missing_from_the_reading_whatever_its_order():
+    scores = KindScores()
+    scores.add(page("abc def"), "DEF ABC")     # all read, out of order
+    scores.add(page("ghij"), "gxi")            # h and j missing (x read in h's place)
+    assert (scores.unread, scores.length) == (2, 10) and scores.unread_share == pytest.approx(0.2)
+    assert format_table({"plain": scores}).splitlines()[1].split()[4] == "0.200"
+
+
 def test_a_printed_word_that_comes_out_counts_its_characters():
     out, printed = printed_out(["Delivery Note", "Date:"], "hello there", "DATE 12/05 delivery hello")
     assert printed == len("Delivery") + len("Note") + len("Date")
@@ -52,7 +60,7 @@ def test_a_page_without_handwriting_counts_for_the_printed_share_only():
     assert (scores.pages, scores.written, scores.length, scores.errors) == (1, 0, 0, 0)
     assert scores.cer is None and scores.printed_share == 0.5
     table = format_table({"table": scores})
-    assert table.splitlines()[-1].split() == ["all", "1", "0", "-", "10", "0.500"]
+    assert table.splitlines()[-1].split() == ["all", "1", "0", "-", "-", "10", "0.500"]
 
 
 def test_held_out_seeds_are_the_test_splits_and_never_a_training_pages():

@@ -12,7 +12,9 @@ gives the test split, which never meets a training page's.
 CER: as evaluation/reader.py scores a 'mixed' photo (whitespace removed, case
 ignored), edit distances summed over the pages over their truths' lengths summed;
 the truth is every handwritten line, those partly out of the frame or hidden too.
-Pages with no handwriting count for the printed share only.
+Pages with no handwriting count for the printed share only. Unread: the share of the
+handwriting's characters that the reading lacks, order ignored (what was missed, not
+misread: characters read wrongly in place count as missing too, each once).
 
 Printed share: of the characters of the printed words (labels, titles, typed
 lines; a word is a whitespace-separated token's letters and digits, 2 or more, case
@@ -26,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..errors import InputError, cli_main
-from .reader import score_page
+from .reader import comparable, score_page
 
 MAX_PER_KIND = 10_000   # keeps every seed inside the test split's range
 
@@ -64,6 +66,7 @@ class KindScores:
     written: int = 0         # pages with handwriting
     length: int = 0          # handwriting truth characters, as scored
     errors: int = 0
+    unread: int = 0          # handwriting truth characters missing from the reading, order ignored
     printed: int = 0         # printed words' characters
     printed_out: int = 0     # ... of them read as text
 
@@ -75,6 +78,7 @@ class KindScores:
             self.written += 1
             self.length += scores["length"]
             self.errors += scores["errors"]
+            self.unread += unread_characters(page.text, read)
         out, printed = printed_out(page.printed_text, page.text, read)
         self.printed_out += out
         self.printed += printed
@@ -88,8 +92,17 @@ class KindScores:
         return self.errors / self.length if self.length else None
 
     @property
+    def unread_share(self):
+        return self.unread / self.length if self.length else None
+
+    @property
     def printed_share(self):
         return self.printed_out / self.printed if self.printed else None
+
+
+def unread_characters(truth: str, read: str) -> int:
+    """How many of ``truth``'s characters (as scored) ``read`` lacks, order ignored."""
+    return sum((Counter(comparable(truth, "mixed")) - Counter(comparable(read, "mixed"))).values())
 
 
 def held_out_seeds(pages: HeldOutPages, settings) -> dict:
@@ -120,13 +133,14 @@ def score_kinds(read, pages: HeldOutPages, settings, log=print) -> dict:
 
 
 def format_table(results: dict) -> str:
-    """Per paper kind and in all: pages, pages with handwriting, CER, printed characters and their share read."""
+    """Per paper kind and in all: pages, pages with handwriting, CER, the share of the handwriting unread,
+    printed characters and their share read."""
     every = KindScores()
     for scores in results.values():
         every.merge(scores)
-    out = [f"{'paper':<11}{'pages':>6}{'written':>8}{'CER':>7}{'printed':>9}{'read':>7}"]
+    out = [f"{'paper':<11}{'pages':>6}{'written':>8}{'CER':>7}{'unread':>8}{'printed':>9}{'read':>7}"]
     for kind, s in list(results.items()) + [("all", every)]:
-        out.append(f"{kind:<11}{s.pages:>6}{s.written:>8}{_share(s.cer):>7}{s.printed:>9}"
+        out.append(f"{kind:<11}{s.pages:>6}{s.written:>8}{_share(s.cer):>7}{_share(s.unread_share):>8}{s.printed:>9}"
                    f"{_share(s.printed_share):>7}")
     return "\n".join(out)
 
@@ -141,7 +155,7 @@ def describe(pages: HeldOutPages, detector: str, mode: str) -> str:
             f"writers, held-out fonts, other PageSettings at their defaults), seeds from the test range of --seed "
             f"{pages.seed} (detector_data.ShardPlan); read by the reader with its defaults (mode {mode}, detector "
             f"{detector}).\nCER: whitespace removed, case ignored, over the pages with handwriting (written). "
-            f"printed: characters of the printed words (2+ letters or digits); read: the share of them whose "
+            f"unread: the share of the handwriting's characters the reading lacks, order ignored. printed: characters of the printed words (2+ letters or digits); read: the share of them whose "
             f"word comes out among the words read (beyond the handwriting's own).")
 
 
