@@ -26,9 +26,8 @@ TEST_SETS = ("test_sets/mnist_test.npz", "test_sets/unipen_test_writers.npz")
 def training_log_prior(config):
     """Log class shares of the training split the trainer builds from ``config``, centred."""
     from pyimagesearch.training import data
-    from pyimagesearch.training.trainer import training_fonts
-    _, labels = data.load_sources(config.digits, config.az, training_fonts(config))
-    train_idx, _ = data.split_validation(labels, config.validation_fraction, config.seed)
+    from pyimagesearch.training.trainer import training_data
+    _, labels, train_idx, _ = training_data(config)
     log_prior = data.log_prior(labels[train_idx], len(TUTORIAL_LABELS))
     return log_prior - log_prior.mean()
 

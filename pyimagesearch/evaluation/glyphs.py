@@ -124,7 +124,8 @@ def evaluate_file(classifier, path, with_report=True, errors=None):
                                    f"neither 1 nor I]", _subset_scores(probs, truth, classifier.labels, ~pieces)))
     if errors is not None:
         read = within_kind_predictions(probs, classifier.labels, truth)
-        wrong = (read != np.asarray(truth)) & (True if quality is None else quality != "OK")
+        unchecked = np.ones(len(truth), bool) if quality is None else quality != "OK"
+        wrong = (read != np.asarray(truth)) & unchecked
         errors.extend((images[i], truth[i], str(read[i])) for i in np.flatnonzero(wrong))
     if with_report:
         lines.append(scores.report)

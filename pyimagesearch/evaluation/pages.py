@@ -155,8 +155,9 @@ def describe(pages: HeldOutPages, detector: str, mode: str) -> str:
             f"writers, held-out fonts, other PageSettings at their defaults), seeds from the test range of --seed "
             f"{pages.seed} (detector_data.ShardPlan); read by the reader with its defaults (mode {mode}, detector "
             f"{detector}).\nCER: whitespace removed, case ignored, over the pages with handwriting (written). "
-            f"unread: the share of the handwriting's characters the reading lacks, order ignored. printed: characters of the printed words (2+ letters or digits); read: the share of them whose "
-            f"word comes out among the words read (beyond the handwriting's own).")
+            f"unread: the share of the handwriting's characters the reading lacks, order ignored. printed: "
+            f"characters of the printed words (2+ letters or digits); read: the share of them whose word comes out "
+            f"among the words read (beyond the handwriting's own).")
 
 
 def check_flags(pages: HeldOutPages) -> None:

@@ -81,7 +81,7 @@ def initial_weights(path, model):
     return start
 
 
-def training_fonts(config):
+def _font_glyphs(config):
     """The fonts' glyphs (rendered before TensorFlow starts its threads), or None."""
     if config.fonts == "none":
         return None
@@ -89,18 +89,23 @@ def training_fonts(config):
     return font_glyphs(config.fonts, config.font_glyphs, config.seed)
 
 
+def training_data(config):
+    """(glyphs, labels, training indices, validation indices) of a run of ``config``."""
+    images, labels = data.load_sources(config.digits, config.az, _font_glyphs(config))
+    train_idx, val_idx = data.split_validation(labels, config.validation_fraction, config.seed)
+    return images, labels, train_idx, val_idx
+
+
 def train(config: TrainConfig):
     """Run a whole training; returns (the trained Keras model, history, seconds)."""
     config = checked(config)
     checkpoints.start(config.model_path, _outputs(config), config.resume)
-    fonts = training_fonts(config)
+    images, labels, train_idx, val_idx = training_data(config)
     import keras
     keras.utils.set_random_seed(config.seed)
     set_precision(config.precision)
-    images, labels = data.load_sources(config.digits, config.az, fonts)
     print("[INFO] normalising glyphs...")
     inputs = glyphs_to_inputs(images)
-    train_idx, val_idx = data.split_validation(labels, config.validation_fraction, config.seed)
     steps = config.steps_per_epoch or max(1, len(train_idx) // config.batch_size)
     balanced = config.class_weights == "balanced"
     train_ds = data.make_dataset(inputs[train_idx], labels[train_idx], config.batch_size, True, config.seed, balanced)
