@@ -1,5 +1,7 @@
-"""The tick boxes of a form: their frames are erased before reading, what is drawn
-inside them stays, and round letters are not taken for frames."""
+"""The tick boxes of a form: each is erased with what is drawn in it (a choice, not
+text), a cross drawn past the frame too; a frame round writing loses only its frame;
+words beside the boxes, round letters, the cells of a grid and boxes much larger than
+the writing are left alone."""
 import os
 
 import cv2
@@ -7,19 +9,53 @@ import numpy as np
 
 from conftest import REPO
 from pyimagesearch.detection.segment import PageScan, ink_map, ink_mask, remove_frames, remove_rules, working_gray
+from pyimagesearch.detection.tick_boxes import erase_tick_boxes, tick_boxes
 
 
-def _tick_box(side=40, thickness=3, tick=True):
-    """A binary mask (255 = ink) with a square frame, crossed inside when ``tick``."""
-    mask = np.zeros((120, 200), np.uint8)
+def _tick_box(side=40, thickness=3, tick=True, past=0):
+    """A binary mask (255 = ink) with a square frame, crossed inside when ``tick``
+    (the cross reaching ``past`` px out of the frame)."""
+    mask = np.zeros((160, 260), np.uint8)
     cv2.rectangle(mask, (60, 40), (60 + side, 40 + side), 255, thickness)
     if tick:
-        cv2.line(mask, (68, 48), (60 + side - 8, 40 + side - 8), 255, thickness)
-        cv2.line(mask, (60 + side - 8, 48), (68, 40 + side - 8), 255, thickness)
+        near, far = 68 - past, 60 + side - 8 + past
+        cv2.line(mask, (near, near - 20), (far, far - 20), 255, thickness)
+        cv2.line(mask, (far, near - 20), (near, far - 20), 255, thickness)
     return mask
 
 
-def test_the_frame_of_a_tick_box_is_erased_and_its_tick_kept():
+def test_a_tick_box_is_erased_with_its_tick():
+    box = _tick_box()
+    (found,) = tick_boxes(box, height=40)
+    assert np.allclose(found, (60, 40, 100, 80), atol=3)
+    assert not erase_tick_boxes(box.copy(), height=40).any()
+
+
+def test_a_cross_drawn_past_the_frame_is_erased_and_the_word_beside_it_kept():
+    box = _tick_box(past=12)
+    word = np.zeros_like(box)
+    cv2.putText(word, "Yes", (110, 92), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 3)
+    kept = erase_tick_boxes(box | word, height=30)
+    assert not kept[:, :106].any()                                   # frame, cross and the cross's tips
+    assert np.array_equal(kept[:, 106:], word[:, 106:])
+
+
+def test_a_letter_in_the_cell_of_a_grid_is_no_tick():
+    grid = np.zeros((200, 200), np.uint8)
+    for at in range(20, 181, 40):
+        cv2.line(grid, (at, 20), (at, 180), 255, 2)
+        cv2.line(grid, (20, at), (180, at), 255, 2)
+    cv2.putText(grid, "A", (68, 92), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 3)
+    assert tick_boxes(grid, height=30) == []
+
+
+def test_a_frame_round_writing_is_no_tick_box():
+    box = _tick_box(side=70, tick=False)
+    cv2.putText(box, "mix", (68, 90), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 255, 2)
+    assert tick_boxes(box, height=40) == []
+
+
+def test_a_frame_round_writing_loses_only_its_frame():
     box = _tick_box()
     cross = cv2.bitwise_and(box, 255 - _tick_box(tick=False))
     kept = remove_frames(box.copy(), height=40)
@@ -33,11 +69,13 @@ def test_round_letters_are_not_taken_for_frames():
     height = PageScan.of(hello).height
     mask = remove_rules(ink_mask(ink_map(gray)), 2.5 * height)
     assert np.array_equal(remove_frames(mask.copy(), height), mask)
+    assert tick_boxes(mask, height) == []
 
 
 def test_a_box_much_larger_than_the_writing_is_left_alone():
     box = _tick_box(side=70, tick=False)
     assert np.array_equal(remove_frames(box.copy(), height=15), box)
+    assert tick_boxes(box, height=15) == []
 
 
 def test_a_photo_of_an_empty_tick_box_reads_as_empty_text():

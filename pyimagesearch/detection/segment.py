@@ -14,6 +14,7 @@ import numpy as np
 from .box_rows import erase_box_rows
 from .glyph_boxes import choose_joins, choose_splits, merge_pieces
 from .ink_levels import ink_level
+from .tick_boxes import erase_tick_boxes
 
 WORK_LONG_SIDE = 1600  # big scans are read at this size; small photos are enlarged towards it
 MIN_WORK_LONG_SIDE = 800
@@ -237,7 +238,7 @@ def clean_mask(ink, faint=None, specks_vote=True):
     height = text_height(plausible(components(remove_rules(mask, min(mask.shape) / 2))), specks_vote)
     if height < MIN_TEXT_HEIGHT:
         return mask, 0.0
-    mask = remove_frames(remove_rules(mask, 2.5 * height), height)
+    mask = remove_frames(erase_tick_boxes(remove_rules(mask, 2.5 * height), height), height)
     return mask, (height if mask.any() else 0.0)
 
 
