@@ -37,8 +37,11 @@ LEAST_TEXTURE_MEGAPIXELS = 0.25
 # a crop cut tight around one line of bold writing may be up to half ink
 MAX_INK_SHARE = 0.25
 MAX_LINE_CROP_INK_SHARE = 0.5
-# a character is less than this many text heights tall (taller ink is a rule, an edge, a drawing)
+# a character is less than this many text heights tall (taller ink is a rule, an edge, a drawing);
+# in such a mark, straight runs CUT_RUN text heights long are pieces of rules (a margin line and a
+# faint rule the eraser left in pieces, joining the letters they touch into one tall mark): cut away
 MAX_GLYPH_HEIGHTS = 3.0
+CUT_RUN = 1.5
 # a photo is a crop of one line when a band of rows this many text heights tall, whose ink
 # is this many times wider than the band is tall, holds this share of its ink
 LINE_CROP_HEIGHTS, LINE_CROP_ASPECT, LINE_CROP_INK = 2.5, 1.5, 0.95
@@ -239,7 +242,21 @@ def clean_mask(ink, faint=None, specks_vote=True):
     if height < MIN_TEXT_HEIGHT:
         return mask, 0.0
     mask = remove_frames(erase_tick_boxes(remove_rules(mask, 2.5 * height), height), height)
+    mask = cut_tall_marks(mask, height)
     return mask, (height if mask.any() else 0.0)
+
+
+def cut_tall_marks(mask, height):
+    """Erase the straight runs CUT_RUN text heights long from the marks taller than a
+    character (MAX_GLYPH_HEIGHTS), so the letters they join come apart (in place)."""
+    labels, stats = components(mask)
+    long = max(3, round(CUT_RUN * height))
+    for k in np.flatnonzero(stats[:, 3] > MAX_GLYPH_HEIGHTS * height):
+        x, y, w, h = stats[k, :4]
+        blob = (labels[y:y + h, x:x + w] == k + 1).astype(np.uint8) * 255
+        runs = cv2.dilate(_straight_lines(blob, long), np.ones((3, 3), np.uint8))
+        mask[y:y + h, x:x + w][(blob > 0) & (runs > 0)] = 0
+    return mask
 
 
 def remove_frames(mask, height):
