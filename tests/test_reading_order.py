@@ -169,17 +169,21 @@ def test_a_long_descender_does_not_join_the_line_below():
 
 
 def _touching_page(glyphs):
-    """The test page with its first three letters joined by a stroke along their feet and
-    one of them joined to the letter below it, as a cursive word's descender runs into the
-    next line; (image, expected, the joined letters' boxes)."""
+    """The test page with its first three letters joined by a wavy stroke along their feet
+    and one of them joined to the letter below it by a bent stroke, as a cursive word's
+    joins and descender run into the next line (ruler-straight strokes that long are
+    pieces of rules, which ``segment.cut_tall_marks`` cuts away); (image, expected, the
+    joined letters' boxes)."""
     image, expected = render_page(glyphs, LINES)
     h, w, e = expected[0][0][0][1][3], expected[0][0][1][1], expected[1][0][0][1]
     top_row = [box for _, box in expected[0][0][:3]]
     joined = image.copy()
     foot = top_row[0][1] + int(0.9 * h)
-    cv2.line(joined, (top_row[0][0] + top_row[0][2] // 2, foot), (top_row[2][0] + top_row[2][2] // 2, foot), 30, 9)
-    x = max(w[0] + w[2] // 2, e[0] + 5)
-    cv2.line(joined, (x, foot), (x, e[1] + 10), 30, 9)
+    a, b = top_row[0][0] + top_row[0][2] // 2, top_row[2][0] + top_row[2][2] // 2
+    wave = [(int(a + (b - a) * t), int(foot + 0.12 * h * np.sin(4 * np.pi * t))) for t in np.linspace(0, 1, 9)]
+    x, bend = max(w[0] + w[2] // 2, e[0] + 5), (foot + e[1] + 10) // 2
+    descender = [(x, foot), (x + int(0.2 * h), bend), (x, e[1] + 10)]
+    cv2.polylines(joined, [np.array(wave, np.int32), np.array(descender, np.int32)], False, 30, 9)
     return joined, expected, top_row
 
 
