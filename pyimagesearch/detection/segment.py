@@ -253,7 +253,7 @@ def cut_tall_marks(mask, height):
     long = max(3, round(CUT_RUN * height))
     for k in np.flatnonzero(stats[:, 3] > MAX_GLYPH_HEIGHTS * height):
         x, y, w, h = stats[k, :4]
-        # a margin of paper round the mark: runs are measured in it, not cut short by the crop's edge
+        # a margin of paper: OpenCV's opening takes what lies beyond the edge for ink
         blob = np.pad(labels[y:y + h, x:x + w] == k + 1, 1).astype(np.uint8) * 255
         runs = cv2.dilate(_straight_lines(blob, long), np.ones((3, 3), np.uint8))[1:-1, 1:-1]
         mask[y:y + h, x:x + w][(blob[1:-1, 1:-1] > 0) & (runs > 0)] = 0

@@ -33,8 +33,9 @@ def _runs(mask, length, level):
     """Where the level (or upright) runs of ink at least ``length`` long lie, a pixel
     of drift either way allowed (the thin sides of a box lying a little askew)."""
     run, drift = ((1, length), (3, 1)) if level else ((length, 1), (1, 3))
-    widened = cv2.dilate(mask, np.ones(drift, np.uint8))
-    return cv2.morphologyEx(widened, cv2.MORPH_OPEN, np.ones(run, np.uint8)) > 0
+    # a margin of paper: OpenCV's opening takes what lies beyond the edge for ink
+    widened = cv2.dilate(np.pad(mask, 1), np.ones(drift, np.uint8))
+    return cv2.morphologyEx(widened, cv2.MORPH_OPEN, np.ones(run, np.uint8))[1:-1, 1:-1] > 0
 
 
 def _bands(counts, least):
