@@ -55,7 +55,7 @@ def test_a_frame_round_writing_is_no_tick_box():
     assert tick_boxes(box, height=40) == []
 
 
-def test_a_frame_round_writing_loses_only_its_frame():
+def test_remove_frames_erases_a_frame_and_keeps_what_is_inside():
     box = _tick_box()
     cross = cv2.bitwise_and(box, 255 - _tick_box(tick=False))
     kept = remove_frames(box.copy(), height=40)

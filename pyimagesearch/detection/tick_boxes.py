@@ -55,6 +55,11 @@ def _straightest(window) -> float:
     return float(window.mean(axis=1).max()) if window.size else 0.0
 
 
+def _breadth(short) -> int:
+    """The breadth of the frame of a box whose shorter side is ``short`` px (BAND of it)."""
+    return max(2, round(BAND * short))
+
+
 def _is_frame(blob, upright, level, sides, lines, height) -> bool:
     """Whether the column bands ``sides`` (l0, l1, r0, r1) and the row bands ``lines``
     (t0, t1, b0, b1) of a mark frame a lone box of a tick box's size."""
@@ -68,7 +73,7 @@ def _is_frame(blob, upright, level, sides, lines, height) -> bool:
                for left, right in ((l0, l1), (r0, r1))]
     if not all(corner.any() for corner in corners):
         return False
-    band = max(2, round(BAND * short))
+    band = _breadth(short)
     edges = (upright[t0:b1 + 1, l0:l1 + 1], upright[t0:b1 + 1, r0:r1 + 1],
              level[t0:t1 + 1, l0:r1 + 1].T, level[b0:b1 + 1, l0:r1 + 1].T)
     if min(_covered(edge) for edge in edges) < SIDE:
@@ -115,7 +120,7 @@ def tick_boxes(mask, height) -> list:
 def _marks_inside(mask, box) -> int:
     """How many marks (SPECK px or more) lie inside a box, clear of its frame."""
     x0, y0, x1, y1 = box
-    band = max(2, round(BAND * min(x1 - x0, y1 - y0)))
+    band = _breadth(min(x1 - x0, y1 - y0))
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask[y0 + band:y1 - band, x0 + band:x1 - band])
     return int(np.count_nonzero(stats[1:count, 4] >= SPECK))
 
