@@ -45,8 +45,9 @@ CUT_RUN = 1.5
 # a photo is a crop of one line when a band of rows this many text heights tall, whose ink
 # is this many times wider than the band is tall, holds this share of its ink
 LINE_CROP_HEIGHTS, LINE_CROP_ASPECT, LINE_CROP_INK = 2.5, 1.5, 0.95
-# a tick box: from FRAME_SIZES text heights on a side, at most FRAME_ASPECT times longer than
-# wide, each side inked along FRAME_SIDE of its length within FRAME_BAND of the box's size
+# a frame round writing: from FRAME_SIZES text heights on a side (no taller than a character:
+# MAX_GLYPH_HEIGHTS), at most FRAME_ASPECT times longer than wide, each side inked along
+# FRAME_SIDE of its length within FRAME_BAND of the box's size
 FRAME_SIZES, FRAME_ASPECT, FRAME_SIDE, FRAME_BAND = (0.6, 3.0), 1.6, 0.85, 0.12
 # a word wider than half the page is at most this many text heights tall, and crossed by at
 # least MIN_CROSSINGS strokes per text height of its width
@@ -241,15 +242,19 @@ def clean_mask(ink, faint=None, specks_vote=True):
     height = text_height(plausible(components(remove_rules(mask, min(mask.shape) / 2))), specks_vote)
     if height < MIN_TEXT_HEIGHT:
         return mask, 0.0
-    mask = remove_frames(erase_tick_boxes(remove_rules(mask, 2.5 * height), height), height)
-    mask = cut_tall_marks(mask, height)
+    mask = erase_tick_boxes(remove_rules(mask, 2.5 * height), height)
+    # frames are no taller than a character (FRAME_SIZES) and tall marks are taller: each stage
+    # erases only its own marks' ink, so one labelling of the components serves both
+    found = components(mask)
+    mask = cut_tall_marks(remove_frames(mask, height, found), height, found)
     return mask, (height if mask.any() else 0.0)
 
 
-def cut_tall_marks(mask, height):
+def cut_tall_marks(mask, height, found=None):
     """Erase the straight runs CUT_RUN text heights long from the marks taller than a
-    character (MAX_GLYPH_HEIGHTS), so the letters they join come apart (in place)."""
-    labels, stats = components(mask)
+    character (MAX_GLYPH_HEIGHTS), so the letters they join come apart (in place).
+    ``found``: the mask's (labels, stats), when the caller has them."""
+    labels, stats = found or components(mask)
     long = max(3, round(CUT_RUN * height))
     for k in np.flatnonzero(stats[:, 3] > MAX_GLYPH_HEIGHTS * height):
         x, y, w, h = stats[k, :4]
@@ -260,11 +265,12 @@ def cut_tall_marks(mask, height):
     return mask
 
 
-def remove_frames(mask, height):
-    """Erase the frames of boxes about the size of a character (the tick boxes of a
-    form): a mark whose four sides are each inked along FRAME_SIDE of their length,
-    within a band of FRAME_BAND of its size. What is drawn inside stays."""
-    labels, stats = components(mask)
+def remove_frames(mask, height, found=None):
+    """Erase the frames of boxes about the size of a character round writing (a tick
+    box, with its tick, is ``tick_boxes``'): a mark whose four sides are each inked
+    along FRAME_SIDE of their length, within a band of FRAME_BAND of its size. What is
+    drawn inside stays. ``found``: the mask's (labels, stats), when the caller has them."""
+    labels, stats = found or components(mask)
     short, long = np.minimum(stats[:, 2], stats[:, 3]), np.maximum(stats[:, 2], stats[:, 3])
     sized = (short >= FRAME_SIZES[0] * height) & (long <= FRAME_SIZES[1] * height) & (long <= FRAME_ASPECT * short)
     for k in np.flatnonzero(sized):
