@@ -180,7 +180,8 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     writing joined to a long rule keeps its pixels on handwriting cells. Writing
     fainter than the page's print is taken in first (``with_faint_handwriting``). The
     cells are the working look's, or the glance's when only the glance finds
-    handwriting. Its text height is measured again on what is left (0 when nothing is)."""
+    handwriting. Its text height is measured again on what is left (0 when nothing is),
+    and the marks taller than a character at that height are cut."""
     scan = with_faint_handwriting(scan, view)
     if scan.height == 0 and scan.mask.any():
         # the specks outweigh the writing: the network's cells tell which ink is writing
@@ -201,7 +202,7 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
     kept = ink[(by_component | by_word | on_writing) & ~_in_printed_lines(scan, component, line, *component_means)]
     mask = np.zeros_like(scan.mask)
     mask.ravel()[kept] = scan.mask.ravel()[kept]
-    return scan.replaced(mask=mask)
+    return scan.replaced(mask=mask).with_tall_marks_cut(scan.height)
 
 
 def kept_share(scan: PageScan, kept: PageScan, box: list) -> float:

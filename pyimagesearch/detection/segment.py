@@ -250,13 +250,14 @@ def clean_mask(ink, faint=None, specks_vote=True):
     return mask, (height if mask.any() else 0.0)
 
 
-def cut_tall_marks(mask, height, found=None):
-    """Erase the straight runs CUT_RUN text heights long from the marks taller than a
-    character (MAX_GLYPH_HEIGHTS), so the letters they join come apart (in place).
+def cut_tall_marks(mask, height, found=None, run_height=None):
+    """Erase the straight runs CUT_RUN times ``run_height`` (default: the text
+    ``height``) long from the marks as tall as MAX_GLYPH_HEIGHTS text heights (the
+    glyph finder drops them whole), so the letters they join come apart (in place).
     ``found``: the mask's (labels, stats), when the caller has them."""
     labels, stats = found or components(mask)
-    long = max(3, round(CUT_RUN * height))
-    for k in np.flatnonzero(stats[:, 3] > MAX_GLYPH_HEIGHTS * height):
+    long = max(3, round(CUT_RUN * (run_height or height)))
+    for k in np.flatnonzero(stats[:, 3] >= MAX_GLYPH_HEIGHTS * height):
         x, y, w, h = stats[k, :4]
         # a margin of paper: OpenCV's opening takes what lies beyond the edge for ink
         blob = np.pad(labels[y:y + h, x:x + w] == k + 1, 1).astype(np.uint8) * 255
@@ -336,6 +337,19 @@ class PageScan:
         height = text_height(plausible(scan.components, self.height))
         scan.height = height if height >= MIN_TEXT_HEIGHT else 0.0
         return scan
+
+    def with_tall_marks_cut(self, run_height) -> "PageScan":
+        """This scan with its marks too tall for a character at its own text height
+        cut along runs CUT_RUN times ``run_height`` long (``cut_tall_marks``): after
+        part of the ink is dropped (print, drawings), the text height measured again
+        on the writing is smaller than the page's, and a mark the page's cut left may
+        now be too tall. The runs stay as long as the page's cut: at the writing's
+        height a tall letter's stem would count as one. Its text height is kept."""
+        labels, stats = self.components
+        if self.height == 0 or not np.any(stats[:, 3] >= MAX_GLYPH_HEIGHTS * self.height):
+            return self
+        mask = cut_tall_marks(self.mask.copy(), self.height, (labels, stats), run_height)
+        return dataclasses.replace(self, mask=mask)
 
 
 def is_line_crop(scan: PageScan) -> bool:
