@@ -137,13 +137,44 @@ def beam_search(posteriors, labels, beam_width=10, length=None, prune=1e-4, lm=N
     if len(probs) == 0:
         return Decoded("")
     prefix, log_prob = search(probs, chars, beam_width, prune, lm, lm_weight, char_bonus, max_candidates)
-    out = Decoded("".join(chars[i] for i in prefix), indices=prefix, log_prob=log_prob)
-    spans = align(probs, prefix, len(chars)) if prefix else []
-    if spans is None:   # cannot happen for a prefix the search built; be safe
-        return greedy(probs, labels)
-    out.spans = spans
-    out.confidences = [float(probs[s:e + 1, c].max()) for c, (s, e) in zip(prefix, spans)]
-    return out
+    out = aligned(probs, chars, prefix, log_prob)
+    return greedy(probs, labels) if out is None else out   # None cannot happen for a prefix the search built
+
+
+def aligned(probs, chars, indices, log_prob):
+    """A Decoded of the text ``indices`` (class indices) with the spans and
+    confidences of its best alignment to ``probs``; None when it does not fit."""
+    spans = align(probs, indices, len(chars)) if indices else []
+    if spans is None:
+        return None
+    return Decoded("".join(chars[i] for i in indices), indices=list(indices), log_prob=log_prob, spans=spans,
+                   confidences=[float(probs[s:e + 1, c].max()) for c, (s, e) in zip(indices, spans)])
+
+
+def log_likelihood(posteriors, indices, blank=None):
+    """log P(the labels ``indices`` | the frames), summed over all their CTC
+    alignments (the forward algorithm); -inf when they do not fit in the frames."""
+    probs = np.asarray(posteriors, dtype=np.float64)
+    blank = probs.shape[1] - 1 if blank is None else blank
+    logp = np.log(np.maximum(probs, LOG_EPS))
+    labels = [int(i) for i in indices]
+    if not labels:
+        return float(logp[:, blank].sum())
+    if len(probs) == 0:
+        return NEG_INF
+    S = 2 * len(labels) + 1
+    states = np.full(S, blank, dtype=np.int64)
+    states[1::2] = labels
+    logp = logp[:, states]
+    jump = np.full(S, NEG_INF)
+    jump[3::2] = np.where(np.array(labels[1:]) != np.array(labels[:-1]), 0.0, NEG_INF)
+    alpha = np.full(S + 2, NEG_INF)   # two -inf entries first: the states before state 0
+    alpha[2], alpha[3] = logp[0, 0], logp[0, 1]
+    with np.errstate(invalid="ignore"):   # -inf - -inf inside logaddexp where no path reaches
+        for t in range(1, len(logp)):
+            step = np.logaddexp(np.logaddexp(alpha[2:], alpha[1:-1]), alpha[:-2] + jump)
+            alpha[2:] = step + logp[t]
+    return float(np.logaddexp(alpha[-1], alpha[-2]))
 
 
 def decode(posteriors, labels, beam_width=0, length=None, lm=None, lm_weight=0.0, char_bonus=0.0):

@@ -117,13 +117,9 @@ def build(model_path, corpus, charset, train_items, val_items, texts, order=ORDE
     texts (None, or a folder without them: the training texts alone, with a warning)."""
     from .recognizer import LineRecognizer
     start = time.time()
-    known = {texts[i] for i in train_items}
     models = language_models([texts[i] for i in train_items], charset, order, text_dir)
-    recognizer = LineRecognizer(model_path, beam_width=0, lm_path=None)
-    # up to ``limit`` validation items, and those whose text is new to the model
-    new_text = data.subsample(np.array([i for i in val_items if texts[i] not in known], np.int64), limit // 2, 0)
-    tuning = np.union1d(data.validation_items(corpus, val_items, limit, seed=0), new_text).astype(np.int64)
-    unseen = [texts[i] not in known for i in tuning]
+    recognizer = LineRecognizer(model_path, beam_width=0, lm_path=None, lexicon_path=None)
+    tuning, unseen = tuning_items(corpus, texts, train_items, val_items, limit)
     name, decoding, grid, plain = tune(models, recognizer, [corpus.image(i) for i in tuning],
                                        [texts[i] for i in tuning], unseen, progress=progress)
     lm = models[name]
@@ -138,6 +134,16 @@ def build(model_path, corpus, charset, train_items, val_items, texts, order=ORDE
                f"persons; {time.time() - start:.0f} s)")
     print(f"[INFO] {summary}\n[INFO] language model written to {path}")
     return path, summary
+
+
+def tuning_items(corpus, texts, train_items, val_items, limit=TUNING_ITEMS):
+    """(the validation items decoding is tuned on: up to ``limit`` of them, and up to
+    half as many again whose text no training item has; per item, whether its text
+    is unseen)."""
+    known = {texts[i] for i in train_items}
+    new_text = data.subsample(np.array([i for i in val_items if texts[i] not in known], np.int64), limit // 2, 0)
+    tuning = np.union1d(data.validation_items(corpus, val_items, limit, seed=0), new_text).astype(np.int64)
+    return tuning, [texts[i] not in known for i in tuning]
 
 
 def language_models(train_texts, charset, order=ORDER, text_dir=None):

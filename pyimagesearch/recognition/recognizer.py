@@ -24,6 +24,7 @@ from ..models.lite import LiteModel
 from . import decode as ctc
 from .charset import Charset
 from .language import CharNgram, lm_path_for
+from .lexicon import load_lexicon
 from .preprocess import HEIGHT, dense_stretch, frames, pad_batch, placed, to_model_input, widen
 
 # The widest model input read (training lines are at most 1024 columns): a crop
@@ -106,13 +107,17 @@ def _keras_line_model(path):
 
 
 class LineRecognizer:
-    def __init__(self, path, beam_width=None, batch_size=32, lm_path="auto"):
+    def __init__(self, path, beam_width=None, batch_size=32, lm_path="auto", lexicon_path="auto"):
         """``beam_width``: None for the language model's beam (greedy without one),
-        0 or 1 for greedy decoding, more for a beam search of that width."""
+        0 or 1 for greedy decoding, more for a beam search of that width.
+        ``lm_path``, ``lexicon_path``: 'auto' (the files beside the model, if
+        any), None (none) or a file."""
         self.path = path
         self.kind = store.sniff_format(path)
         self.charset = charset_of(path)
         self.lm = load_language_model(path, self.charset, lm_path)
+        # the word list corrects what the language model's beam search reads
+        self.lexicon = load_lexicon(path, lexicon_path) if self.lm is not None else None
         if beam_width is None:
             beam_width = self.lm.decoding["beam_width"] if self.lm else 0
         self.beam_width = beam_width
@@ -200,8 +205,11 @@ class LineRecognizer:
         beam = self.beam_width if beam_width is None else beam_width
         if self.lm is None:
             return ctc.decode(posteriors, self.charset, beam_width=beam)
-        return ctc.decode(posteriors, self.charset, beam_width=beam, lm=self.lm,
-                          lm_weight=self.lm.decoding["lm_weight"], char_bonus=self.lm.decoding["char_bonus"])
+        decoded = ctc.decode(posteriors, self.charset, beam_width=beam, lm=self.lm,
+                             lm_weight=self.lm.decoding["lm_weight"], char_bonus=self.lm.decoding["char_bonus"])
+        if self.lexicon is None or beam < 2:
+            return decoded
+        return self.lexicon.correct(np.asarray(posteriors, np.float64), decoded, self.charset.chars, self.lm)
 
     def describe_decoding(self, beam_width=None):
         """How ``decode`` reads, in words (for reports)."""
@@ -210,8 +218,10 @@ class LineRecognizer:
             return "greedy decoding"
         if self.lm is None:
             return f"beam search, width {beam}"
+        words = (f"; words corrected from a list of {len(self.lexicon.words)} (bonus {self.lexicon.bonus})"
+                 if self.lexicon is not None else "")
         return (f"beam search, width {beam}, with the {self.lm.order}-gram character language model "
-                f"(weight {self.lm.decoding['lm_weight']}, bonus {self.lm.decoding['char_bonus']} per character)")
+                f"(weight {self.lm.decoding['lm_weight']}, bonus {self.lm.decoding['char_bonus']} per character{words})")
 
     def read_batch(self, images, beam_width=None):
         """Grey crops (dark ink on light paper, any height) -> Decoded results,
