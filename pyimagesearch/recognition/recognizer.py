@@ -9,7 +9,8 @@ imports Keras. Labels (the charset) come from the model file (``store``). The
 character language model beside the model file (``line_model.lm.npz``, see
 ``language``) is loaded with it: decoding is then a beam search that weighs the
 network's reading against it, with the settings saved in that file; without
-one, greedy decoding.
+one, greedy decoding. The word list beside it (``line_model.lexicon.txt.gz``, see
+``lexicon``) then corrects the words read that it lacks.
 """
 import os
 import sys
