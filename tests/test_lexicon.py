@@ -154,7 +154,7 @@ def test_recognizer_loads_the_word_list_beside_it(tmp_path, capsys):
 def test_build_command_reports_bad_input_on_one_line(tmp_path):
     import subprocess
     import sys
-    command = [sys.executable, "-m", "pyimagesearch.recognition.lexicon", "-m"]
+    command = [sys.executable, "-m", "pyimagesearch.recognition.lexicon_build", "-m"]
     missing = subprocess.run(command + [str(tmp_path / "missing.keras")], capture_output=True, text=True, cwd=REPO,
                              timeout=120)
     assert missing.returncode == 2

@@ -9,29 +9,24 @@ own objective scores best: the network's frames between the word's neighbours
 of the whole line + the bonus per character. It is taken when that score plus
 the list's ``bonus`` (nats) beats the read word's. The bonus is the prior that a
 word is a known one; it is tuned on the validation persons' lines and words
-(``build``, the same items ``lm_build`` tunes the language model on) and saved
+(``lexicon_build``, the same items ``lm_build`` tunes the language model on) and saved
 in the file's first line. The list: the words of the training texts and those
-of public-domain English seen ENGLISH_MIN_COUNT times, in lower case.
-
-    python -m pyimagesearch.recognition.lexicon -m line_model.keras --text ../shared/text
+of public-domain English seen ENGLISH_MIN_COUNT times, in lower case
+(``lexicon_build``).
 """
 import collections
 import gzip
 import os
 import re
 import sys
-import time
 
 import numpy as np
 
-from ..errors import InputError, cli_main
-from ..places import SHARED_TEXT
+from ..errors import InputError
 from .decode import aligned, log_likelihood
 
 FORMAT = "pyimagesearch-lexicon-1"
 MIN_LENGTH = 4          # shorter words have many listed neighbours one edit away
-ENGLISH_MIN_COUNT = 2   # a word seen once in the English texts is as often a misspelling as a word
-BONUSES = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)   # tried by ``build``; 0.0 corrects only where the frames agree
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 WORD = re.compile(r"[A-Za-z]+")
 
@@ -161,73 +156,3 @@ def load_lexicon(model_path, lexicon_path="auto"):
         print(f"[WARNING] {e}; decoding without it", file=sys.stderr)
         return None
 
-
-def build(model_path, corpus, train_items, val_items, texts, text_dir, progress=True):
-    """Make the word list of a line model (its training texts' words and the
-    English texts' in ``text_dir``), choose its bonus on the validation persons
-    (``lm_build.tuning_items``, read with the model's language model) and save it
-    beside the model; returns (its path, a one-line summary). The bonus is the one
-    with the lowest mean of the CER on all the items and on those of unseen text;
-    the list is not saved when no bonus reads them better than no list."""
-    from ..metrics import cer
-    from .lm_build import english_lines, tuning_items
-    from .recognizer import LineRecognizer
-    start = time.time()
-    recognizer = LineRecognizer(model_path, lexicon_path=None)
-    if recognizer.lm is None:
-        raise InputError(f"{model_path}: no language model beside it (python -m pyimagesearch.recognition.lm_build)")
-    english = english_lines(text_dir, recognizer.charset)
-    lexicon = Lexicon(words_of(texts[i] for i in train_items) | words_of(english, ENGLISH_MIN_COUNT))
-    tuning, unseen = tuning_items(corpus, texts, train_items, val_items)
-    truths = [texts[i] for i in tuning]
-    posteriors = [np.asarray(p, np.float64) for p, _ in recognizer.posteriors([corpus.image(i) for i in tuning])]
-    decoded = [recognizer.decode(p) for p in posteriors]
-
-    def cers(reads):
-        return cer(truths, reads), cer([t for t, u in zip(truths, unseen) if u], [r for r, u in zip(reads, unseen) if u])
-
-    without = cers([d.text for d in decoded])
-    grid = {}
-    for bonus in BONUSES:
-        grid[bonus] = cers([lexicon.correct(p, d, recognizer.charset.chars, recognizer.lm, bonus).text
-                            for p, d in zip(posteriors, decoded)])
-        if progress:
-            print(f"[INFO] bonus {bonus}: validation CER {100 * grid[bonus][0]:.2f}%, unseen text "
-                  f"{100 * grid[bonus][1]:.2f}% (without the list {100 * without[0]:.2f}%, "
-                  f"{100 * without[1]:.2f}%)", flush=True)
-    lexicon.bonus = min(grid, key=lambda b: sum(grid[b]))
-    best = grid[lexicon.bonus]
-    summary = (f"{len(lexicon.words)} words; validation CER {100 * without[0]:.2f}% -> {100 * best[0]:.2f}%, on "
-               f"the {sum(unseen)} items of unseen text {100 * without[1]:.2f}% -> {100 * best[1]:.2f}% (bonus "
-               f"{lexicon.bonus}; {len(tuning)} items of the validation persons; {time.time() - start:.0f} s)")
-    if sum(best) >= sum(without):
-        print(f"[INFO] {summary}\n[INFO] the list reads no better: not written")
-        return None, summary
-    path = lexicon_path_for(model_path)
-    lexicon.save(path)
-    print(f"[INFO] {summary}\n[INFO] word list written to {path}")
-    return path, summary
-
-
-@cli_main
-def main(argv=None):
-    from . import data
-    from .cli import line_model_parser, parse_line_model_args
-    from .config import LineTrainConfig
-    from .corpus import Corpus
-    from .recognizer import charset_of
-    parser = line_model_parser(__doc__)
-    parser.add_argument("--seed", type=int, default=LineTrainConfig.seed,
-                        help="the training run's seed (person split; default: %(default)s)")
-    parser.add_argument("--text", default=SHARED_TEXT,
-                        help="folder of the public-domain English texts (default: %(default)s)")
-    args = parse_line_model_args(parser, argv)
-    if not os.path.isdir(args.text):
-        raise InputError(f"--text {args.text}: no such folder (public-domain English, ../shared/text)")
-    corpus = Corpus(args.data, with_strokes=False)
-    train_items, held_out, texts, _ = data.person_split(corpus, charset_of(args.model), LineTrainConfig(seed=args.seed))
-    build(args.model, corpus, train_items, held_out, texts, args.text)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
