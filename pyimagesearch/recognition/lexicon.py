@@ -9,10 +9,9 @@ own objective scores best: the network's frames between the word's neighbours
 of the whole line + the bonus per character. It is taken when that score plus
 the list's ``bonus`` (nats) beats the read word's. The bonus is the prior that a
 word is a known one; it is tuned on the validation persons' lines and words
-(``lexicon_build``, the same items ``lm_build`` tunes the language model on) and saved
-in the file's first line. The list: the words of the training texts and those
-of public-domain English seen ENGLISH_MIN_COUNT times, in lower case
-(``lexicon_build``).
+(``lexicon_build``, the same items ``lm_build`` tunes the language model on) and
+saved in the file's first line with the list: the words of the training texts and
+those seen twice in public-domain English, in lower case.
 """
 import collections
 import gzip
@@ -75,32 +74,21 @@ class Lexicon:
         ``lm`` and its decoding settings) with its unlisted words replaced as the module
         says; ``bonus``: the prior of a listed word (default: the list's own)."""
         bonus = self.bonus if bonus is None else bonus
-        text, index = decoded.text, {c: k for k, c in enumerate(chars)}
-        weight, per_char = lm.decoding["lm_weight"], lm.decoding["char_bonus"]
+        text, line = decoded.text, _LineScore(probs, decoded, chars, lm)
         changed = text
-        for match in WORD.finditer(text):
+        # right to left, so the places of the words still to come stay as read
+        for match in reversed(list(WORD.finditer(text))):
             start, end = match.span()
             word = match.group()
             if len(word) < MIN_LENGTH or word.lower() in self.words or _touches_digit(text, start, end):
                 continue
-            first = decoded.spans[start - 1][1] + 1 if start else 0
-            last = decoded.spans[end][0] if end < len(text) else len(probs)
-            frames = probs[first:last]
-
-            def score(candidate):
-                line = text[:start] + candidate + text[end:]
-                if any(c not in index for c in candidate):
-                    return -np.inf
-                return (log_likelihood(frames, [index[c] for c in candidate])
-                        + weight * lm.text_log_prob(line) + per_char * len(line))
-
-            best = max(self.neighbours(word), key=score, default=None)
-            if best is not None and score(best) + bonus > score(word):
-                offset = len(changed) - len(text)
-                changed = changed[:start + offset] + best + changed[end + offset:]
+            scores = {w: line.score(start, end, w) for w in self.neighbours(word)}
+            best = max(scores, key=scores.get, default=None)
+            if best is not None and scores[best] + bonus > line.score(start, end, word):
+                changed = changed[:start] + best + changed[end:]
         if changed == text:
             return decoded
-        indices = [index[c] for c in changed]
+        indices = [line.index[c] for c in changed]
         out = aligned(probs, chars, indices, log_likelihood(probs, indices))
         return decoded if out is None else out
 
@@ -131,6 +119,28 @@ class Lexicon:
         if not all(WORD.fullmatch(w) and w.islower() for w in words):
             raise InputError(f"{path}: a line is not a lower-case word")
         return cls(words, bonus)
+
+
+class _LineScore:
+    """The beam search's objective for a line read as ``decoded`` with one word changed."""
+
+    def __init__(self, probs, decoded, chars, lm):
+        self.probs, self.decoded, self.lm = probs, decoded, lm
+        self.index = {c: k for k, c in enumerate(chars)}
+
+    def score(self, start, end, word):
+        """The objective with text[start:end] read as ``word``: the frames between the
+        word's neighbours spelling it (all alignments), the language model's weight times
+        its log probability of the whole line, the bonus per character."""
+        if any(c not in self.index for c in word):
+            return -np.inf
+        text, spans = self.decoded.text, self.decoded.spans
+        first = spans[start - 1][1] + 1 if start else 0
+        last = spans[end][0] if end < len(text) else len(self.probs)
+        line = text[:start] + word + text[end:]
+        return (log_likelihood(self.probs[first:last], [self.index[c] for c in word])
+                + self.lm.decoding["lm_weight"] * self.lm.text_log_prob(line)
+                + self.lm.decoding["char_bonus"] * len(line))
 
 
 def _touches_digit(text, start, end):
