@@ -115,6 +115,11 @@ def test_save_load_round_trip_and_bad_files(tmp_path):
     Lexicon({"house", "road"}, bonus=1.5).save(path)
     again = Lexicon.load(path)
     assert again.words == {"house", "road"} and again.bonus == 1.5
+    # the same list makes the same file, byte for byte (the shipped one can be remade)
+    other = str(tmp_path / "other.lexicon.txt.gz")
+    again.save(other)
+    with open(path, "rb") as a, open(other, "rb") as b:
+        assert a.read() == b.read()
     for content in (b"not gzip", gzip.compress(b"other-format\tbonus=1\nhouse\n"),
                     gzip.compress(b"pyimagesearch-lexicon-1\tbonus=x\nhouse\n"),
                     gzip.compress(b"pyimagesearch-lexicon-1\tbonus=1\nHouse\n")):

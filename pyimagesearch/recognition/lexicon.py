@@ -96,10 +96,12 @@ class Lexicon:
         """A gzip text file, written atomically: the format and bonus, then a word a line."""
         from ..io.atomic import atomic_write
 
+        text = f"{FORMAT}\tbonus={self.bonus}\n" + "".join(f"{w}\n" for w in sorted(self.words))
+
         def write(tmp):
-            with gzip.open(tmp, "wt", encoding="utf-8") as f:
-                f.write(f"{FORMAT}\tbonus={self.bonus}\n")
-                f.writelines(f"{w}\n" for w in sorted(self.words))
+            # no time stamp nor name in the header: the same list makes the same file
+            with open(tmp, "wb") as f, gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) as packed:
+                packed.write(text.encode("utf-8"))
         atomic_write(path, write)
 
     @classmethod
