@@ -167,3 +167,14 @@ def test_build_command_reports_bad_input_on_one_line(tmp_path):
     no_text = subprocess.run(command + [SHIPPED, "--text", str(tmp_path / "nowhere")], capture_output=True, text=True,
                              cwd=REPO, timeout=120)
     assert no_text.returncode == 2 and "nowhere" in no_text.stderr.strip().splitlines()[-1]
+
+
+def test_beam_sweep_reports_bad_input_on_one_line(tmp_path):
+    import subprocess
+    import sys
+    command = [sys.executable, os.path.join(REPO, "tools", "beam_sweep.py"), "-m"]
+    missing = subprocess.run(command + [str(tmp_path / "missing.keras")], capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and "missing.keras" in missing.stderr.strip().splitlines()[-1]
+    if os.path.isfile(SHIPPED):
+        narrow = subprocess.run(command + [SHIPPED, "--widths", "1"], capture_output=True, text=True, timeout=120)
+        assert narrow.returncode == 2 and "--widths" in narrow.stderr.strip().splitlines()[-1]
