@@ -26,12 +26,11 @@ TIMED_LINES = 100
 
 @cli_main
 def main(argv=None):
-    from pyimagesearch.metrics import cer
     from pyimagesearch.models import store
     from pyimagesearch.recognition import data
     from pyimagesearch.recognition.config import LineTrainConfig
     from pyimagesearch.recognition.corpus import Corpus
-    from pyimagesearch.recognition.lm_build import tuning_items
+    from pyimagesearch.recognition.lm_build import cer_pair, tuning_items
     from pyimagesearch.recognition.recognizer import LineRecognizer, charset_of
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-m", "--model", default=LineTrainConfig.model_path, help="line model (default: %(default)s)")
@@ -62,8 +61,8 @@ def main(argv=None):
             start = time.perf_counter()
             timed.read(line, width)
             times.append(time.perf_counter() - start)
-        new = [(t, r) for t, r, u in zip(truths, reads, unseen) if u]
-        print(f"{width:5d}  {100 * cer(truths, reads):6.2f}%  {100 * cer(*zip(*new)):9.2f}%  "
+        every, new = cer_pair(truths, reads, unseen)
+        print(f"{width:5d}  {100 * every:6.2f}%  {100 * new:9.2f}%  "
               f"{1000 * statistics.median(times):11.1f}", flush=True)
 
 

@@ -78,6 +78,19 @@ def greedy(posteriors, labels, length=None):
     return out
 
 
+def _lattice(probs, labels, blank):
+    """The CTC lattice of the (non-empty) ``labels``: its 2 * len + 1 states' log
+    posteriors per frame (T, S), blanks between and around the labels, and per state
+    the cost of a skip from two states back: 0 into a label that differs from the
+    label before, -inf elsewhere."""
+    S = 2 * len(labels) + 1
+    states = np.full(S, blank, dtype=np.int64)
+    states[1::2] = labels
+    jump = np.full(S, NEG_INF)
+    jump[3::2] = np.where(np.array(labels[1:]) != np.array(labels[:-1]), 0.0, NEG_INF)
+    return np.log(np.maximum(probs, LOG_EPS))[:, states], jump
+
+
 def align(posteriors, indices, blank=None):
     """Viterbi (best single path) alignment of a label sequence to the frames.
 
@@ -89,14 +102,8 @@ def align(posteriors, indices, blank=None):
     labels = [int(i) for i in indices]
     if not labels:
         return []
-    S = 2 * len(labels) + 1
-    states = np.full(S, blank, dtype=np.int64)
-    states[1::2] = labels
-    logp = np.log(np.maximum(probs, LOG_EPS))[:, states]   # (T, S)
-    # a skip from s-2 to s is allowed into a label that differs from the label before
-    skip = np.zeros(S, dtype=bool)
-    skip[3::2] = np.array(labels[1:]) != np.array(labels[:-1])
-    jump_cost = np.where(skip, 0.0, NEG_INF)
+    logp, jump_cost = _lattice(probs, labels, blank)
+    S = logp.shape[1]
     scores = np.full((T, S + 2), NEG_INF)   # two -inf columns first: the states before state 0
     scores[0, 2], scores[0, 3] = logp[0, 0], logp[0, 1]
     best = np.empty(S)
@@ -111,7 +118,7 @@ def align(posteriors, indices, blank=None):
         return None
     path = np.empty(T, dtype=np.int64)
     s = end
-    allowed = skip.tolist()
+    allowed = np.isfinite(jump_cost).tolist()
     for t in range(T - 1, 0, -1):   # back along the best predecessors (stay first, as argmax picks)
         path[t] = s
         before, stay = scores[t - 1], s
@@ -156,19 +163,13 @@ def log_likelihood(posteriors, indices, blank=None):
     alignments (the forward algorithm); -inf when they do not fit in the frames."""
     probs = np.asarray(posteriors, dtype=np.float64)
     blank = probs.shape[1] - 1 if blank is None else blank
-    logp = np.log(np.maximum(probs, LOG_EPS))
     labels = [int(i) for i in indices]
     if not labels:
-        return float(logp[:, blank].sum())
+        return float(np.log(np.maximum(probs[:, blank], LOG_EPS)).sum())
     if len(probs) == 0:
         return NEG_INF
-    S = 2 * len(labels) + 1
-    states = np.full(S, blank, dtype=np.int64)
-    states[1::2] = labels
-    logp = logp[:, states]
-    jump = np.full(S, NEG_INF)
-    jump[3::2] = np.where(np.array(labels[1:]) != np.array(labels[:-1]), 0.0, NEG_INF)
-    alpha = np.full(S + 2, NEG_INF)   # two -inf entries first: the states before state 0
+    logp, jump = _lattice(probs, labels, blank)
+    alpha = np.full(logp.shape[1] + 2, NEG_INF)   # two -inf entries first: the states before state 0
     alpha[2], alpha[3] = logp[0, 0], logp[0, 1]
     with np.errstate(invalid="ignore"):   # -inf - -inf inside logaddexp where no path reaches
         for t in range(1, len(logp)):

@@ -17,14 +17,13 @@ import time
 import numpy as np
 
 from ..errors import InputError, cli_main
-from ..metrics import cer
 from ..places import SHARED_TEXT
 from . import data
 from .cli import line_model_parser, parse_line_model_args
 from .config import LineTrainConfig
 from .corpus import Corpus
 from .lexicon import Lexicon, lexicon_path_for, words_of
-from .lm_build import english_lines, tuning_items
+from .lm_build import cer_pair, english_lines, tuning_items
 from .recognizer import LineRecognizer, charset_of
 
 ENGLISH_MIN_COUNT = 2   # a word seen once in the English texts is as often a misspelling as a word
@@ -47,15 +46,11 @@ def build(model_path, corpus, train_items, val_items, texts, text_dir, progress=
     truths = [texts[i] for i in tuning]
     posteriors = [np.asarray(p, np.float64) for p, _ in recognizer.posteriors([corpus.image(i) for i in tuning])]
     decoded = [recognizer.decode(p) for p in posteriors]
-
-    def cers(reads):
-        return cer(truths, reads), cer([t for t, u in zip(truths, unseen) if u], [r for r, u in zip(reads, unseen) if u])
-
-    without = cers([d.text for d in decoded])
+    without = cer_pair(truths, [d.text for d in decoded], unseen)
     grid = {}
     for bonus in BONUSES:
-        grid[bonus] = cers([lexicon.correct(p, d, recognizer.charset.chars, recognizer.lm, bonus).text
-                            for p, d in zip(posteriors, decoded)])
+        grid[bonus] = cer_pair(truths, [lexicon.correct(p, d, recognizer.charset.chars, recognizer.lm, bonus).text
+                                        for p, d in zip(posteriors, decoded)], unseen)
         if progress:
             print(f"[INFO] bonus {bonus}: validation CER {100 * grid[bonus][0]:.2f}%, unseen text "
                   f"{100 * grid[bonus][1]:.2f}% (without the list {100 * without[0]:.2f}%, "
