@@ -10,6 +10,7 @@ from .box_rows import is_box_row
 from .ink_levels import ink_level, otsu_level
 from .learned import HAND_THRESHOLD, DetectorView
 from .segment import PageScan
+from .tables import in_heading_rows
 
 # ink this close side by side (text heights) is one word, judged whole as well as by component;
 # a word does not keep a component the network is SURE_PRINT sure is print when it is under
@@ -199,7 +200,8 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
         (component_means[0] >= NOT_HAND)[component]
     on_writing = _writing_on_long_marks(scan, component, hand, printed)
     line = _word_labels(scan, LINE_REACH).ravel()[ink]
-    kept = ink[(by_component | by_word | on_writing) & ~_in_printed_lines(scan, component, line, *component_means)]
+    kept = ink[(by_component | by_word | on_writing) & ~_in_printed_lines(scan, component, line, *component_means)
+               & ~in_heading_rows(scan, component, ink)]
     mask = np.zeros_like(scan.mask)
     mask.ravel()[kept] = scan.mask.ravel()[kept]
     return scan.replaced(mask=mask).with_tall_marks_cut(scan.height)
