@@ -168,6 +168,20 @@ def test_a_long_descender_does_not_join_the_line_below():
     assert [sorted(group.rows) for group in groups] == [[0, 1, 2]]
 
 
+def test_a_letter_hanging_below_a_lines_end_is_read_with_it_but_a_line_above_is_not():
+    # the y of "creamy" at the end of a line: its top inside the line's core rows, the rest
+    # below, overlapping the line's rows by less than half its height; the reading order
+    # made it a line of its own, which cut out whole would read its neighbours' words again
+    words = [[x, 450 + (x // 40) % 3, 34, 25] for x in range(60, 460, 40)]
+    descender = [[465, 466, 25, 47]]
+    groups = line_groups(words + descender, [[list(range(10))], [[10]]])
+    assert [sorted(group.rows) for group in groups] == [[0, 1]]
+    # a line of two words above whose descender dips into the line below stays a line
+    above = [[130, 400, 110, 30], [260, 395, 120, 60]]
+    groups = line_groups(above + words, [[[0, 1]], [list(range(2, 12))]])
+    assert [group.rows for group in groups] == [[0], [1]]
+
+
 def _touching_page(glyphs):
     """The test page with its first three letters joined by a wavy stroke along their feet
     and one of them joined to the letter below it by a bent stroke, as a cursive word's

@@ -152,17 +152,27 @@ class _Extent:
         return cls(boxes, union_box(boxes), core_rows(boxes))
 
     def side_by_side(self, other: "_Extent", page_height: float) -> bool:
-        """Whether the two are one line: their rows overlap by SIDE_BY_SIDE_ROWS of
-        the shorter's height, the gap between them is one a line crop would bridge,
-        and their core rows do not lie one above the other, unless one of them holds
-        fewer than STACKED_LINE marks (the pieces of its neighbour's descenders)."""
+        """Whether the two are one line: the gap between them is one a line crop would
+        bridge, their rows overlap by SIDE_BY_SIDE_ROWS of the shorter's height, and
+        their core rows do not lie one above the other, unless one of them holds fewer
+        than STACKED_LINE marks (the pieces of its neighbour's descenders); with less
+        overlap, when one is a mark hanging from the other's core rows (``_hangs_from``)."""
         (xa, ya, wa, ha), (xb, yb, wb, hb) = self.box, other.box
         rows = min(ya + ha, yb + hb) - max(ya, yb)
         gap = max(xa, xb) - min(xa + wa, xb + wb)
-        if rows < SIDE_BY_SIDE_ROWS * min(ha, hb) or gap > REACH * page_height:
+        if gap > REACH * page_height:
             return False
+        if rows < SIDE_BY_SIDE_ROWS * min(ha, hb):
+            return self._hangs_from(other) or other._hangs_from(self)
         stacked = min(self.core[1], other.core[1]) <= max(self.core[0], other.core[0])
         return not stacked or min(len(self.boxes), len(other.boxes)) < STACKED_LINE
+
+    def _hangs_from(self, other: "_Extent") -> bool:
+        """Whether this is one mark that starts inside the other's core rows and ends
+        below them: a letter with a long descender beside a line's end, which alone
+        is no line."""
+        _, y, _, h = self.box
+        return len(self.boxes) == 1 and other.core[0] <= y <= other.core[1] < y + h
 
 
 def core_rows(boxes: list) -> tuple[float, float]:
