@@ -1,14 +1,16 @@
 """The tick boxes of a form: each is erased with what is drawn in it (a choice, not
-text), a cross drawn past the frame too; a frame round writing loses only its frame;
-words beside the boxes, round letters, the cells of a grid and boxes much larger than
-the writing are left alone."""
+text), a cross drawn past the frame too; a frame round writing loses only its frame,
+and so does a ring round a list number; words beside the boxes, round letters, the
+cells of a grid and boxes much larger than the writing are left alone."""
 import os
 
 import cv2
 import numpy as np
+import pytest
 
 from conftest import REPO
-from pyimagesearch.detection.segment import PageScan, ink_map, ink_mask, remove_frames, remove_rules, working_gray
+from pyimagesearch.detection.segment import (PageScan, ink_map, ink_mask, remove_frames, remove_rings, remove_rules,
+                                             working_gray)
 from pyimagesearch.detection.tick_boxes import erase_tick_boxes, tick_boxes
 
 
@@ -89,3 +91,30 @@ def test_a_photo_of_an_empty_tick_box_reads_as_empty_text():
     assert not scan.mask.any() and scan.height == 0
     for detector in ("learned", "classic"):
         assert load_reader(ReaderOptions(model=SHIPPED_TFLITE, detector=detector)).read(photo).text == ""
+
+
+def _ringed(inside, ring_at=(60, 60), radius=26):
+    """A mask (255 = ink) with a ring and ``inside`` ((text, scale), or None) drawn in it, apart from
+    it, and the word "list" beside it; (mask, the ring's own ink)."""
+    mask = np.zeros((120, 260), np.uint8)
+    cv2.circle(mask, ring_at, radius, 255, 3)
+    ring = mask.copy()
+    if inside:
+        text, scale = inside
+        (w, h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 3)
+        cv2.putText(mask, text, (ring_at[0] - w // 2, ring_at[1] + h // 2), cv2.FONT_HERSHEY_SIMPLEX, scale, 255, 3)
+    cv2.putText(mask, "list", (110, 75), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 255, 3)
+    return mask, ring > 0
+
+
+def test_a_ring_round_a_list_number_is_erased_and_the_number_kept():
+    mask, ring = _ringed(("2", 1.3))
+    kept = remove_rings(mask.copy(), height=25)
+    assert not kept[ring].any()
+    assert np.array_equal(kept[~ring], mask[~ring])
+
+
+@pytest.mark.parametrize("inside", [None, (".", 0.6)])
+def test_a_round_letter_holding_nothing_or_a_speck_is_left_alone(inside):
+    mask, _ = _ringed(inside)
+    assert np.array_equal(remove_rings(mask.copy(), height=25), mask)

@@ -49,6 +49,9 @@ LINE_CROP_HEIGHTS, LINE_CROP_ASPECT, LINE_CROP_INK = 2.5, 1.5, 0.95
 # MAX_GLYPH_HEIGHTS), at most FRAME_ASPECT times longer than wide, each side inked along
 # FRAME_SIDE of its length within FRAME_BAND of the box's size
 FRAME_SIZES, FRAME_ASPECT, FRAME_SIDE, FRAME_BAND = (0.6, 3.0), 1.6, 0.85, 0.12
+# a ring round writing (a circled list number) holds, apart from it, a mark RING_CONTENT times as
+# tall as the ring or taller, and is no taller than a character (MAX_GLYPH_HEIGHTS); the ring goes
+RING_CONTENT = 0.4
 # a word wider than half the page is at most this many text heights tall, and crossed by at
 # least MIN_CROSSINGS strokes per text height of its width
 MAX_WORD_HEIGHTS = 2.0
@@ -246,7 +249,7 @@ def clean_mask(ink, faint=None, specks_vote=True):
     # frames are no taller than a character (FRAME_SIZES) and tall marks are taller: each stage
     # erases only its own marks' ink, so one labelling of the components serves both
     found = components(mask)
-    mask = cut_tall_marks(remove_frames(mask, height, found), height, found)
+    mask = cut_tall_marks(remove_rings(remove_frames(mask, height, found), height, found), height, found)
     return mask, (height if mask.any() else 0.0)
 
 
@@ -285,6 +288,37 @@ def remove_frames(mask, height, found=None):
             frame[:band], frame[-band:], frame[:, :band], frame[:, -band:] = True, True, True, True
             mask[y:y + h, x:x + w][blob & frame] = 0
     return mask
+
+
+def remove_rings(mask, height, found=None):
+    """Erase the rings round writing (``remove_frames`` erases square frames): a mark
+    no taller than MAX_GLYPH_HEIGHTS text heights, at most FRAME_ASPECT times longer
+    than wide, with a hole holding a mark of its own RING_CONTENT times as tall as it
+    or taller (a round letter holds none). ``found``: the mask's (labels, stats)."""
+    labels, stats = found or components(mask)
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return mask
+    # RETR_CCOMP: a hole's parent is the outer boundary of the mark round it
+    for hole, parent in ((c, p) for c, p in zip(contours, hierarchy[0][:, 3]) if p >= 0):
+        column, row = contours[parent][0, 0]
+        ring = labels[row, column]
+        x, y, w, h = stats[ring - 1, :4]
+        if not (MIN_TEXT_HEIGHT <= h <= MAX_GLYPH_HEIGHTS * height and max(w, h) <= FRAME_ASPECT * min(w, h)):
+            continue
+        hx, hy, hw, hh = cv2.boundingRect(hole)
+        inside = np.unique(labels[hy:hy + hh, hx:hx + hw])
+        inside = inside[(inside != 0) & (inside != ring)]
+        held = [k for k in inside if stats[k - 1, 3] >= RING_CONTENT * h and _within(stats[k - 1, :4], (hx, hy, hw, hh))]
+        if held:
+            mask[y:y + h, x:x + w][labels[y:y + h, x:x + w] == ring] = 0
+    return mask
+
+
+def _within(box, outer):
+    x, y, w, h = box
+    ox, oy, ow, oh = outer
+    return ox <= x and oy <= y and x + w <= ox + ow and y + h <= oy + oh
 
 
 @dataclass
