@@ -24,25 +24,27 @@ def _words(image, top):
     return (before != image).any(axis=2)
 
 
-def _table(turn=0.0):
-    """A page with a table (a heading row and three rows of writing), turned ``turn``
-    degrees; boolean maps of its headings' ink and of its writing's."""
-    image = np.full((500, 900, 3), 250, np.uint8)
+def _table(turn=0.0, row_height=ROW):
+    """A page with a table (a heading row and three rows of writing, ``row_height`` px
+    apart; the headings' text height is 18 px), turned ``turn`` degrees; boolean maps
+    of its headings' ink and of its writing's."""
+    size = (900, TOP + 4 * row_height + 100)
+    image = np.full((size[1], size[0], 3), 250, np.uint8)
     writing = np.zeros(image.shape[:2], bool)
     for row in range(5):
-        cv2.line(image, (LEFT, TOP + row * ROW), (RIGHT, TOP + row * ROW), INK, 2)
+        cv2.line(image, (LEFT, TOP + row * row_height), (RIGHT, TOP + row * row_height), INK, 2)
     for _, x in HEADINGS[1:] + (("", LEFT), ("", RIGHT)):
-        cv2.line(image, (x, TOP), (x, TOP + 4 * ROW), INK, 2)
+        cv2.line(image, (x, TOP), (x, TOP + 4 * row_height), INK, 2)
     before = image.copy()
     for text, x in HEADINGS:
-        cv2.putText(image, text, (x + 15, TOP + 40), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (20, 20, 20), 2)
+        cv2.putText(image, text, (x + 15, TOP + row_height - 20), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (20, 20, 20), 2)
     headings = (before != image).any(axis=2)
     for row in range(1, 4):
-        writing |= _words(image, TOP + row * ROW)
+        writing |= _words(image, TOP + row * row_height + row_height - 60)
     if turn:
-        turned = cv2.getRotationMatrix2D((450, 250), turn, 1.0)
-        image = cv2.warpAffine(image, turned, (900, 500), borderValue=(250, 250, 250))
-        headings, writing = (cv2.warpAffine(m.astype(np.uint8), turned, (900, 500)) > 0 for m in (headings, writing))
+        turned = cv2.getRotationMatrix2D((size[0] / 2, size[1] / 2), turn, 1.0)
+        image = cv2.warpAffine(image, turned, size, borderValue=(250, 250, 250))
+        headings, writing = (cv2.warpAffine(m.astype(np.uint8), turned, size) > 0 for m in (headings, writing))
     return image, headings, writing
 
 
@@ -69,9 +71,10 @@ def _share(found, ink):
     return np.count_nonzero(found & ink) / np.count_nonzero(ink)
 
 
-@pytest.mark.parametrize("turn", [0.0, 2.5, -4.0])
-def test_a_tables_heading_row_is_found_level_or_askew(turn):
-    image, headings, writing = _table(turn)
+# rows of a form's table are sized for the writing, up to six heights of its printed labels
+@pytest.mark.parametrize("turn, row_height", [(0.0, ROW), (2.5, ROW), (-4.0, ROW), (0.0, 100)])
+def test_a_tables_heading_row_is_found_level_or_askew(turn, row_height):
+    image, headings, writing = _table(turn, row_height)
     scan = PageScan.of(image)
     found = heading_rows(scan)
     ink = scan.mask > 0

@@ -15,7 +15,7 @@ from .ink_levels import ink_level
 
 MIN_COLUMNS = 2           # a table's heading row has at least this many cells, and as many cells under it
 MIN_COLUMN_HEIGHTS = 3.0  # ... each at least this many text heights wide
-ROW_HEIGHTS = (0.8, 5.0)  # ... and from this many text heights tall to this many
+ROW_HEIGHTS = (0.8, 6.0)  # ... and from this many text heights tall to this many (rows sized for the writing, heights of the print)
 RULE_PIXELS = 4           # a rule is this many working pixels thick at most, or EDGE_HEIGHTS text heights
 EDGE_HEIGHTS = 0.5
 MIN_GRID_HEIGHTS = (6.0, 2.0)  # a grid's least width and height, in text heights
