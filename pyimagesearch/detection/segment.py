@@ -309,8 +309,7 @@ def remove_rings(mask, height, found=None):
         hx, hy, hw, hh = cv2.boundingRect(hole)
         inside = np.unique(labels[hy:hy + hh, hx:hx + hw])
         inside = inside[(inside != 0) & (inside != ring)]
-        held = [k for k in inside if stats[k - 1, 3] >= RING_CONTENT * h and _within(stats[k - 1, :4], (hx, hy, hw, hh))]
-        if held:
+        if any(stats[k - 1, 3] >= RING_CONTENT * h and _within(stats[k - 1, :4], (hx, hy, hw, hh)) for k in inside):
             mask[y:y + h, x:x + w][labels[y:y + h, x:x + w] == ring] = 0
     return mask
 

@@ -15,7 +15,7 @@ from .ink_levels import ink_level
 
 MIN_COLUMNS = 2           # a table's heading row has at least this many cells, and as many cells under it
 MIN_COLUMN_HEIGHTS = 3.0  # ... each at least this many text heights wide
-ROW_HEIGHTS = (0.8, 6.0)  # ... and from this many text heights tall to this many (rows sized for the writing, heights of the print)
+ROW_HEIGHTS = (0.8, 6.0)  # ... and this many text heights tall (rows fit the writing; heights are the print's)
 RULE_PIXELS = 4           # a rule is this many working pixels thick at most, or EDGE_HEIGHTS text heights
 EDGE_HEIGHTS = 0.5
 MIN_GRID_HEIGHTS = (6.0, 2.0)  # a grid's least width and height, in text heights
@@ -96,12 +96,10 @@ def _under_top_rule(cell: np.ndarray, runs: np.ndarray, row_cells: np.ndarray, r
     over = runs[tops - 1, columns]
     if np.any(over > rule) or np.any(row_cells[tops - 1 - over, columns]):
         return False
-    # the side rules, from the cell's top up
-    width = runs.shape[1]
-    sides = np.r_[max(0, columns[0] - 2 * side):max(0, columns[0] - side),
-                  min(width, columns[-1] + side + 1):min(width, columns[-1] + 2 * side + 1)]
-    levels = np.r_[np.full(len(sides) // 2, tops[0]), np.full(len(sides) - len(sides) // 2, tops[-1])]
-    return not np.any(runs[levels, sides] > 2 * rule)
+    # the side rules (the columns a rule's width past the cell's end columns), from the cell's top up
+    left = runs[tops[0], max(0, columns[0] - 2 * side):max(0, columns[0] - side)]
+    right = runs[tops[-1], columns[-1] + side + 1:columns[-1] + 2 * side + 1]
+    return not (np.any(left > 2 * rule) or np.any(right > 2 * rule))
 
 
 def in_heading_rows(scan, component: np.ndarray, ink: np.ndarray) -> np.ndarray:
