@@ -10,7 +10,7 @@ from .box_rows import is_box_row
 from .ink_levels import ink_level, otsu_level
 from .learned import HAND_THRESHOLD, DetectorView
 from .segment import PageScan
-from .tables import in_heading_rows
+from .tables import heading_rows
 
 # ink this close side by side (text heights) is one word, judged whole as well as by component;
 # a word does not keep a component the network is SURE_PRINT sure is print when it is under
@@ -34,6 +34,8 @@ LINE_REACH = 3.0
 PRINTED_LINE = 0.6
 PRINT_HEIGHT = 1.1
 SURE_HAND_IN_PRINT = 0.6
+# a mark with this share of its ink in a table's heading row (``tables.heading_rows``) is print
+IN_HEADING = 0.5
 # writing joined to a rule the eraser left (bent or broken; d17's notebook) is kept where it lies on
 # handwriting cells, though the mark's mean drops it: a mark LONG_MARK text heights wide or wider
 # that is no row of character boxes (``box_rows.is_box_row``)
@@ -56,10 +58,11 @@ def at_scan_size(scan: PageScan, cells: np.ndarray) -> np.ndarray:
     return cv2.resize(cells, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
-def _label_means(labels, hand, printed):
-    """Per label (1..), the mean handwriting and print probabilities of its ink."""
+def _label_means(labels, *values):
+    """Per label (1..), the mean of each of ``values`` (one per ink pixel) over its ink:
+    the handwriting and print probabilities, the share of it in a table's heading row."""
     pixels = np.maximum(np.bincount(labels), 1)
-    return np.bincount(labels, weights=hand) / pixels, np.bincount(labels, weights=printed) / pixels
+    return tuple(np.bincount(labels, weights=v, minlength=len(pixels)) / pixels for v in values)
 
 
 def _handwritten(hand_mean, print_mean):
@@ -200,8 +203,9 @@ def keep_handwriting(scan: PageScan, view: DetectorView) -> PageScan:
         (component_means[0] >= NOT_HAND)[component]
     on_writing = _writing_on_long_marks(scan, component, hand, printed)
     line = _word_labels(scan, LINE_REACH).ravel()[ink]
+    in_heading = _label_means(component, heading_rows(scan).ravel()[ink])[0][component] >= IN_HEADING
     kept = ink[(by_component | by_word | on_writing) & ~_in_printed_lines(scan, component, line, *component_means)
-               & ~in_heading_rows(scan, component, ink)]
+               & ~in_heading]
     mask = np.zeros_like(scan.mask)
     mask.ravel()[kept] = scan.mask.ravel()[kept]
     return scan.replaced(mask=mask).with_tall_marks_cut(scan.height)

@@ -21,7 +21,6 @@ EDGE_HEIGHTS = 0.5
 MIN_GRID_HEIGHTS = (6.0, 2.0)  # a grid's least width and height, in text heights
 MAX_GRIDS = 4             # the largest marks of erased rules looked at
 JOIN_HEIGHTS = 0.25       # the grid's pieces this many text heights apart are joined
-IN_HEADING = 0.5          # a mark is in the heading row when this share of its ink lies there
 
 
 def heading_rows(scan) -> np.ndarray:
@@ -41,19 +40,18 @@ def heading_rows(scan) -> np.ndarray:
     wide, tall = (MIN_GRID_HEIGHTS[0] * scan.height, MIN_GRID_HEIGHTS[1] * scan.height)
     grids = [k for k in range(1, count) if stats[k, 2] >= wide and stats[k, 3] >= tall]
     for k in sorted(grids, key=lambda k: -stats[k, 4])[:MAX_GRIDS]:
-        found |= _heading_row(labels == k, scan.height, side)
+        x, y, w, h = stats[k, :4]
+        found[y:y + h, x:x + w] |= _heading_row(labels[y:y + h, x:x + w] == k, scan.height, side)
     return found
 
 
 def _heading_row(grid: np.ndarray, height: float, join: int) -> np.ndarray:
-    """The heading row of the boolean mark ``grid`` (page-sized, its gaps closed by a
+    """The heading row of the boolean mark ``grid`` (cut to its box, its gaps closed by a
     dilation ``join`` pixels wide) when it is a table's grid, else nothing. Its cells
     as tall as a row of writing (ROW_HEIGHTS) and MIN_COLUMN_HEIGHTS text heights wide
     or wider are its rows' cells; those under its top rule (``_under_top_rule``) its
     heading row, when there are MIN_COLUMNS of them or more and as many cells under them."""
-    ys, xs = np.nonzero(grid)
-    y0, x0 = ys.min(), xs.min()
-    closed = np.pad(grid[y0:ys.max() + 1, x0:xs.max() + 1], 1).astype(np.uint8)
+    closed = np.pad(grid, 1).astype(np.uint8)
     count, cells, stats, _ = cv2.connectedComponentsWithStats(1 - closed, connectivity=4)
     rows = (stats[:, 3] >= ROW_HEIGHTS[0] * height) & (stats[:, 3] <= ROW_HEIGHTS[1] * height)
     sized = np.flatnonzero(rows & (stats[:, 2] >= MIN_COLUMN_HEIGHTS * height))
@@ -64,10 +62,7 @@ def _heading_row(grid: np.ndarray, height: float, join: int) -> np.ndarray:
     top = [k for k in sized if _under_top_rule(cells == k, runs, row_cells, rule)]
     if len(top) < MIN_COLUMNS or len(sized) - len(top) < len(top):
         return np.zeros(grid.shape, bool)
-    heading = np.isin(cells, top)[1:-1, 1:-1]
-    found = np.zeros(grid.shape, bool)
-    found[y0:y0 + heading.shape[0], x0:x0 + heading.shape[1]] = heading
-    return found
+    return np.isin(cells, top)[1:-1, 1:-1]
 
 
 def _runs_down(grid: np.ndarray) -> np.ndarray:
@@ -100,13 +95,3 @@ def _under_top_rule(cell: np.ndarray, runs: np.ndarray, row_cells: np.ndarray, r
     left = runs[tops[0], max(0, columns[0] - 2 * side):max(0, columns[0] - side)]
     right = runs[tops[-1], columns[-1] + side + 1:columns[-1] + 2 * side + 1]
     return not (np.any(left > 2 * rule) or np.any(right > 2 * rule))
-
-
-def in_heading_rows(scan, component: np.ndarray, ink: np.ndarray) -> np.ndarray:
-    """Per ink pixel (flat indices ``ink`` of the scan, their component labels
-    ``component``): whether its component lies IN_HEADING in a table's heading row."""
-    heading = heading_rows(scan).ravel()[ink]
-    if not heading.any():
-        return heading
-    pixels = np.maximum(np.bincount(component), 1)
-    return (np.bincount(component, weights=heading) / pixels >= IN_HEADING)[component]
