@@ -182,6 +182,21 @@ def test_a_letter_hanging_below_a_lines_end_is_read_with_it_but_a_line_above_is_
     assert [group.rows for group in groups] == [[0], [1]]
 
 
+def test_lines_written_close_stay_two_lines_but_one_line_cut_in_two_joins():
+    # two lines of words up to 50 px tall, 24 px apart (one's descenders reach below the
+    # other's ascenders): the reading order finds them, but their rows overlap by more than
+    # half and their core rows (median tops and bottoms) do too
+    words = [[x, 100 + (x // 70) % 2 * 12, 60, 50 - (x // 70) % 2 * 12] for x in range(0, 560, 70)]
+    below = [[x + 10, 124 + (x // 70) % 2 * 6, 55, 50 - (x // 70) % 2 * 6] for x in range(0, 420, 70)]
+    groups = line_groups(words + below, [[list(range(8))], [list(range(8, 14))]])
+    assert [group.rows for group in groups] == [[0], [1]]
+    # the same words, every other one a little lower, that the reading order put in two
+    # rows: side by side, not one above the other, they are one line
+    sloping = [[x, 100 + (x // 70) % 2 * 14, 60, 50] for x in range(0, 560, 70)]
+    order = [[list(range(0, 8, 2))], [list(range(1, 8, 2))]]
+    assert [sorted(group.rows) for group in line_groups(sloping, order)] == [[0, 1]]
+
+
 def _touching_page(glyphs):
     """The test page with its first three letters joined by a wavy stroke along their feet
     and one of them joined to the letter below it by a bent stroke, as a cursive word's

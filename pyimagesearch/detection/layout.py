@@ -21,6 +21,10 @@ SIDE_BY_SIDE_ROWS = 0.5  # lines sharing this much of their height, side by side
 # ... unless their core rows lie one above the other and each holds this many marks (a
 # line of fewer is the pieces of its neighbour's descenders)
 STACKED_LINE = 3
+# ... or their marks stand over one another in this share of the narrower's inked columns:
+# lines written so close that one's descenders reach below the next one's ascenders (one
+# line the reading order cut in two has its words side by side, not one above the other)
+STACKED_COLUMNS = 0.5
 REACH = 1.0      # ink this close to a line (sideways, in character heights) belongs to it
 
 
@@ -154,9 +158,9 @@ class _Extent:
     def side_by_side(self, other: "_Extent", page_height: float) -> bool:
         """Whether the two are one line: the gap between them is one a line crop would
         bridge, their rows overlap by SIDE_BY_SIDE_ROWS of the shorter's height, and
-        their core rows do not lie one above the other, unless one of them holds fewer
-        than STACKED_LINE marks (the pieces of its neighbour's descenders); with less
-        overlap, when one is a mark hanging from the other's core rows (``_hangs_from``)."""
+        their core rows do not lie one above the other nor their marks in the same
+        columns (STACKED_COLUMNS), unless one of them holds fewer than STACKED_LINE
+        marks (the pieces of its neighbour's descenders); with less overlap, when one is a mark hanging from the other's core rows (``_hangs_from``)."""
         (xa, ya, wa, ha), (xb, yb, wb, hb) = self.box, other.box
         rows = min(ya + ha, yb + hb) - max(ya, yb)
         gap = max(xa, xb) - min(xa + wa, xb + wb)
@@ -164,7 +168,8 @@ class _Extent:
             return False
         if rows < SIDE_BY_SIDE_ROWS * min(ha, hb):
             return self._hangs_from(other) or other._hangs_from(self)
-        stacked = min(self.core[1], other.core[1]) <= max(self.core[0], other.core[0])
+        stacked = (min(self.core[1], other.core[1]) <= max(self.core[0], other.core[0])
+                   or _shared_columns(self.boxes, other.boxes) >= STACKED_COLUMNS)
         return not stacked or min(len(self.boxes), len(other.boxes)) < STACKED_LINE
 
     def _hangs_from(self, other: "_Extent") -> bool:
@@ -173,6 +178,17 @@ class _Extent:
         is no line."""
         _, y, _, h = self.box
         return len(self.boxes) == 1 and other.core[0] <= y <= other.core[1] < y + h
+
+
+def _shared_columns(a: list, b: list) -> float:
+    """The share of the columns under the boxes of ``a`` or of ``b`` (whichever covers
+    fewer) that the other's boxes cover too."""
+    right = int(max(x + w for x, _, w, _ in a + b))
+    cover = np.zeros((2, right + 1), bool)
+    for row, boxes in enumerate((a, b)):
+        for x, _, w, _ in boxes:
+            cover[row, int(x):int(x + w)] = True
+    return float((cover[0] & cover[1]).sum()) / max(1, int(cover.sum(axis=1).min()))
 
 
 def core_rows(boxes: list) -> tuple[float, float]:
