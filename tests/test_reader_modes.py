@@ -229,9 +229,22 @@ def test_lines_read_with_a_low_mean_confidence_are_left_out_unless_all_are():
 
     assert read([0.9, 0.3], 0.4) == "ab"          # beside a line above the floor, one under it goes
     assert read(0.3, 0.4) == "ab\ncd"              # a page whose lines all read unsurely keeps them ...
-    assert read(0.2, 0.4) == ""                    # ... when they are UNSURE_PAGE_FLOOR of the floor sure
+    assert read(0.15, 0.4) == ""                   # ... when they are UNSURE_PAGE_FLOOR of the floor sure
     assert read(0.3, 0.0) == "ab\ncd"
     assert read(0.5, 0.4) == "ab\ncd"
+
+
+def test_a_page_whose_sure_lines_hold_little_of_its_text_keeps_its_unsure_ones():
+    image, _ = text_page(["A", "BCDEFG", "HIJKLM"])
+
+    def read(confidences):
+        oracle = OracleRecognizer(["a", "bcdefg", "hijklm"], confidence=confidences)
+        return HandwritingReader(FlatClassifier(), line_recognizer=oracle, mode="lines",
+                                 min_line_confidence=0.4).read(image).text
+
+    assert read([0.9, 0.3, 0.3]) == "a\nbcdefg\nhijklm"   # one sure letter of 13 characters
+    assert read([0.9, 0.9, 0.3]) == "a\nbcdefg"             # sure lines hold 7 of 13
+    assert read([0.9, 0.15, 0.3]) == "a\nhijklm"            # under half the floor still goes
 
 
 def test_auto_keeps_confident_block_capitals_and_reads_the_rest_whole():

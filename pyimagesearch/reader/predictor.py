@@ -41,10 +41,12 @@ UPSIDE_DOWN_MAX_CHARACTERS = 400
 # the detector kept of a printed line (d10's "IA TR"), not a handwritten line beside printed labels
 # (d18's digits keep 0.35 of their box's ink)
 MIN_KEPT_SHARE = 0.25
-# a page none of whose lines reaches the floor (``min_line_confidence``) keeps those this share of it
-# sure or surer: small, blurred or faint writing reads unsurely throughout, and the detector has
-# already left out most of what is not writing (docs/detector.md)
-UNSURE_PAGE_FLOOR = 0.6
+# a page whose lines that reach the floor (``min_line_confidence``) hold less than UNSURE_SHARE of
+# the characters it read keeps those this share of it sure or surer: small, blurred or faint writing
+# reads unsurely throughout, and the detector has already left out most of what is not writing
+# (docs/detector.md); a few short, sure lines (a number, a word in capitals) say nothing of the rest
+UNSURE_PAGE_FLOOR = 0.5
+UNSURE_SHARE = 0.3
 # a line read as one of these characters alone, on a page with other lines, is one stroke with
 # nothing beside it: the piece of a rule, a margin or a notebook's stripe, a tick, far more often
 # than writing (on a page of nothing else it is the photo of a 1 or an I)
@@ -74,7 +76,8 @@ class HandwritingReader:
     def read(self, image: np.ndarray, name: str = "") -> Page:
         """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels)
         without the lines read less surely than ``min_line_confidence`` (on a page
-        where none reaches it, than UNSURE_PAGE_FLOOR of it), nor, beside other
+        where those reaching it hold less than UNSURE_SHARE of the characters read,
+        than UNSURE_PAGE_FLOOR of it), nor, beside other
         lines, those read as one stroke alone (``LONE_STROKES``). A photo whose
         ink lies in a small part of it is read from that part (``focus``; with a
         detector, also one whose text does, ``_read_oriented``). The way round is
@@ -95,7 +98,8 @@ class HandwritingReader:
 
     def _above_floor(self, page: Page) -> Page:
         floor = self.min_line_confidence
-        if max((line.confidence for line in page.lines), default=0.0) < floor:
+        sure = sum(len(line.text) for line in page.lines if line.confidence >= floor)
+        if sure < UNSURE_SHARE * sum(len(line.text) for line in page.lines):
             floor *= UNSURE_PAGE_FLOOR
         lines = [line for line in page.lines if line.confidence >= floor]
         writing = [line for line in lines if not _lone_stroke(line)]
