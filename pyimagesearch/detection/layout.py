@@ -160,7 +160,8 @@ class _Extent:
         bridge, their rows overlap by SIDE_BY_SIDE_ROWS of the shorter's height, and
         their core rows do not lie one above the other nor their marks in the same
         columns (STACKED_COLUMNS), unless one of them holds fewer than STACKED_LINE
-        marks (the pieces of its neighbour's descenders); with less overlap, when one is a mark hanging from the other's core rows (``_hangs_from``)."""
+        marks (the pieces of its neighbour's descenders); with less overlap, when one
+        is a mark hanging from the other's core rows (``_hangs_from``)."""
         (xa, ya, wa, ha), (xb, yb, wb, hb) = self.box, other.box
         rows = min(ya + ha, yb + hb) - max(ya, yb)
         gap = max(xa, xb) - min(xa + wa, xb + wb)
@@ -183,11 +184,11 @@ class _Extent:
 def _shared_columns(a: list, b: list) -> float:
     """The share of the columns under the boxes of ``a`` or of ``b`` (whichever covers
     fewer) that the other's boxes cover too."""
-    right = int(max(x + w for x, _, w, _ in a + b))
-    cover = np.zeros((2, right + 1), bool)
+    left, _, width, _ = union_box(a + b)
+    cover = np.zeros((2, width), bool)
     for row, boxes in enumerate((a, b)):
         for x, _, w, _ in boxes:
-            cover[row, int(x):int(x + w)] = True
+            cover[row, int(x) - left:int(x + w) - left] = True
     return float((cover[0] & cover[1]).sum()) / max(1, int(cover.sum(axis=1).min()))
 
 

@@ -77,8 +77,8 @@ class HandwritingReader:
         """Read a BGR (or gray) image; returns a Page (boxes in the image's pixels)
         without the lines read less surely than ``min_line_confidence`` (on a page
         where those reaching it hold less than UNSURE_SHARE of the characters read,
-        than UNSURE_PAGE_FLOOR of it), nor, beside other
-        lines, those read as one stroke alone (``LONE_STROKES``). A photo whose
+        than UNSURE_PAGE_FLOOR of it), nor, beside other lines, those read as one
+        stroke alone (``LONE_STROKES``). A photo whose
         ink lies in a small part of it is read from that part (``focus``; with a
         detector, also one whose text does, ``_read_oriented``). The way round is
         chosen on every line read (``_read_oriented``): a page that lost its least
@@ -98,8 +98,8 @@ class HandwritingReader:
 
     def _above_floor(self, page: Page) -> Page:
         floor = self.min_line_confidence
-        sure = sum(len(line.text) for line in page.lines if line.confidence >= floor)
-        if sure < UNSURE_SHARE * sum(len(line.text) for line in page.lines):
+        read = [(len(line.text), line.confidence >= floor) for line in page.lines]
+        if sum(n for n, sure in read if sure) < UNSURE_SHARE * sum(n for n, _ in read):
             floor *= UNSURE_PAGE_FLOOR
         lines = [line for line in page.lines if line.confidence >= floor]
         writing = [line for line in lines if not _lone_stroke(line)]
