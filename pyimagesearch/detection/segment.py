@@ -299,13 +299,16 @@ def remove_rings(mask, height, found=None):
     contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return mask
+    widths, heights = stats[:, 2], stats[:, 3]
+    ring_sized = ((heights >= MIN_TEXT_HEIGHT) & (heights <= MAX_GLYPH_HEIGHTS * height)
+                  & (np.maximum(widths, heights) <= FRAME_ASPECT * np.minimum(widths, heights)))
     # RETR_CCOMP: a hole's parent is the outer boundary of the mark round it
     for hole, parent in ((c, p) for c, p in zip(contours, hierarchy[0][:, 3]) if p >= 0):
         column, row = contours[parent][0, 0]
         ring = labels[row, column]
-        x, y, w, h = stats[ring - 1, :4]
-        if not (MIN_TEXT_HEIGHT <= h <= MAX_GLYPH_HEIGHTS * height and max(w, h) <= FRAME_ASPECT * min(w, h)):
+        if not ring_sized[ring - 1]:
             continue
+        x, y, w, h = stats[ring - 1, :4]
         hx, hy, hw, hh = cv2.boundingRect(hole)
         inside = np.unique(labels[hy:hy + hh, hx:hx + hw])
         inside = inside[(inside != 0) & (inside != ring)]

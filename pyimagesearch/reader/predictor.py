@@ -78,11 +78,11 @@ class HandwritingReader:
         without the lines read less surely than ``min_line_confidence`` (on a page
         where those reaching it hold less than UNSURE_SHARE of the characters read,
         than UNSURE_PAGE_FLOOR of it), nor, beside other lines, those read as one
-        stroke alone (``LONE_STROKES``). A photo whose
-        ink lies in a small part of it is read from that part (``focus``; with a
-        detector, also one whose text does, ``_read_oriented``). The way round is
-        chosen on every line read (``_read_oriented``): a page that lost its least
-        sure lines would look surer than it is beside another reading."""
+        stroke alone (``LONE_STROKES``). A photo whose ink lies in a small part of it
+        is read from that part (``focus``; with a detector, also one whose text does,
+        ``_read_oriented``). The way round is chosen on every line read
+        (``_read_oriented``): a page that lost its least sure lines would look surer
+        than it is beside another reading."""
         scan = PageScan.of(image)
         region = focus(scan)
         page = self._read_oriented(image, name, scan) if region is None else self._read_part(image, region, name)
